@@ -1,0 +1,2 @@
+export { isContentPart } from './is-content-part.ts';
+export type * from './types.ts';

@@ -1,0 +1,182 @@
+/**
+ * The canonical model every codec translates to and from. It is close to Anthropic's
+ * content blocks (the richest of the three formats) with camelCase names. Types only.
+ */
+import type { OutlastError } from '../../errors/index.ts';
+
+export type WireFormat = 'anthropic' | 'openai' | 'gemini';
+
+/** JSON values as they cross the wire. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * Fields a codec did not understand, kept so that a request translated back into the
+ * format it came from loses nothing. Only a codec of `format` may spread them back.
+ */
+export interface Passthrough {
+  readonly format: WireFormat;
+  readonly fields: JsonObject;
+}
+
+export interface TextBlock {
+  type: 'text';
+  text: string;
+  passthrough?: Passthrough;
+}
+
+export type ImageSource = { type: 'base64'; mediaType: string; data: string } | { type: 'url'; url: string };
+
+export interface ImageBlock {
+  type: 'image';
+  source: ImageSource;
+  passthrough?: Passthrough;
+}
+
+export interface ToolUseBlock {
+  type: 'tool_use';
+  id: string;
+  name: string;
+  /** The parsed arguments object. */
+  input: JsonObject;
+  passthrough?: Passthrough;
+}
+
+export interface ToolResultBlock {
+  type: 'tool_result';
+  toolUseId: string;
+  /** Gemini answers a call by function name, not id: filled when known. */
+  name?: string;
+  content: Array<TextBlock | ImageBlock>;
+  isError?: boolean;
+  passthrough?: Passthrough;
+}
+
+export interface ThinkingBlock {
+  type: 'thinking';
+  thinking: string;
+  signature?: string;
+  passthrough?: Passthrough;
+}
+
+export interface RedactedThinkingBlock {
+  type: 'redacted_thinking';
+  data: string;
+  passthrough?: Passthrough;
+}
+
+export type ContentBlock =
+  | TextBlock
+  | ImageBlock
+  | ToolUseBlock
+  | ToolResultBlock
+  | ThinkingBlock
+  | RedactedThinkingBlock;
+
+export interface Message {
+  role: 'user' | 'assistant';
+  content: ContentBlock[];
+  passthrough?: Passthrough;
+}
+
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  /** JSON Schema of the input object. */
+  inputSchema: JsonObject;
+  passthrough?: Passthrough;
+}
+
+export type ToolChoice =
+  | { type: 'auto' }
+  | { type: 'any' }
+  | { type: 'none' }
+  | { type: 'tool'; name: string };
+
+export type ThinkingConfig =
+  | { type: 'enabled'; budgetTokens: number }
+  | { type: 'disabled' }
+  | { type: 'adaptive' };
+
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; name: string; schema: JsonObject; strict?: boolean };
+
+export interface CanonicalRequest {
+  /** As the caller wrote it: a route, a `provider/model` pair or a bare model. The engine rewrites it per target. */
+  model: string;
+  system?: TextBlock[];
+  messages: Message[];
+  /** Anthropic requires it; when absent a codec that needs it uses the model's default. */
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  stopSequences?: string[];
+  stream?: boolean;
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  /** `false` forbids several tool calls in one turn. */
+  parallelToolCalls?: boolean;
+  thinking?: ThinkingConfig;
+  responseFormat?: ResponseFormat;
+  /** An end-user id (Anthropic `metadata.user_id`, OpenAI `user`). */
+  user?: string;
+  /** OpenAI `stream_options.include_usage`; the engine always asks OpenAI upstreams for usage. */
+  includeUsage?: boolean;
+  passthrough?: Passthrough;
+}
+
+export type StopReason =
+  | 'end_turn'
+  | 'max_tokens'
+  | 'stop_sequence'
+  | 'tool_use'
+  | 'refusal'
+  | 'pause_turn'
+  | 'context_window_exceeded';
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
+  reasoningTokens?: number;
+}
+
+export interface CanonicalResponse {
+  id: string;
+  /** The model that actually answered. */
+  model: string;
+  content: ContentBlock[];
+  stopReason: StopReason;
+  stopSequence?: string | null;
+  usage: Usage;
+  passthrough?: Passthrough;
+}
+
+/** The start of a block in a stream: its kind and what is known before the deltas. */
+export type BlockStart =
+  | { type: 'text' }
+  | { type: 'tool_use'; id: string; name: string }
+  | { type: 'thinking' }
+  | { type: 'redacted_thinking'; data: string };
+
+export type BlockDelta =
+  | { type: 'text'; text: string }
+  | { type: 'tool_input'; partialJson: string }
+  | { type: 'thinking'; thinking: string }
+  | { type: 'signature'; signature: string };
+
+/** One event of a canonical stream. Indexes run 0..n in order of `block_start`. */
+export type StreamPart =
+  | { type: 'message_start'; id: string; model: string; usage?: Partial<Usage> }
+  | { type: 'block_start'; index: number; block: BlockStart }
+  | { type: 'block_delta'; index: number; delta: BlockDelta }
+  | { type: 'block_stop'; index: number }
+  /** Usage is cumulative, as in Anthropic's `message_delta`. */
+  | { type: 'message_delta'; stopReason?: StopReason; stopSequence?: string | null; usage?: Partial<Usage> }
+  /** `truncated`: the caller chose `salvage` and the answer ends early. Never set on a complete answer. */
+  | { type: 'message_stop'; truncated?: boolean }
+  | { type: 'error'; error: OutlastError };
