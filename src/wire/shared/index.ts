@@ -1,0 +1,2 @@
+export { getHeader, headerGetter } from './headers.ts';
+export { formatSse, formatSseComment } from './sse.ts';
