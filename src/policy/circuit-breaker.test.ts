@@ -225,6 +225,16 @@ describe('circuit breaker: open and half-open', () => {
     expect(breaker.state()).toBe('open');
   });
 
+  it('a stale failure reported while open does not push the retry time out', () => {
+    const { breaker, call } = setup();
+    const slow = admitted(breaker.acquire());
+    for (let i = 0; i < 5; i++) call('failure');
+    clock.advance(3000);
+    slow.release('failure');
+    expect(breaker.retryAt()).toBe(5000);
+    expect(breaker.snapshot().cooldownMs).toBe(5000);
+  });
+
   it('release is once only', () => {
     const { breaker } = setup();
     const permit = admitted(breaker.acquire());
