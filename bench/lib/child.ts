@@ -1,0 +1,181 @@
+/**
+ * Services under test run in child processes so each has its own event loop and its own RSS.
+ * Every child is registered and killed when the suite ends, fails, or the process exits.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+
+export interface Service {
+  name: string;
+  url: string;
+  pid: number;
+  /** Peak resident set (VmHWM) in KiB, from /proc; NaN where /proc is missing. */
+  peakRssKb(): Promise<number>;
+  rssKb(): Promise<number>;
+  /** Last lines the child wrote to stderr/stdout, for error rows. */
+  output(): string;
+  close(): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+export async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function procStatus(pid: number, field: 'VmHWM' | 'VmRSS'): Promise<number> {
+  try {
+    const text = await readFile(`/proc/${pid}/status`, 'utf8');
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
+    return match ? Number(match[1]) : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export interface SpawnOptions {
+  name: string;
+  args: string[];
+  command?: string;
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Returns the service URL once a stdout line says it is ready. */
+  readyFromLine?: (line: string) => string | undefined;
+  /** Or: the URL to poll until it answers any HTTP status. */
+  pollUrl?: string;
+  timeoutMs?: number;
+}
+
+export async function spawnService(options: SpawnOptions): Promise<Service> {
+  const child = spawn(options.command ?? process.execPath, options.args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  const tail: string[] = [];
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      tail.push(line);
+      if (tail.length > 40) tail.shift();
+    }
+  };
+  child.stderr?.on('data', keep);
+  let exited = false;
+  const exitedPromise = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      exited = true;
+      live.delete(child);
+      resolve();
+    });
+  });
+  const close = async () => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exitedPromise;
+    clearTimeout(timer);
+  };
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`${options.name} not ready in ${timeoutMs} ms: ${tail.slice(-5).join(' / ')}`)),
+        timeoutMs,
+      );
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(
+          new Error(`${options.name} exited (${code ?? signal}) before ready: ${tail.slice(-8).join(' / ')}`),
+        );
+      });
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      let buffered = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        keep(chunk);
+        if (!options.readyFromLine) return;
+        buffered += chunk.toString('utf8');
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) {
+          const url = options.readyFromLine(line);
+          if (url) {
+            clearTimeout(timer);
+            resolve(url);
+          }
+        }
+      });
+      if (options.pollUrl) {
+        const target = options.pollUrl;
+        const poll = async () => {
+          while (!exited) {
+            try {
+              await fetch(target, { signal: AbortSignal.timeout(1000) });
+              clearTimeout(timer);
+              resolve(target.replace(/\/[^/]*$/, ''));
+              return;
+            } catch {
+              await new Promise((r) => setTimeout(r, 150));
+            }
+          }
+        };
+        void poll();
+      }
+    });
+    child.stdout?.removeAllListeners('data');
+    child.stdout?.on('data', keep);
+    return {
+      name: options.name,
+      url,
+      pid: child.pid ?? -1,
+      peakRssKb: () => procStatus(child.pid ?? -1, 'VmHWM'),
+      rssKb: () => procStatus(child.pid ?? -1, 'VmRSS'),
+      output: () => tail.join('\n'),
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** Child entry helper: announce the URL on stdout in the line format `readyLine` parses. */
+export function announceReady(url: string): void {
+  process.stdout.write(`${JSON.stringify({ ready: url })}\n`);
+}
+
+export function readyLine(line: string): string | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const parsed = JSON.parse(line) as { ready?: unknown };
+    return typeof parsed.ready === 'string' ? parsed.ready : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Child entry helper: close cleanly on SIGTERM/SIGINT (the parent's `close()`). */
+export function closeOnSignal(close: () => Promise<void>): void {
+  const stop = () => {
+    void close().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
