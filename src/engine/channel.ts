@@ -1,0 +1,78 @@
+/**
+ * A single-consumer async queue between the engine's run and whoever iterates the call.
+ * The producer never waits (answers are small); the consumer breaking out calls `onReturn`.
+ */
+export interface Channel<T> extends AsyncIterable<T> {
+  push(value: T): void;
+  close(): void;
+  fail(error: unknown): void;
+  /** Whether an iterator was already handed out. */
+  readonly taken: boolean;
+}
+
+export function createChannel<T>(onReturn: () => void): Channel<T> {
+  const queue: T[] = [];
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+  let waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
+  let taken = false;
+  let returned = false;
+
+  const settleWaiter = () => {
+    if (!waiting) return;
+    const w = waiting;
+    if (queue.length > 0) {
+      waiting = undefined;
+      w.resolve({ value: queue.shift() as T, done: false });
+    } else if (failure) {
+      waiting = undefined;
+      w.reject(failure.error);
+    } else if (ended) {
+      waiting = undefined;
+      w.resolve({ value: undefined, done: true });
+    }
+  };
+
+  return {
+    get taken() {
+      return taken;
+    },
+    push(value) {
+      if (ended || returned) return;
+      queue.push(value);
+      settleWaiter();
+    },
+    close() {
+      ended = true;
+      settleWaiter();
+    },
+    fail(error) {
+      if (ended) return;
+      ended = true;
+      failure = { error };
+      settleWaiter();
+    },
+    [Symbol.asyncIterator]() {
+      if (taken) throw new TypeError('an engine call can be iterated only once');
+      taken = true;
+      return {
+        next() {
+          if (returned) return Promise.resolve({ value: undefined, done: true });
+          return new Promise<IteratorResult<T>>((resolve, reject) => {
+            waiting = { resolve, reject };
+            settleWaiter();
+          });
+        },
+        return() {
+          if (!returned && !(ended && queue.length === 0)) {
+            returned = true;
+            queue.length = 0;
+            onReturn();
+          }
+          returned = true;
+          return Promise.resolve({ value: undefined, done: true });
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * The client options (`createClient`, and the `providers`/`routes` part of the gateway's YAML),
+ * validated once at construction. Every option takes a shorthand and an object; a bad value
+ * fails with a message naming the option and the value.
+ */
+import { z } from 'zod';
+import { OutlastError } from '../errors/index.ts';
+
+const positiveInt = z.number({ error: 'expected a positive integer' }).int('expected a positive integer');
+const ms = z.number({ error: 'expected a number of ms >= 0' }).min(0, 'expected a number of ms >= 0');
+const ratio = z
+  .number({ error: 'expected a number between 0 and 1' })
+  .min(0, 'expected a number between 0 and 1')
+  .max(1, 'expected a number between 0 and 1');
+
+export const PROVIDER_TYPES = ['anthropic', 'openai', 'gemini'] as const;
+export type ProviderType = (typeof PROVIDER_TYPES)[number];
+
+export const providerSchema = z.strictObject({
+  type: z.enum(PROVIDER_TYPES, { error: `expected one of ${PROVIDER_TYPES.join(', ')}` }),
+  apiKey: z.string({ error: 'expected a string' }).optional(),
+  /** As the official SDK takes it: Anthropic/Gemini without a version path, OpenAI with `/v1`. */
+  baseURL: z.url({ error: 'expected an absolute URL' }).optional(),
+  headers: z.record(z.string(), z.string({ error: 'expected a string' })).optional(),
+  /** Models this provider serves, so a bare model name finds its provider. */
+  models: z.array(z.string()).optional(),
+});
+
+const targetRef = z
+  .string({ error: 'expected "provider/model"' })
+  .regex(/^[^/\s]+\/\S+$/, 'expected "provider/model"');
+
+export const routeSchema = z.union(
+  [
+    z.array(targetRef).min(1, 'expected at least one target'),
+    z.strictObject({
+      targets: z.array(targetRef).min(1, 'expected at least one target'),
+      /** A content-filter refusal falls back to the next target only when this is set. */
+      fallbackOnContentFilter: z.boolean().optional(),
+    }),
+  ],
+  { error: 'expected a list of "provider/model" targets' },
+);
+
+const budgetSchema = z.strictObject({
+  ratio: z.number({ error: 'expected a number >= 0' }).min(0, 'expected a number >= 0').optional(),
+  windowMs: ms.optional(),
+  minRetriesPerWindow: z.number().int().min(0, 'expected an integer >= 0').optional(),
+});
+
+const retryObject = z.strictObject({
+  /** Attempts per target, the first included. */
+  attempts: positiveInt.min(1, 'expected a positive integer').optional(),
+  baseMs: ms.optional(),
+  capMs: ms.optional(),
+  jitter: z.enum(['full', 'equal', 'decorrelated', 'none']).optional(),
+  /** Longest server hint honoured; a longer one falls back at once. */
+  maxHintMs: ms.optional(),
+  budget: z.union([budgetSchema, z.literal(false)]).optional(),
+});
+export const retrySchema = z.union(
+  [positiveInt.min(1, 'expected a positive integer'), z.literal(false), retryObject],
+  { error: 'expected a positive integer, false, or an object' },
+);
+
+export const TIMEOUT_PROFILES = ['quick', 'generation', 'thinking', 'large-context'] as const;
+export type TimeoutProfileName = (typeof TIMEOUT_PROFILES)[number];
+
+const timeoutObject = z.strictObject({
+  profile: z.enum(['auto', ...TIMEOUT_PROFILES]).optional(),
+  connect: ms.optional(),
+  headers: ms.optional(),
+  firstToken: ms.optional(),
+  idle: ms.optional(),
+  /** One attempt's whole budget. */
+  total: ms.optional(),
+  /** The whole call's budget across retries and fallbacks. */
+  deadline: ms.optional(),
+});
+export const timeoutSchema = z.union([z.enum(['auto', ...TIMEOUT_PROFILES]), ms, timeoutObject], {
+  error: `expected 'auto', ${TIMEOUT_PROFILES.map((p) => `'${p}'`).join(', ')}, a number of ms, or an object`,
+});
+export type TimeoutOption = z.input<typeof timeoutSchema>;
+
+export const breakerSchema = z.union(
+  [
+    z.literal(false),
+    z.strictObject({
+      consecutiveFailures: positiveInt.min(1, 'expected a positive integer').optional(),
+      failureRate: ratio.optional(),
+      minimumCalls: positiveInt.min(1, 'expected a positive integer').optional(),
+      windowMs: ms.optional(),
+      cooldownMs: ms.optional(),
+      cooldownMultiplier: z.number().min(1, 'expected a number >= 1').optional(),
+      maxCooldownMs: ms.optional(),
+      halfOpenMaxProbes: positiveInt.min(1, 'expected a positive integer').optional(),
+      longCooldownMs: ms.optional(),
+    }),
+  ],
+  { error: 'expected false or an object' },
+);
+
+export const ON_INTERRUPT = ['continue', 'salvage', 'error'] as const;
+export type OnInterrupt = (typeof ON_INTERRUPT)[number];
+export const streamSchema = z.union(
+  [
+    z.enum(ON_INTERRUPT),
+    z.strictObject({
+      onInterrupt: z.enum(ON_INTERRUPT).optional(),
+      /** How many times one answer may be continued after interruptions. */
+      maxContinuations: z.number().int().min(0, 'expected an integer >= 0').optional(),
+    }),
+  ],
+  { error: `expected ${ON_INTERRUPT.map((m) => `'${m}'`).join(', ')} or an object` },
+);
+
+export const modelInfoSchema = z.strictObject({
+  contextWindow: positiveInt.min(1, 'expected a positive integer').optional(),
+  maxOutputTokens: positiveInt.min(1, 'expected a positive integer').optional(),
+  /** Whether the model continues an assistant prefill (newer Claude models reject it). */
+  prefill: z.boolean().optional(),
+  inputCostPerMtok: z.number().min(0).optional(),
+  outputCostPerMtok: z.number().min(0).optional(),
+});
+
+/** A pino-compatible logger: only the level methods are used. */
+export interface LoggerLike {
+  warn(obj: object, msg?: string): void;
+  error?(obj: object, msg?: string): void;
+  info?(obj: object, msg?: string): void;
+  debug?(obj: object, msg?: string): void;
+}
+const loggerSchema = z.custom<LoggerLike>(
+  (v) => typeof v === 'object' && v !== null && typeof (v as { warn?: unknown }).warn === 'function',
+  'expected a pino-compatible logger (an object with a warn method)',
+);
+const listenerSchema = z.custom<(event: never) => void>(
+  (v) => typeof v === 'function',
+  'expected a function',
+);
+
+export const clientOptionsSchema = z.strictObject({
+  providers: z
+    .record(z.string(), providerSchema, { error: 'expected an object of providers' })
+    .refine((p) => Object.keys(p).length > 0, 'expected at least one provider'),
+  routes: z.record(z.string(), routeSchema).optional(),
+  retry: retrySchema.optional(),
+  timeout: timeoutSchema.optional(),
+  breaker: breakerSchema.optional(),
+  stream: streamSchema.optional(),
+  models: z.record(z.string(), modelInfoSchema).optional(),
+  logger: loggerSchema.optional(),
+  on: listenerSchema.optional(),
+});
+
+export type ClientOptionsInput = z.input<typeof clientOptionsSchema>;
+export type ProviderConfig = z.output<typeof providerSchema>;
+export type ModelInfoInput = z.output<typeof modelInfoSchema>;
+
+/** What the value at an issue's path was, for the message. */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let current = input;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'function') return 'a function';
+  if (value === undefined) return 'undefined';
+  try {
+    const text = JSON.stringify(value);
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Parses with a schema and turns a failure into one readable error per problem, e.g.
+ * `retry.attempts: expected a positive integer, got -1`. `root` prefixes the paths.
+ */
+export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, root = ''): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const path = [root, ...issue.path.map(String)].filter(Boolean).join('.');
+    const value = valueAt(input, issue.path);
+    const got = issue.code === 'unrecognized_keys' ? '' : `, got ${show(value)}`;
+    return `${path || '(options)'}: ${issue.message}${got}`;
+  });
+  throw new OutlastError({ kind: 'bad_request', code: 'OUTLAST_INVALID_OPTIONS', message: lines.join('; ') });
+}

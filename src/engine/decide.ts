@@ -1,0 +1,61 @@
+/**
+ * After a failed attempt (before the commit point): retry the same target, fall back, or
+ * stop. DESIGN.md's failure table, applied; pure so that it is tested row by row.
+ */
+import { type OutlastError, treatmentOf } from '../errors/index.ts';
+import { type Backoff, planRetryWait } from '../policy/index.ts';
+
+export type Decision =
+  | { action: 'retry'; waitMs: number; source: 'hint' | 'backoff'; backoff: Backoff }
+  /** `lastResort`: may be retried here once every other target has had its turn. `coolUntilMs`: hinted time. */
+  | { action: 'fallback'; lastResort: boolean; coolUntilMs?: number }
+  | { action: 'stop' };
+
+export interface DecideInput {
+  error: OutlastError;
+  /** Attempts made on this target in this call, the failed one included. */
+  attemptsHere: number;
+  maxAttempts: number;
+  backoff: Backoff;
+  remainingMs: number;
+  maxHintMs: number;
+  now: number;
+  random: () => number;
+  fallbackOnContentFilter: boolean;
+  /** Takes one retry from the retry budget; false when spent. Called only when a retry is planned. */
+  acquireRetry: () => boolean;
+}
+
+export function decideAfterFailure(input: DecideInput): Decision {
+  const { error } = input;
+  if (error.kind === 'cancelled' || (error.kind === 'timeout' && error.phase === 'deadline')) {
+    return { action: 'stop' };
+  }
+  const treatment = treatmentOf(error.kind, error.phase);
+  if (treatment.fallBack === 'no') return { action: 'stop' };
+  if (treatment.fallBack === 'if_configured' && !input.fallbackOnContentFilter) return { action: 'stop' };
+
+  const hinted = error.retryAfterMs;
+  const coolUntilMs = treatment.coolsDown && hinted !== undefined ? input.now + hinted : undefined;
+  const fallback = (lastResort: boolean): Decision =>
+    coolUntilMs === undefined
+      ? { action: 'fallback', lastResort }
+      : { action: 'fallback', lastResort, coolUntilMs };
+
+  const attemptsLeft = input.attemptsHere < input.maxAttempts;
+  if (treatment.retrySameTarget === 'no') return fallback(false);
+  if (treatment.retrySameTarget === 'last_resort') return fallback(attemptsLeft);
+  // The server said not to retry (x-should-retry: false): another target may still answer.
+  if (!attemptsLeft || !error.retryable) return fallback(false);
+
+  const plan = planRetryWait({
+    backoff: input.backoff,
+    ...(hinted === undefined ? {} : { hint: { retryAfterMs: hinted } }),
+    remainingMs: input.remainingMs,
+    maxHintMs: input.maxHintMs,
+    random: input.random,
+  });
+  if (plan.kind === 'do_not_wait') return fallback(false);
+  if (!input.acquireRetry()) return fallback(false);
+  return { action: 'retry', waitMs: plan.delayMs, source: plan.source, backoff: plan.next };
+}

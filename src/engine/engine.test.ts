@@ -1,0 +1,290 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Behaviour, createFakeTransport, fakeCodec } from '../../test/engine/support/fake-upstream.ts';
+import { OutlastError } from '../errors/index.ts';
+import { createFakeClock, type FakeClock } from '../policy/index.ts';
+import type { CanonicalRequest, StreamPart } from '../wire/canonical/index.ts';
+import { createEngine, type Engine, type EngineEvent, type EngineOptions } from './index.ts';
+
+const providers = {
+  anthropic: { type: 'anthropic' as const, apiKey: 'sk-ant-secret' },
+  openai: { type: 'openai' as const },
+  gemini: { type: 'gemini' as const },
+};
+const routes = { default: ['anthropic/claude-sonnet-4-5', 'openai/gpt-4.1', 'gemini/gemini-2.5-flash'] };
+const ask = (text = 'hello'): CanonicalRequest => ({
+  model: 'default',
+  maxTokens: 1000,
+  messages: [{ role: 'user', content: [{ type: 'text', text }] }],
+});
+
+let engine: Engine | undefined;
+afterEach(async () => {
+  await engine?.close();
+  engine = undefined;
+});
+
+function setup(scripts: Record<string, Behaviour[]>, options: Partial<EngineOptions> = {}) {
+  const clock = createFakeClock();
+  const transport = createFakeTransport(scripts, () => clock.now());
+  const events: EngineEvent[] = [];
+  engine = createEngine(
+    { providers, routes, retry: { baseMs: 100, capMs: 1000 }, ...options },
+    { transport, clock, random: () => 0.5, codecFor: fakeCodec },
+  );
+  engine.on((e) => events.push(e));
+  return { clock, transport, events, engine };
+}
+
+/** Runs the fake clock until the call settles. */
+async function settle<T>(clock: FakeClock, promise: Promise<T>): Promise<T> {
+  let done = false;
+  const watched = promise.finally(() => {
+    done = true;
+  });
+  watched.catch(() => {});
+  for (let i = 0; i < 10_000 && !done; i++) await clock.advanceAsync(10);
+  return watched;
+}
+
+describe('engine: before the commit point', () => {
+  it('answers from the primary and reports who answered', async () => {
+    const { clock, transport, engine } = setup({});
+    const call = engine.execute(ask());
+    const response = await settle(clock, call.response());
+    expect(response.content).toEqual([{ type: 'text', text: 'answer from anthropic/claude-sonnet-4-5' }]);
+    expect(response.model).toBe('claude-sonnet-4-5');
+    const trace = await call.trace;
+    expect(trace).toMatchObject({ outcome: 'success', answeredBy: { provider: 'anthropic' }, retries: 0 });
+    expect(transport.seen.map((s) => s.key)).toEqual(['anthropic/claude-sonnet-4-5']);
+  });
+
+  it('retries a 529 with backoff then falls back across formats, keeping the primary error for the caller', async () => {
+    const { clock, transport, engine, events } = setup({
+      'anthropic/claude-sonnet-4-5': [{ fail: 'overloaded' }],
+      'openai/gpt-4.1': [{ fail: 'server' }],
+    });
+    const call = engine.execute(ask());
+    const response = await settle(clock, call.response());
+    expect(response.model).toBe('gemini-2.5-flash');
+    expect(transport.seen.map((s) => s.key)).toEqual([
+      'anthropic/claude-sonnet-4-5',
+      'anthropic/claude-sonnet-4-5',
+      'openai/gpt-4.1',
+      'openai/gpt-4.1',
+      'gemini/gemini-2.5-flash',
+    ]);
+    // Full jitter at random 0.5 on a 100 ms base: 50 ms between the two primary attempts.
+    expect(transport.seen[1]!.at - transport.seen[0]!.at).toBe(50);
+    const trace = await call.trace;
+    expect(trace).toMatchObject({ retries: 2, fallbacks: 2 });
+    expect(events.filter((e) => e.type === 'retry')).toHaveLength(2);
+  });
+
+  it('fails with the primary real failure, every attempt attached, and a message telling the story', async () => {
+    const { clock, engine } = setup({
+      'anthropic/claude-sonnet-4-5': [{ fail: 'overloaded' }],
+      'openai/gpt-4.1': [{ fail: 'server' }],
+      'gemini/gemini-2.5-flash': [{ fail: 'auth' }],
+    });
+    const call = engine.execute(ask());
+    const error = await settle(clock, call.response()).catch((e: unknown) => e);
+    expect(OutlastError.isInstance(error)).toBe(true);
+    const e = error as OutlastError;
+    expect(e.kind).toBe('overloaded');
+    expect(e.attempts).toHaveLength(5);
+    expect(e.message).toMatch(
+      /^upstream anthropic\/claude-sonnet-4-5 answered 529 after 2 attempts \(.+\); fell back to openai\/gpt-4\.1: 500; fell back to gemini\/gemini-2\.5-flash: 401$/,
+    );
+    await expect(call.committed).rejects.toBe(e);
+  });
+
+  it('never retries a bad request nor falls back from it', async () => {
+    const { clock, transport, engine } = setup({ 'anthropic/claude-sonnet-4-5': [{ fail: 'bad_request' }] });
+    const e = (await settle(clock, engine.execute(ask()).response()).catch(
+      (x: unknown) => x,
+    )) as OutlastError;
+    expect(e.kind).toBe('bad_request');
+    expect(transport.seen).toHaveLength(1);
+  });
+
+  it('moves on at once after auth, not_found and context_length, without retrying', async () => {
+    for (const fail of ['auth', 'not_found', 'context_length'] as const) {
+      const { clock, transport, engine } = setup({ 'anthropic/claude-sonnet-4-5': [{ fail }] });
+      await settle(clock, engine.execute(ask()).response());
+      expect(transport.seen.map((s) => s.key)).toEqual(['anthropic/claude-sonnet-4-5', 'openai/gpt-4.1']);
+      await engine.close();
+    }
+  });
+
+  it('honours a rate-limit hint that fits the deadline, and cools the target for other calls', async () => {
+    const { clock, transport, engine } = setup({
+      'anthropic/claude-sonnet-4-5': [{ fail: 'rate_limited', retryAfterMs: 700 }, { text: 'ok' }],
+    });
+    await settle(clock, engine.execute(ask()).response());
+    expect(transport.seen.map((s) => s.key)).toEqual([
+      'anthropic/claude-sonnet-4-5',
+      'anthropic/claude-sonnet-4-5',
+    ]);
+    expect(transport.seen[1]!.at - transport.seen[0]!.at).toBe(700);
+  });
+
+  it('falls back at once when the hint runs past the deadline', async () => {
+    const { clock, transport, engine } = setup(
+      { 'anthropic/claude-sonnet-4-5': [{ fail: 'rate_limited', retryAfterMs: 50_000 }] },
+      { timeout: { deadline: 10_000 } },
+    );
+    await settle(clock, engine.execute(ask()).response());
+    expect(transport.seen.map((s) => s.key)).toEqual(['anthropic/claude-sonnet-4-5', 'openai/gpt-4.1']);
+    expect(engine.status()[0]!.cooldownUntil).toBe(transport.seen[0]!.at + 50_000);
+    // The next call skips the cooling target without an attempt.
+    await settle(clock, engine.execute(ask()).response());
+    expect(transport.seen.map((s) => s.key).slice(2)).toEqual(['openai/gpt-4.1']);
+  });
+
+  it('moves a silent target (first-token timeout) behind the others, retrying it only last', async () => {
+    const { clock, transport, engine } = setup(
+      {
+        'anthropic/claude-sonnet-4-5': [{ fail: 'timeout', phase: 'first_token' }, { text: 'late' }],
+        'openai/gpt-4.1': [{ fail: 'auth' }],
+        'gemini/gemini-2.5-flash': [{ fail: 'not_found' }],
+      },
+      {},
+    );
+    const r = await settle(clock, engine.execute(ask()).response());
+    expect(r.content).toEqual([{ type: 'text', text: 'late' }]);
+    expect(transport.seen.map((s) => s.key)).toEqual([
+      'anthropic/claude-sonnet-4-5',
+      'openai/gpt-4.1',
+      'gemini/gemini-2.5-flash',
+      'anthropic/claude-sonnet-4-5',
+    ]);
+  });
+
+  it('skips a target whose context window is too small for the prompt', async () => {
+    const { clock, transport, engine } = setup(
+      {},
+      { models: { 'claude-sonnet-4-5': { contextWindow: 100 } } },
+    );
+    const call = engine.execute(ask('x'.repeat(2000)));
+    await settle(clock, call.response());
+    expect(transport.seen.map((s) => s.key)).toEqual(['openai/gpt-4.1']);
+    expect((await call.trace).breakerSkips).toEqual([
+      { provider: 'anthropic', model: 'claude-sonnet-4-5', reason: 'context_window' },
+    ]);
+  });
+
+  it('opens breakers on repeated failures, skips the target, and tries the longest-failed one when all are open', async () => {
+    const { clock, transport, engine } = setup(
+      {
+        'anthropic/claude-sonnet-4-5': [{ fail: 'server' }],
+        'openai/gpt-4.1': [{ fail: 'server' }],
+        'gemini/gemini-2.5-flash': [{ fail: 'server' }],
+      },
+      { retry: 1, breaker: { consecutiveFailures: 1, cooldownMs: 60_000, maxCooldownMs: 120_000 } },
+    );
+    await settle(clock, engine.execute(ask()).response()).catch(() => {});
+    expect(transport.seen).toHaveLength(3);
+    expect(engine.status().map((s) => s.breaker)).toEqual(['open', 'open', 'open']);
+    const call = engine.execute(ask());
+    await settle(clock, call.response()).catch(() => {});
+    // One attempt, on the target that failed longest ago, rather than none.
+    expect(transport.seen.map((s) => s.key).slice(3)).toEqual(['anthropic/claude-sonnet-4-5']);
+    expect((await call.trace).breakerSkips.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('engine: after the commit point', () => {
+  const collect = async (clock: FakeClock, call: AsyncIterable<StreamPart>) => {
+    const parts: StreamPart[] = [];
+    await settle(
+      clock,
+      (async () => {
+        for await (const p of call) parts.push(p);
+      })(),
+    );
+    return parts;
+  };
+
+  it('continues a cut stream with a prefill on the same target and stitches one stream', async () => {
+    const { clock, transport, engine } = setup({
+      'anthropic/claude-sonnet-4-5': [
+        { text: 'The quick brown fox ', cutAfter: 4 },
+        { text: 'jumps over the dog.' },
+      ],
+    });
+    const call = engine.execute(ask());
+    const parts = await collect(clock, call);
+    const text = parts.flatMap((p) =>
+      p.type === 'block_delta' && p.delta.type === 'text' ? [p.delta.text] : [],
+    );
+    expect(text.join('')).toBe('The quick jumps over the dog.');
+    expect(parts.filter((p) => p.type === 'block_start')).toHaveLength(1);
+    expect(parts.filter((p) => p.type === 'message_start')).toHaveLength(1);
+    expect(parts.at(-1)).toEqual({ type: 'message_stop' });
+    const second = transport.seen[1]!.request;
+    expect(second.messages.at(-1)).toEqual({
+      role: 'assistant',
+      content: [{ type: 'text', text: 'The quick' }],
+    });
+    expect(second.maxTokens).toBeLessThan(1000);
+    expect((await call.trace).continued).toBe(true);
+  });
+
+  it('learns a prefill rejection, retries without it, and drops the overlap', async () => {
+    const { clock, transport, engine } = setup({
+      'anthropic/claude-sonnet-4-5': [
+        { text: 'The quick brown fox ', cutAfter: 4 },
+        { fail: 'bad_request', message: 'This model does not support assistant message prefill.' },
+        { text: 'The quick brown fox jumps.' },
+      ],
+    });
+    const call = engine.execute(ask());
+    const parts = await collect(clock, call);
+    const text = parts.flatMap((p) =>
+      p.type === 'block_delta' && p.delta.type === 'text' ? [p.delta.text] : [],
+    );
+    expect(text.join('')).toBe('The quick brown fox jumps.');
+    expect(transport.seen[2]!.request.messages.at(-1)?.role).toBe('user');
+    expect(engine.status()[0]!.acceptsPrefill).toBe(false);
+  });
+
+  it('salvage ends with what arrived, marked truncated', async () => {
+    const { clock, engine } = setup(
+      { 'anthropic/claude-sonnet-4-5': [{ text: 'The quick brown fox ', cutAfter: 3 }] },
+      { stream: 'salvage' },
+    );
+    const call = engine.execute(ask());
+    const parts = await collect(clock, call);
+    expect(parts.slice(-3)).toMatchObject([
+      { type: 'block_stop', index: 0 },
+      { type: 'message_delta', stopReason: 'max_tokens' },
+      { type: 'message_stop', truncated: true },
+    ]);
+    expect((await call.trace).outcome).toBe('salvaged');
+  });
+
+  it("'error' mode throws the interruption from the iteration", async () => {
+    const { clock, engine } = setup(
+      { 'anthropic/claude-sonnet-4-5': [{ text: 'The quick brown fox ', cutAfter: 3 }] },
+      { stream: 'error' },
+    );
+    const call = engine.execute(ask());
+    const error = await collect(clock, call).catch((e: unknown) => e);
+    expect((error as OutlastError).kind).toBe('stream_interrupted');
+    expect((error as OutlastError).message).toMatch(/broke off mid-answer/);
+    await expect(call.committed).resolves.toMatchObject({ provider: 'anthropic' });
+  });
+
+  it('cancel() aborts a hanging upstream and ends the call as cancelled', async () => {
+    const { clock, transport, engine } = setup({ 'anthropic/claude-sonnet-4-5': [{ hang: true }] });
+    const call = engine.execute(ask());
+    await clock.advanceAsync(10);
+    expect(transport.open).toBe(1);
+    call.cancel();
+    const error = await settle(clock, call.response()).catch((e: unknown) => e);
+    expect((error as OutlastError).kind).toBe('cancelled');
+    expect(transport.open).toBe(0);
+    expect((await call.trace).outcome).toBe('cancelled');
+    expect(transport.seen).toHaveLength(1);
+  });
+});

@@ -1,0 +1,104 @@
+/** What the engine tells its subscribers (logs, metrics, traces, the `on` option). */
+import type { AttemptRecord, ErrorKind, OutlastError } from '../errors/index.ts';
+import type { BreakerStateName } from '../policy/index.ts';
+
+export interface Trace {
+  /** Ours, one per call (the gateway returns it as `x-outlast-request-id`). */
+  readonly requestId: string;
+  /** The target that produced the answer (the last one when a stream was continued elsewhere). */
+  readonly answeredBy?: { provider: string; model: string };
+  readonly attempts: readonly AttemptRecord[];
+  /** Attempts on a target already tried in this call. */
+  readonly retries: number;
+  /** Moves from one target to another. */
+  readonly fallbacks: number;
+  readonly breakerSkips: ReadonlyArray<{ provider: string; model: string; reason: SkipReason }>;
+  /** Whether the answer was stitched from a stream that broke and was continued. */
+  readonly continued: boolean;
+  /** Output tokens of failed attempts and of overlap dropped from continuations. */
+  readonly wastedOutputTokens: number;
+  readonly durationMs: number;
+  readonly outcome: 'success' | 'error' | 'salvaged' | 'cancelled';
+}
+
+export type SkipReason = 'breaker_open' | 'provider_breaker_open' | 'cooling_down' | 'context_window';
+
+interface CallRef {
+  readonly requestId: string;
+}
+interface TargetRef {
+  readonly provider: string;
+  readonly model: string;
+}
+
+export type EngineEvent =
+  | (CallRef & TargetRef & { type: 'attempt_start'; attempt: number; continuation: boolean; probe: boolean })
+  | (CallRef &
+      TargetRef & {
+        type: 'attempt_end';
+        attempt: number;
+        outcome: 'success' | 'error' | 'cancelled';
+        errorKind?: ErrorKind;
+        status?: number;
+        durationMs: number;
+        ttftMs?: number;
+        /** The provider's request id. */
+        upstreamRequestId?: string;
+        error?: OutlastError;
+        continuation: boolean;
+      })
+  | (CallRef & TargetRef & { type: 'retry'; attempt: number; waitMs: number; source: 'hint' | 'backoff' })
+  | (CallRef & {
+      type: 'fallback';
+      from: TargetRef;
+      to: TargetRef;
+      reason: ErrorKind | SkipReason | 'last_resort';
+    })
+  | (CallRef & TargetRef & { type: 'skip'; reason: SkipReason })
+  | {
+      type: 'breaker';
+      /** `provider/model` for a target's breaker, `provider` for a provider's. */
+      key: string;
+      from: BreakerStateName;
+      to: BreakerStateName;
+      at: number;
+    }
+  | { type: 'cooldown'; key: string; untilMs: number; reason: string }
+  | (CallRef &
+      TargetRef & {
+        type: 'interruption';
+        error: OutlastError;
+        /** What the engine does about it. */
+        action: 'continue' | 'salvage' | 'error';
+      })
+  | (CallRef & { type: 'complete'; trace: Trace })
+  | (CallRef & { type: 'failed'; error: OutlastError; trace: Trace });
+
+export type EngineEventType = EngineEvent['type'];
+
+export interface EventHub {
+  emit(event: EngineEvent): void;
+  on(listener: (event: EngineEvent) => void): () => void;
+}
+
+/** A listener that throws is the listener's problem: it never breaks a call. */
+export function createEventHub(): EventHub {
+  const listeners = new Set<(event: EngineEvent) => void>();
+  return {
+    emit(event) {
+      for (const listener of [...listeners]) {
+        try {
+          listener(event);
+        } catch {
+          // ignored on purpose, see above
+        }
+      }
+    },
+    on(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+  };
+}

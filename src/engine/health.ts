@@ -1,0 +1,218 @@
+/**
+ * What the engine remembers about targets across calls: breakers per target and per provider,
+ * cooldowns from rate-limit hints, which targets reject a prefill, and recent latencies and
+ * outcomes for /status.
+ */
+import type { ErrorKind } from '../errors/index.ts';
+import {
+  type BreakerStateName,
+  type BreakerStore,
+  type CircuitBreaker,
+  type Clock,
+  type CooldownStore,
+  type Cooldowns,
+  createCircuitBreaker,
+  createCooldowns,
+  createMemoryBreakerStore,
+} from '../policy/index.ts';
+import type { EventHub, SkipReason } from './events.ts';
+import type { TargetRef } from './routes.ts';
+import type { EngineSettings } from './settings.ts';
+
+export type TargetPermit =
+  | {
+      readonly allowed: true;
+      readonly probe: boolean;
+      /** Reports the attempt's outcome to both breakers, once. */
+      release(outcome: 'success' | 'failure' | 'ignored', kind?: ErrorKind, longCooldown?: boolean): void;
+    }
+  | { readonly allowed: false; readonly reason: SkipReason; readonly retryAtMs: number };
+
+export interface TargetStatus {
+  readonly key: string;
+  readonly provider: string;
+  readonly model: string;
+  readonly breaker: BreakerStateName;
+  readonly providerBreaker: BreakerStateName;
+  readonly breakerRetryAt?: number;
+  readonly cooldownUntil?: number;
+  readonly latencyMs: { p50?: number; p95?: number; p99?: number };
+  /** Share of successful attempts among the last ones recorded; undefined before any. */
+  readonly successRate?: number;
+  readonly recentAttempts: number;
+  readonly recentFailures: ReadonlyArray<{ at: number; kind: ErrorKind; status?: number; message: string }>;
+  readonly acceptsPrefill?: boolean;
+}
+
+// Failures that say the whole provider is unwell (its key, its network, its capacity), as
+// opposed to one model (not found, too small a window).
+const PROVIDER_WIDE: ReadonlySet<ErrorKind> = new Set([
+  'overloaded',
+  'server',
+  'network',
+  'timeout',
+  'stream_interrupted',
+  'invalid_response',
+  'auth',
+  'permission',
+]);
+
+const RING = 100;
+const RECENT_FAILURES = 5;
+
+interface Stats {
+  latencies: number[];
+  outcomes: boolean[];
+  failures: Array<{ at: number; kind: ErrorKind; status?: number; message: string }>;
+  lastFailureAt?: number;
+}
+
+export interface Health {
+  acquire(target: TargetRef): TargetPermit;
+  coolUntil(key: string, untilMs: number, reason: string): void;
+  /** When the target last failed; undefined if never (the "failed longest ago" choice). */
+  lastFailureAt(key: string): number | undefined;
+  record(
+    target: TargetRef,
+    result:
+      | { ok: true; latencyMs: number }
+      | { ok: false; kind: ErrorKind; status?: number; message: string },
+  ): void;
+  /** Learned from a rejection: this target does not take an assistant prefill. */
+  markPrefillRejected(key: string): void;
+  acceptsPrefill(key: string): boolean | undefined;
+  status(targets: readonly TargetRef[]): TargetStatus[];
+  dispose(): void;
+}
+
+function percentile(sorted: readonly number[], p: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export function createHealth(
+  settings: EngineSettings,
+  hub: EventHub,
+  deps: { clock: Clock; breakerStore?: BreakerStore; cooldownStore?: CooldownStore },
+): Health {
+  const { clock } = deps;
+  const store = deps.breakerStore ?? createMemoryBreakerStore();
+  const cooldowns: Cooldowns = createCooldowns(clock, deps.cooldownStore);
+  const breakers = new Map<string, CircuitBreaker>();
+  const stats = new Map<string, Stats>();
+  const prefill = new Map<string, boolean>();
+
+  const breaker = (key: string): CircuitBreaker | undefined => {
+    if (settings.breaker === false) return undefined;
+    let b = breakers.get(key);
+    if (!b) {
+      b = createCircuitBreaker({ ...settings.breaker, key, store, clock });
+      b.onStateChange((c) => hub.emit({ type: 'breaker', key: c.key, from: c.from, to: c.to, at: c.at }));
+      breakers.set(key, b);
+    }
+    return b;
+  };
+  const statsOf = (key: string): Stats => {
+    let s = stats.get(key);
+    if (!s) {
+      s = { latencies: [], outcomes: [], failures: [] };
+      stats.set(key, s);
+    }
+    return s;
+  };
+  const push = <T>(list: T[], value: T, max: number) => {
+    list.push(value);
+    if (list.length > max) list.shift();
+  };
+
+  return {
+    acquire(target) {
+      const cooling = cooldowns.isCooling(target.key);
+      if (cooling) return { allowed: false, reason: 'cooling_down', retryAtMs: cooling.untilMs };
+      const providerBreaker = breaker(target.provider);
+      const targetBreaker = breaker(target.key);
+      const p = providerBreaker?.acquire() ?? { allowed: true as const, probe: false, release() {} };
+      if (!p.allowed) return { allowed: false, reason: 'provider_breaker_open', retryAtMs: p.retryAtMs };
+      const t = targetBreaker?.acquire() ?? { allowed: true as const, probe: false, release() {} };
+      if (!t.allowed) {
+        p.release('ignored');
+        return { allowed: false, reason: 'breaker_open', retryAtMs: t.retryAtMs };
+      }
+      return {
+        allowed: true,
+        probe: p.probe || t.probe,
+        release(outcome, kind, longCooldown) {
+          const opts = { longCooldown: longCooldown === true };
+          t.release(outcome, opts);
+          const providerOutcome =
+            outcome === 'failure' && kind !== undefined && !PROVIDER_WIDE.has(kind) ? 'ignored' : outcome;
+          p.release(providerOutcome, opts);
+        },
+      };
+    },
+    coolUntil(key, untilMs, reason) {
+      const before = cooldowns.isCooling(key)?.untilMs;
+      cooldowns.coolUntil(key, untilMs, reason);
+      const after = cooldowns.isCooling(key)?.untilMs;
+      if (after !== undefined && after !== before)
+        hub.emit({ type: 'cooldown', key, untilMs: after, reason });
+    },
+    lastFailureAt: (key) => stats.get(key)?.lastFailureAt,
+    record(target, result) {
+      const s = statsOf(target.key);
+      push(s.outcomes, result.ok, RING);
+      if (result.ok) {
+        push(s.latencies, result.latencyMs, RING);
+        return;
+      }
+      const at = clock.now();
+      s.lastFailureAt = at;
+      push(
+        s.failures,
+        {
+          at,
+          kind: result.kind,
+          ...(result.status === undefined ? {} : { status: result.status }),
+          message: result.message,
+        },
+        RECENT_FAILURES,
+      );
+    },
+    markPrefillRejected: (key) => void prefill.set(key, false),
+    acceptsPrefill: (key) => prefill.get(key),
+    status(targets) {
+      return targets.map((target) => {
+        const s = stats.get(target.key);
+        const sorted = [...(s?.latencies ?? [])].sort((a, b) => a - b);
+        const outcomes = s?.outcomes ?? [];
+        const retryAt = breaker(target.key)?.retryAt();
+        const cooling = cooldowns.isCooling(target.key);
+        const accepts = prefill.get(target.key);
+        return {
+          key: target.key,
+          provider: target.provider,
+          model: target.model,
+          breaker: breaker(target.key)?.state() ?? 'closed',
+          providerBreaker: breaker(target.provider)?.state() ?? 'closed',
+          ...(retryAt === undefined ? {} : { breakerRetryAt: retryAt }),
+          ...(cooling ? { cooldownUntil: cooling.untilMs } : {}),
+          latencyMs: {
+            p50: percentile(sorted, 50),
+            p95: percentile(sorted, 95),
+            p99: percentile(sorted, 99),
+          },
+          ...(outcomes.length === 0
+            ? {}
+            : { successRate: outcomes.filter(Boolean).length / outcomes.length }),
+          recentAttempts: outcomes.length,
+          recentFailures: [...(s?.failures ?? [])],
+          ...(accepts === undefined ? {} : { acceptsPrefill: accepts }),
+        };
+      });
+    },
+    dispose() {
+      for (const b of breakers.values()) b.dispose();
+      breakers.clear();
+    },
+  };
+}

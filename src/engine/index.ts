@@ -1,0 +1,151 @@
+/**
+ * The engine: one request over a route, targets × attempts × policies, stream recovery and
+ * the trace. The library client, the fetch adapter and the gateway all run on it.
+ */
+import { randomUUID } from 'node:crypto';
+import { OutlastError } from '../errors/index.ts';
+import {
+  type BreakerStore,
+  type Clock,
+  type CooldownStore,
+  createRetryBudget,
+  realClock,
+} from '../policy/index.ts';
+import type { CanonicalRequest } from '../wire/canonical/index.ts';
+import type { ClientCodec } from '../wire/codec.ts';
+import { type ClientOptionsInput, clientOptionsSchema, type ProviderType } from './config.ts';
+import { createEventHub, type EngineEvent } from './events.ts';
+import { createHealth, type TargetStatus } from './health.ts';
+import { targetOf } from './routes.ts';
+import { type CallOptions, type EngineCall, startCall } from './run-call.ts';
+import { type EngineSettings, resolveSettings } from './settings.ts';
+import type { EngineTransport } from './upstream.ts';
+
+export type EngineOptions = ClientOptionsInput;
+
+export interface EngineDeps {
+  transport?: EngineTransport;
+  clock?: Clock;
+  /** In [0, 1); for jitter. */
+  random?: () => number;
+  breakerStore?: BreakerStore;
+  cooldownStore?: CooldownStore;
+  /** The client codec of each wire format; defaults to src/wire's. */
+  codecFor?: (type: ProviderType) => ClientCodec;
+  /** Recognises a target's refusal of an assistant prefill; defaults to the Anthropic codec's check. */
+  isPrefillRejection?: (error: OutlastError) => boolean;
+}
+
+export interface Engine {
+  /** One call over its route. The engine always streams from the upstream, streaming call or not. */
+  execute(request: CanonicalRequest, options?: CallOptions): EngineCall;
+  /** Subscribe to events; returns an unsubscribe function. */
+  on(listener: (event: EngineEvent) => void): () => void;
+  /** Per target: breaker state, cooldown, latency percentiles, success rate, recent failures. */
+  status(): TargetStatus[];
+  /** Routes and the models they reach (for /v1/models). */
+  models(): Array<{ id: string; kind: 'route' | 'model'; targets: string[] }>;
+  close(): Promise<void>;
+  /** The settings the engine runs on, defaults filled in. */
+  readonly settings: EngineSettings;
+}
+
+const OPTION_KEYS = Object.keys(clientOptionsSchema.shape);
+
+/** Only the client options are read: a gateway config may carry more (keys, state, logging). */
+function pickClientOptions(options: EngineOptions): Record<string, unknown> {
+  const source = options as Record<string, unknown>;
+  return Object.fromEntries(OPTION_KEYS.filter((k) => source[k] !== undefined).map((k) => [k, source[k]]));
+}
+
+function noDefault(what: string): never {
+  throw new OutlastError({
+    kind: 'bad_request',
+    code: 'OUTLAST_NO_DEFAULT',
+    message: `createEngine: no default ${what} is available; pass one in deps`,
+  });
+}
+
+export function createEngine(options: EngineOptions, deps: EngineDeps = {}): Engine {
+  const settings = resolveSettings(pickClientOptions(options));
+  const clock = deps.clock ?? realClock;
+  const random = deps.random ?? Math.random;
+  const hub = createEventHub();
+  if (settings.on) hub.on(settings.on);
+  const health = createHealth(settings, hub, {
+    clock,
+    ...(deps.breakerStore ? { breakerStore: deps.breakerStore } : {}),
+    ...(deps.cooldownStore ? { cooldownStore: deps.cooldownStore } : {}),
+  });
+  const budget =
+    settings.retry.budget === false ? undefined : createRetryBudget({ ...settings.retry.budget, clock });
+  const transport = deps.transport ?? noDefault('transport');
+  const codecFor = deps.codecFor ?? (() => noDefault('codecs'));
+  const calls = new Set<EngineCall>();
+  let closed = false;
+
+  const allTargets = () => {
+    const keys = new Map<string, ReturnType<typeof targetOf>>();
+    for (const route of Object.values(settings.routes))
+      for (const ref of route.targets) keys.set(ref, targetOf(ref));
+    return [...keys.values()];
+  };
+
+  return {
+    settings,
+    execute(request, callOptions) {
+      if (closed) {
+        throw new OutlastError({ kind: 'cancelled', message: 'the engine is closed' });
+      }
+      const call = startCall(
+        {
+          settings,
+          health,
+          hub,
+          transport,
+          clock,
+          random,
+          codecFor,
+          ...(deps.isPrefillRejection ? { isPrefillRejection: deps.isPrefillRejection } : {}),
+          budget,
+          requestId: `req_${randomUUID().replaceAll('-', '')}`,
+        },
+        request,
+        callOptions,
+      );
+      calls.add(call);
+      void call.trace.then(() => calls.delete(call));
+      return call;
+    },
+    on: (listener) => hub.on(listener),
+    status: () => health.status(allTargets()),
+    models() {
+      const routes = Object.entries(settings.routes).map(([id, route]) => ({
+        id,
+        kind: 'route' as const,
+        targets: [...route.targets],
+      }));
+      const models = allTargets().map((t) => ({ id: t.key, kind: 'model' as const, targets: [t.key] }));
+      return [...routes, ...models];
+    },
+    async close() {
+      closed = true;
+      for (const call of calls)
+        call.cancel(new OutlastError({ kind: 'cancelled', message: 'the engine closed' }));
+      await Promise.allSettled([...calls].map((c) => c.trace));
+      health.dispose();
+      if (!deps.transport) await transport.close();
+    },
+  };
+}
+
+export type { ClientOptionsInput, LoggerLike, OnInterrupt, ProviderConfig, TimeoutOption } from './config.ts';
+export { clientOptionsSchema, parseOptions } from './config.ts';
+export type { EngineEvent, EngineEventType, SkipReason, Trace } from './events.ts';
+export type { TargetStatus } from './health.ts';
+export { BUILTIN_MODELS, type ModelInfo } from './models.ts';
+export type { CallOptions, EngineCall } from './run-call.ts';
+export { DEFAULT_BASE_URLS } from './run-call.ts';
+export type { EngineSettings } from './settings.ts';
+export { TIMEOUT_PROFILE_TABLE } from './timeouts.ts';
+export type { EngineTransport, EngineUpstreamStream, EngineUpstreamTarget } from './upstream.ts';

@@ -1,0 +1,129 @@
+/**
+ * Validated options turned into the settings the engine runs on, with every default
+ * (DESIGN.md "Defaults worth knowing") filled in.
+ */
+import { OutlastError } from '../errors/index.ts';
+import type { CircuitBreakerOptions, Jitter, RetryBudgetOptions } from '../policy/index.ts';
+import {
+  type ClientOptionsInput,
+  clientOptionsSchema,
+  type LoggerLike,
+  type OnInterrupt,
+  type ProviderConfig,
+  parseOptions,
+  type TimeoutOption,
+} from './config.ts';
+import type { EngineEvent } from './events.ts';
+import { createModelTable, type ModelTable } from './models.ts';
+
+export interface RetrySettings {
+  /** Attempts per target, the first included. */
+  readonly attempts: number;
+  readonly baseMs: number;
+  readonly capMs: number;
+  readonly jitter: Jitter;
+  readonly maxHintMs: number;
+  /** `false`: no retry budget. */
+  readonly budget: RetryBudgetOptions | false;
+}
+
+export interface RouteSettings {
+  readonly targets: readonly string[];
+  readonly fallbackOnContentFilter: boolean;
+}
+
+export interface StreamSettings {
+  readonly onInterrupt: OnInterrupt;
+  readonly maxContinuations: number;
+}
+
+export interface EngineSettings {
+  readonly providers: Readonly<Record<string, ProviderConfig>>;
+  readonly routes: Readonly<Record<string, RouteSettings>>;
+  readonly retry: RetrySettings;
+  readonly timeout: TimeoutOption;
+  /** `false`: breakers disabled. */
+  readonly breaker: Omit<CircuitBreakerOptions, 'key' | 'store' | 'clock'> | false;
+  readonly stream: StreamSettings;
+  readonly models: ModelTable;
+  readonly logger: LoggerLike | undefined;
+  readonly on: ((event: EngineEvent) => void) | undefined;
+}
+
+export const RETRY_DEFAULTS: RetrySettings = {
+  attempts: 2,
+  baseMs: 500,
+  capMs: 8000,
+  jitter: 'full',
+  maxHintMs: 60_000,
+  budget: { ratio: 0.1, windowMs: 60_000, minRetriesPerWindow: 10 },
+};
+
+export const STREAM_DEFAULTS: StreamSettings = { onInterrupt: 'continue', maxContinuations: 2 };
+
+/** Validates `createClient` options (throws an OutlastError naming each bad option) and fills defaults. */
+export function resolveSettings(input: unknown): EngineSettings {
+  const options = parseOptions(clientOptionsSchema, input);
+  const retry = options.retry;
+  const retrySettings: RetrySettings =
+    retry === undefined
+      ? RETRY_DEFAULTS
+      : retry === false
+        ? { ...RETRY_DEFAULTS, attempts: 1 }
+        : typeof retry === 'number'
+          ? { ...RETRY_DEFAULTS, attempts: retry }
+          : {
+              attempts: retry.attempts ?? RETRY_DEFAULTS.attempts,
+              baseMs: retry.baseMs ?? RETRY_DEFAULTS.baseMs,
+              capMs: Math.max(retry.capMs ?? RETRY_DEFAULTS.capMs, retry.baseMs ?? 0),
+              jitter: retry.jitter ?? RETRY_DEFAULTS.jitter,
+              maxHintMs: retry.maxHintMs ?? RETRY_DEFAULTS.maxHintMs,
+              budget:
+                retry.budget === false
+                  ? false
+                  : { ...(RETRY_DEFAULTS.budget as RetryBudgetOptions), ...(retry.budget ?? {}) },
+            };
+  const routes: Record<string, RouteSettings> = {};
+  for (const [name, route] of Object.entries(options.routes ?? {})) {
+    routes[name] = Array.isArray(route)
+      ? { targets: route, fallbackOnContentFilter: false }
+      : { targets: route.targets, fallbackOnContentFilter: route.fallbackOnContentFilter ?? false };
+  }
+  for (const [name, route] of Object.entries(routes)) {
+    for (const [i, ref] of route.targets.entries()) {
+      const provider = ref.slice(0, ref.indexOf('/'));
+      if (!Object.hasOwn(options.providers, provider)) {
+        parseOptionsFailure(
+          `routes.${name}.${i}: names provider "${provider}", which is not in providers (${Object.keys(options.providers).join(', ')})`,
+        );
+      }
+    }
+  }
+  const stream = options.stream;
+  return {
+    providers: options.providers,
+    routes,
+    retry: retrySettings,
+    timeout: options.timeout ?? 'auto',
+    breaker: options.breaker ?? {},
+    stream:
+      stream === undefined
+        ? STREAM_DEFAULTS
+        : typeof stream === 'string'
+          ? { ...STREAM_DEFAULTS, onInterrupt: stream }
+          : {
+              onInterrupt: stream.onInterrupt ?? STREAM_DEFAULTS.onInterrupt,
+              maxContinuations: stream.maxContinuations ?? STREAM_DEFAULTS.maxContinuations,
+            },
+    models: createModelTable(options.models ?? {}),
+    logger: options.logger,
+    on: options.on as ((event: EngineEvent) => void) | undefined,
+  };
+}
+
+/** Same error as a schema failure, for cross-field checks the schema cannot express. */
+function parseOptionsFailure(message: string): never {
+  throw new OutlastError({ kind: 'bad_request', code: 'OUTLAST_INVALID_OPTIONS', message });
+}
+
+export type { ClientOptionsInput };

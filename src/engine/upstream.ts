@@ -1,0 +1,32 @@
+/**
+ * The transport as the engine uses it (src/transport implements it). Kept as a structural
+ * type here so the engine can run on any transport, a test's included.
+ */
+import type { AttemptScope } from '../policy/index.ts';
+import type { StreamPart } from '../wire/canonical/index.ts';
+import type { ClientCodec, UpstreamRequestSpec } from '../wire/codec.ts';
+
+export interface EngineUpstreamTarget {
+  provider: string;
+  model: string;
+  baseURL: string;
+  apiKey?: string;
+  codec: ClientCodec;
+  headers?: Record<string, string>;
+}
+
+export interface EngineUpstreamStream extends AsyncIterable<StreamPart> {
+  readonly status: number;
+  readonly requestId: string | undefined;
+  readonly malformedEvents: number;
+  cancel(reason?: unknown): void;
+}
+
+export interface EngineTransport {
+  stream(call: {
+    target: EngineUpstreamTarget;
+    request: UpstreamRequestSpec;
+    scope: AttemptScope;
+  }): Promise<EngineUpstreamStream>;
+  close(): Promise<void>;
+}
