@@ -1,0 +1,192 @@
+/**
+ * `createClient()`: the library surface. Anthropic-shaped `messages.create/stream` and
+ * OpenAI-shaped `chat.completions.create`, both running on one engine. Params are read and
+ * answers written by the server side of the wire codecs, so there is one translation.
+ */
+import {
+  type CallOptions,
+  createEngine,
+  type Engine,
+  type EngineDeps,
+  type EngineEvent,
+  type EngineOptions,
+  type TargetStatus,
+  type Trace,
+} from '../engine/index.ts';
+import { OutlastError } from '../errors/index.ts';
+import { attachLogger } from '../observe/logging.ts';
+import type { CanonicalRequest, CanonicalResponse, WireFormat } from '../wire/canonical/index.ts';
+import type { ServerCodec } from '../wire/codec.ts';
+import { toAnthropicEvent } from './anthropic-events.ts';
+import { createMessageStream, type MessageStream } from './message-stream.ts';
+import { createChunkMapper } from './openai-chunks.ts';
+import { type TracedPromise, traced } from './traced-promise.ts';
+import type { AnthropicMessage, AnthropicStreamEvent, ChatCompletion, ChatCompletionChunk } from './types.ts';
+
+/** Anthropic `messages.create` params: validated by the Anthropic codec, not typed in full here. */
+export interface MessageCreateParams {
+  model: string;
+  max_tokens: number;
+  messages: unknown[];
+  stream?: boolean | null;
+  [field: string]: unknown;
+}
+
+/** OpenAI `chat.completions.create` params: validated by the OpenAI codec. */
+export interface ChatCompletionCreateParams {
+  model: string;
+  messages: unknown[];
+  stream?: boolean | null;
+  stream_options?: { include_usage?: boolean } | null;
+  [field: string]: unknown;
+}
+
+/** Per call: the caller's AbortSignal and a timeout (`'auto'`, a profile, ms for the whole call, or an object). */
+export type RequestOptions = CallOptions;
+
+export interface ChatCompletionStream extends AsyncIterable<ChatCompletionChunk> {
+  /** Stops the call, upstream included (breaking out of the loop does the same). */
+  abort(): void;
+  readonly trace: Promise<Trace>;
+}
+
+export interface AnthropicEventStream extends AsyncIterable<AnthropicStreamEvent> {
+  abort(): void;
+  readonly trace: Promise<Trace>;
+}
+
+export interface OutlastClient {
+  readonly messages: {
+    create(
+      params: MessageCreateParams & { stream: true },
+      options?: RequestOptions,
+    ): TracedPromise<AnthropicEventStream>;
+    create(
+      params: MessageCreateParams & { stream?: false | null },
+      options?: RequestOptions,
+    ): TracedPromise<AnthropicMessage>;
+    stream(params: MessageCreateParams, options?: RequestOptions): MessageStream;
+  };
+  readonly chat: {
+    readonly completions: {
+      create(
+        params: ChatCompletionCreateParams & { stream: true },
+        options?: RequestOptions,
+      ): TracedPromise<ChatCompletionStream>;
+      create(
+        params: ChatCompletionCreateParams & { stream?: false | null },
+        options?: RequestOptions,
+      ): TracedPromise<ChatCompletion>;
+    };
+  };
+  /** Subscribe to engine events; returns an unsubscribe function. */
+  on(listener: (event: EngineEvent) => void): () => void;
+  /** Per target health: breakers, cooldowns, latency, recent failures. */
+  status(): TargetStatus[];
+  readonly engine: Engine;
+  /** Cancels calls in flight and closes connections. */
+  close(): Promise<void>;
+}
+
+export type ClientOptions = EngineOptions;
+
+export interface ClientDeps extends EngineDeps {
+  /** The server side of the codecs for the two shapes the client speaks. */
+  serverCodecs?: Partial<Record<WireFormat, ServerCodec>>;
+  engine?: Engine;
+}
+
+export function createClientWith(options: ClientOptions, deps: ClientDeps): OutlastClient {
+  const engine = deps.engine ?? createEngine(options, deps);
+  const codec = (format: 'anthropic' | 'openai'): ServerCodec => {
+    const found = deps.serverCodecs?.[format];
+    if (!found) {
+      throw new OutlastError({
+        kind: 'bad_request',
+        code: 'OUTLAST_NO_CODEC',
+        message: `outlast client: no ${format} codec available`,
+      });
+    }
+    return found;
+  };
+  if (engine.settings.logger) {
+    const secrets = Object.values(engine.settings.providers).flatMap((p) => (p.apiKey ? [p.apiKey] : []));
+    attachLogger(engine, engine.settings.logger, { secrets });
+  }
+
+  const toAnthropic = (r: CanonicalResponse) =>
+    codec('anthropic').encodeResponse(r, { model: r.model }) as AnthropicMessage;
+  const toOpenAI = (r: CanonicalResponse) =>
+    codec('openai').encodeResponse(r, { model: r.model }) as ChatCompletion;
+
+  /** Params → canonical; a bad param fails the returned promise (or stream) like an upstream 400 would. */
+  const decode = (format: 'anthropic' | 'openai', params: unknown): CanonicalRequest =>
+    codec(format).decodeRequest(params);
+
+  function startStreamed<T>(call: ReturnType<Engine['execute']>, iterate: () => AsyncIterator<T>) {
+    const stream = {
+      [Symbol.asyncIterator]: iterate,
+      abort: () => call.cancel(),
+      trace: call.trace,
+    };
+    // Resolves at the commit point, like an SDK's stream resolves at the response headers.
+    return traced(
+      call.committed.then(() => stream),
+      () => call.trace,
+    );
+  }
+
+  function messagesCreate(params: MessageCreateParams, options?: RequestOptions) {
+    let request: CanonicalRequest;
+    try {
+      request = decode('anthropic', params);
+    } catch (error) {
+      return traced(Promise.reject(error), () => Promise.reject(error));
+    }
+    const call = engine.execute(request, options);
+    if (request.stream) {
+      return startStreamed<AnthropicStreamEvent>(call, async function* () {
+        for await (const part of call) {
+          const event = toAnthropicEvent(part);
+          if (event) yield event;
+        }
+      });
+    }
+    return traced(call.response().then(toAnthropic), () => call.trace);
+  }
+
+  function chatCreate(params: ChatCompletionCreateParams, options?: RequestOptions) {
+    let request: CanonicalRequest;
+    try {
+      request = decode('openai', params);
+    } catch (error) {
+      return traced(Promise.reject(error), () => Promise.reject(error));
+    }
+    const call = engine.execute(request, options);
+    if (request.stream) {
+      const map = createChunkMapper({
+        includeUsage: request.includeUsage === true,
+        created: Math.floor(Date.now() / 1000),
+      });
+      return startStreamed<ChatCompletionChunk>(call, async function* () {
+        for await (const part of call) yield* map(part);
+      });
+    }
+    return traced(call.response().then(toOpenAI), () => call.trace);
+  }
+
+  return {
+    messages: {
+      create: messagesCreate as OutlastClient['messages']['create'],
+      stream(params, options) {
+        const request = decode('anthropic', { ...params, stream: true });
+        return createMessageStream(engine.execute(request, options), toAnthropic);
+      },
+    },
+    chat: { completions: { create: chatCreate as OutlastClient['chat']['completions']['create'] } },
+    on: (listener) => engine.on(listener),
+    status: () => engine.status(),
+    engine,
+    close: () => engine.close(),
+  };
+}

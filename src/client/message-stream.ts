@@ -1,0 +1,52 @@
+/** `client.messages.stream()`: Anthropic events, `textStream`, `finalMessage()`, like the SDK's helper. */
+import type { EngineCall, Trace } from '../engine/index.ts';
+import type { CanonicalResponse } from '../wire/canonical/index.ts';
+import { toAnthropicEvent } from './anthropic-events.ts';
+import type { AnthropicMessage, AnthropicStreamEvent } from './types.ts';
+
+export interface MessageStream extends AsyncIterable<AnthropicStreamEvent> {
+  /** The text deltas only (iterates the same stream: use one or the other). */
+  readonly textStream: AsyncIterable<string>;
+  /** The whole message, once the stream ended (reads it to the end if nobody iterates). */
+  finalMessage(): Promise<AnthropicMessage>;
+  finalText(): Promise<string>;
+  /** Stops the call, upstream included. */
+  abort(): void;
+  readonly trace: Promise<Trace>;
+  withTrace(): Promise<{ data: AnthropicMessage; trace: Trace }>;
+}
+
+export function createMessageStream(
+  call: EngineCall,
+  toMessage: (response: CanonicalResponse) => AnthropicMessage,
+): MessageStream {
+  async function* events(): AsyncGenerator<AnthropicStreamEvent> {
+    for await (const part of call) {
+      const event = toAnthropicEvent(part);
+      if (event) yield event;
+    }
+  }
+  const finalMessage = async () => toMessage(await call.response());
+  return {
+    [Symbol.asyncIterator]: () => events(),
+    textStream: {
+      async *[Symbol.asyncIterator]() {
+        for await (const event of events()) {
+          if (event.type === 'content_block_delta' && event.delta.type === 'text_delta')
+            yield event.delta.text;
+        }
+      },
+    },
+    finalMessage,
+    async finalText() {
+      const message = await finalMessage();
+      return message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
+    },
+    abort: () => call.cancel(),
+    trace: call.trace,
+    async withTrace() {
+      const data = await finalMessage();
+      return { data, trace: await call.trace };
+    },
+  };
+}

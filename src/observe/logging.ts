@@ -1,0 +1,103 @@
+/**
+ * Structured logs from engine events: one line per failed attempt (model, provider, error
+ * kind, status, attempt number, latency, request ids), through any pino-compatible logger.
+ * Secrets never reach the log: known API keys and anything shaped like one are masked.
+ */
+import type { LoggerLike } from '../engine/config.ts';
+import type { EngineEvent } from '../engine/events.ts';
+
+// Key shapes of the providers we talk to: Anthropic `sk-ant-…`, OpenAI `sk-…`/`sk-proj-…`, Google `AIza…`.
+const KEY_SHAPES = [/sk-[A-Za-z0-9_-]{8,}/g, /AIza[0-9A-Za-z_-]{20,}/g, /Bearer\s+[A-Za-z0-9._~+/-]{8,}/g];
+
+export function createRedactor(secrets: readonly string[]): (text: string) => string {
+  const known = secrets.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+  return (text) => {
+    let out = text;
+    for (const secret of known) out = out.split(secret).join('[redacted]');
+    for (const shape of KEY_SHAPES) out = out.replace(shape, '[redacted]');
+    return out;
+  };
+}
+
+export interface LoggingOptions {
+  /** Values to mask wherever they appear (the configured API keys). */
+  secrets?: readonly string[];
+  /** Also log each completed or failed call at info/error; default true. */
+  calls?: boolean;
+}
+
+/** Subscribes a logger to an engine's events; returns the unsubscribe function. */
+export function attachLogger(
+  source: { on(listener: (event: EngineEvent) => void): () => void },
+  logger: LoggerLike,
+  options: LoggingOptions = {},
+): () => void {
+  const redact = createRedactor(options.secrets ?? []);
+  const calls = options.calls ?? true;
+  return source.on((event) => {
+    switch (event.type) {
+      case 'attempt_end': {
+        if (event.outcome !== 'error') return;
+        const e = event.error;
+        logger.warn(
+          {
+            event: 'attempt_failed',
+            requestId: event.requestId,
+            provider: event.provider,
+            model: event.model,
+            attempt: event.attempt,
+            errorKind: event.errorKind,
+            ...(event.status === undefined ? {} : { status: event.status }),
+            ...(e?.phase ? { phase: e.phase } : {}),
+            ...(e?.providerType ? { providerType: e.providerType } : {}),
+            latencyMs: Math.round(event.durationMs),
+            ...(event.upstreamRequestId ? { upstreamRequestId: event.upstreamRequestId } : {}),
+            ...(event.continuation ? { continuation: true } : {}),
+            ...(e ? { error: redact(e.message) } : {}),
+          },
+          redact(`attempt ${event.attempt} on ${event.provider}/${event.model} failed: ${event.errorKind}`),
+        );
+        return;
+      }
+      case 'failed':
+        if (!calls || !logger.error) return;
+        logger.error(
+          {
+            event: 'call_failed',
+            requestId: event.requestId,
+            errorKind: event.error.kind,
+            ...(event.error.status === undefined ? {} : { status: event.error.status }),
+            attempts: event.trace.attempts.length,
+            durationMs: Math.round(event.trace.durationMs),
+            outcome: event.trace.outcome,
+          },
+          redact(event.error.message),
+        );
+        return;
+      case 'complete':
+        if (!calls || !logger.info) return;
+        logger.info(
+          {
+            event: 'call_complete',
+            requestId: event.requestId,
+            ...(event.trace.answeredBy ? event.trace.answeredBy : {}),
+            attempts: event.trace.attempts.length,
+            fallbacks: event.trace.fallbacks,
+            continued: event.trace.continued,
+            durationMs: Math.round(event.trace.durationMs),
+            outcome: event.trace.outcome,
+          },
+          'call complete',
+        );
+        return;
+      case 'breaker':
+        logger.warn(
+          { event: 'breaker', key: event.key, from: event.from, to: event.to },
+          `breaker ${event.key} ${event.to}`,
+        );
+        return;
+      default:
+        return;
+    }
+  });
+}
