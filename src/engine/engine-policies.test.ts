@@ -1,0 +1,173 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Behaviour, createFakeTransport, fakeCodec } from '../../test/engine/support/fake-upstream.ts';
+import type { OutlastError } from '../errors/index.ts';
+import { createFakeClock, type FakeClock } from '../policy/index.ts';
+import type { CanonicalRequest } from '../wire/canonical/index.ts';
+import { createEngine, type Engine, type EngineEvent, type EngineOptions } from './index.ts';
+
+const ask: CanonicalRequest = {
+  model: 'default',
+  maxTokens: 1000,
+  messages: [{ role: 'user', content: [{ type: 'text', text: 'hello' }] }],
+};
+let engine: Engine | undefined;
+afterEach(async () => {
+  await engine?.close();
+  engine = undefined;
+});
+
+function setup(scripts: Record<string, Behaviour[]>, options: Partial<EngineOptions>) {
+  const clock = createFakeClock();
+  const transport = createFakeTransport(scripts, () => clock.now());
+  const events: EngineEvent[] = [];
+  engine = createEngine(
+    {
+      providers: { anthropic: { type: 'anthropic' }, openai: { type: 'openai' } },
+      routes: { default: ['anthropic/claude-opus-4-6', 'anthropic/claude-sonnet-4-5', 'openai/gpt-4.1'] },
+      retry: { baseMs: 100, capMs: 1000 },
+      ...options,
+    },
+    { transport, clock, random: () => 0.5, codecFor: fakeCodec },
+  );
+  engine.on((e) => events.push(e));
+  return { clock, transport, events, engine };
+}
+
+async function settle<T>(clock: FakeClock, promise: Promise<T>): Promise<T> {
+  let done = false;
+  const watched = promise.finally(() => {
+    done = true;
+  });
+  watched.catch(() => {});
+  for (let i = 0; i < 10_000 && !done; i++) await clock.advanceAsync(10);
+  return watched;
+}
+const keys = (t: { seen: Array<{ key: string }> }) => t.seen.map((s) => s.key);
+
+describe('engine policies', () => {
+  it('a provider-wide outage opens the provider breaker, so all its targets are skipped', async () => {
+    const { clock, transport, engine, events } = setup(
+      {
+        'anthropic/claude-opus-4-6': [{ fail: 'overloaded' }],
+        'anthropic/claude-sonnet-4-5': [{ fail: 'overloaded' }],
+      },
+      { retry: 1, breaker: { consecutiveFailures: 2, cooldownMs: 5000 } },
+    );
+    await settle(clock, engine.execute(ask).response());
+    expect(keys(transport)).toEqual([
+      'anthropic/claude-opus-4-6',
+      'anthropic/claude-sonnet-4-5',
+      'openai/gpt-4.1',
+    ]);
+    expect(events.some((e) => e.type === 'breaker' && e.key === 'anthropic' && e.to === 'open')).toBe(true);
+    const call = engine.execute(ask);
+    await settle(clock, call.response());
+    expect(keys(transport).slice(3)).toEqual(['openai/gpt-4.1']);
+    expect((await call.trace).breakerSkips.map((s) => s.reason)).toEqual([
+      'provider_breaker_open',
+      'provider_breaker_open',
+    ]);
+  });
+
+  it('after the cooldown one half-open probe goes to the primary, and success brings traffic back', async () => {
+    const { clock, transport, engine } = setup(
+      { 'anthropic/claude-opus-4-6': [{ fail: 'server' }, { text: 'back' }] },
+      { retry: 1, breaker: { consecutiveFailures: 1, cooldownMs: 5000 } },
+    );
+    await settle(clock, engine.execute(ask).response());
+    await settle(clock, engine.execute(ask).response());
+    // With a threshold of one, the provider's breaker opened too: both calls went to OpenAI.
+    expect(keys(transport)).toEqual(['anthropic/claude-opus-4-6', 'openai/gpt-4.1', 'openai/gpt-4.1']);
+    await clock.advanceAsync(5000);
+    const r = await settle(clock, engine.execute(ask).response());
+    expect(r.content).toEqual([{ type: 'text', text: 'back' }]);
+    expect(engine.status()[0]!.breaker).toBe('closed');
+  });
+
+  it('an empty retry budget turns retries into fallbacks', async () => {
+    const { clock, transport, engine } = setup(
+      { 'anthropic/claude-opus-4-6': [{ fail: 'server' }] },
+      { retry: { attempts: 3, baseMs: 100, budget: { ratio: 0, minRetriesPerWindow: 0 } } },
+    );
+    await settle(clock, engine.execute(ask).response());
+    expect(keys(transport)).toEqual(['anthropic/claude-opus-4-6', 'anthropic/claude-sonnet-4-5']);
+  });
+
+  it('a content-filter refusal stops the call unless the route opts into falling back', async () => {
+    const { clock, transport, engine } = setup(
+      { 'anthropic/claude-opus-4-6': [{ fail: 'content_filter' }] },
+      {},
+    );
+    const e = (await settle(clock, engine.execute(ask).response()).catch((x: unknown) => x)) as OutlastError;
+    expect(e.kind).toBe('content_filter');
+    expect(keys(transport)).toHaveLength(1);
+    await engine.close();
+    const again = setup(
+      { 'anthropic/claude-opus-4-6': [{ fail: 'content_filter' }] },
+      {
+        routes: {
+          default: {
+            targets: ['anthropic/claude-opus-4-6', 'openai/gpt-4.1'],
+            fallbackOnContentFilter: true,
+          },
+        },
+      },
+    );
+    await settle(again.clock, again.engine.execute(ask).response());
+    expect(keys(again.transport)).toEqual(['anthropic/claude-opus-4-6', 'openai/gpt-4.1']);
+  });
+
+  it('a connect timeout is retried on the same target first', async () => {
+    const { clock, transport, engine } = setup(
+      { 'anthropic/claude-opus-4-6': [{ fail: 'timeout', phase: 'connect' }, { text: 'ok' }] },
+      {},
+    );
+    await settle(clock, engine.execute(ask).response());
+    expect(keys(transport)).toEqual(['anthropic/claude-opus-4-6', 'anthropic/claude-opus-4-6']);
+  });
+
+  it('a backoff that would end past the deadline falls back instead of waiting', async () => {
+    const { clock, transport, engine } = setup(
+      { 'anthropic/claude-opus-4-6': [{ fail: 'server' }] },
+      { retry: { baseMs: 5000, capMs: 5000, jitter: 'none' }, timeout: { deadline: 3000 } },
+    );
+    await settle(clock, engine.execute(ask).response());
+    expect(keys(transport)).toEqual(['anthropic/claude-opus-4-6', 'anthropic/claude-sonnet-4-5']);
+  });
+
+  it("the caller's signal cancels a call waiting to retry, with no attempt after it", async () => {
+    const { clock, transport, engine } = setup(
+      { 'anthropic/claude-opus-4-6': [{ fail: 'server' }] },
+      { retry: { baseMs: 10_000, capMs: 10_000, jitter: 'none' } },
+    );
+    const controller = new AbortController();
+    const call = engine.execute(ask, { signal: controller.signal });
+    await clock.advanceAsync(100);
+    controller.abort();
+    const e = (await settle(clock, call.response()).catch((x: unknown) => x)) as OutlastError;
+    expect(e.kind).toBe('cancelled');
+    expect(e.attempts).toHaveLength(1);
+    expect(keys(transport)).toHaveLength(1);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('a first-token timeout on the only target is retried as a last resort', async () => {
+    const { clock, transport, engine } = setup(
+      { 'anthropic/claude-opus-4-6': [{ fail: 'timeout', phase: 'first_token' }, { text: 'ok' }] },
+      { routes: { default: ['anthropic/claude-opus-4-6'] } },
+    );
+    await settle(clock, engine.execute(ask).response());
+    expect(keys(transport)).toEqual(['anthropic/claude-opus-4-6', 'anthropic/claude-opus-4-6']);
+  });
+
+  it('resolves a bare model and a provider/model pair without a route', async () => {
+    const { clock, transport, engine } = setup({}, {});
+    await settle(clock, engine.execute({ ...ask, model: 'gpt-4.1' }).response());
+    await settle(clock, engine.execute({ ...ask, model: 'anthropic/claude-haiku-4-5' }).response());
+    expect(keys(transport)).toEqual(['openai/gpt-4.1', 'anthropic/claude-haiku-4-5']);
+    const e = (await settle(clock, engine.execute({ ...ask, model: 'mystery' }).response()).catch(
+      (x: unknown) => x,
+    )) as OutlastError;
+    expect(e.kind).toBe('not_found');
+  });
+});
