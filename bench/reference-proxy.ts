@@ -43,7 +43,7 @@ export async function startReferenceProxy(options: {
   host?: string;
 }): Promise<ReferenceProxy> {
   const upstream = new URL(options.upstream);
-  const pool = new Pool(upstream.origin, { connections: 256, keepAliveTimeout: 30_000 });
+  const pool = new Pool(upstream.origin, { connections: null, keepAliveTimeout: 30_000 });
   const server: Server = createServer((req, res) => {
     const abort = new AbortController();
     res.on('close', () => {

@@ -1,0 +1,29 @@
+/** Starting each system under test as a child process, by name. */
+import { fileURLToPath } from 'node:url';
+import { readyLine, type Service, spawnService } from '../lib/child.ts';
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+export function startMockChild(scenario: unknown, seed = 1): Promise<Service> {
+  return spawnService({
+    name: 'mock',
+    args: [here('./mock-child.ts'), '--scenario', JSON.stringify(scenario), '--seed', String(seed)],
+    readyFromLine: readyLine,
+  });
+}
+
+export function startReferenceProxyChild(upstream: string): Promise<Service> {
+  return spawnService({
+    name: 'reference-proxy',
+    args: [here('../reference-proxy.ts'), '--upstream', upstream],
+    readyFromLine: readyLine,
+  });
+}
+
+export function startGatewayChild(config: object): Promise<Service> {
+  return spawnService({
+    name: 'outlast-gateway',
+    args: [here('./gateway-child.ts'), '--config', JSON.stringify(config)],
+    readyFromLine: readyLine,
+  });
+}
