@@ -1,0 +1,102 @@
+/**
+ * The gateway's YAML: the library's options (providers, routes, retry, timeout, breaker,
+ * stream, models; reused from the engine's schema, minus the code-only logger and `on`), plus
+ * `server`, `keys`, `state`, `logging` and `chaos`.
+ */
+import { z } from 'zod';
+import { clientOptionsSchema } from '../../engine/config.ts';
+
+export const KEY_HASH_PATTERN = /^sha256:[0-9a-f]{64}$/;
+const keyHash = z
+  .string({ error: 'expected "sha256:<64 hex digits>" (make one with `outlast hash-key`)' })
+  .regex(KEY_HASH_PATTERN, 'expected "sha256:<64 hex digits>" (make one with `outlast hash-key`)');
+
+const ms = z.number({ error: 'expected a number of ms >= 0' }).min(0, 'expected a number of ms >= 0');
+
+export const serverSchema = z.strictObject({
+  /** Default 4000. */
+  port: z.number().int().min(0, 'expected a port 0-65535').max(65535, 'expected a port 0-65535').optional(),
+  /** Default 127.0.0.1; `0.0.0.0` to listen on every interface (containers). */
+  host: z.string().min(1).optional(),
+  /** Larger request bodies get 413; default 32 MiB (Anthropic's own limit). */
+  bodyLimitBytes: z.number().int().min(1, 'expected a positive integer').optional(),
+  /** On SIGTERM, how long in-flight calls may run before they are cut; default 30 000 ms. */
+  drainTimeoutMs: ms.optional(),
+  /** A keep-alive event on a streaming response quiet for this long; default 10 000 ms. */
+  keepAliveMs: ms.min(100, 'expected at least 100 ms').optional(),
+});
+
+export const gatewayKeySchema = z.union(
+  [keyHash, z.strictObject({ name: z.string().optional(), hash: keyHash })],
+  { error: 'expected "sha256:<hex>" or { name, hash }' },
+);
+
+export const stateSchema = z.strictObject({
+  /** `redis://host:port/db`: breakers and cooldowns shared by every instance using it. */
+  redis: z
+    .string({ error: 'expected a redis:// URL' })
+    .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+    .optional(),
+  /** Key prefix in Redis; default `outlast`. */
+  prefix: z.string().min(1).optional(),
+  /** Full resync with Redis; default 500 ms. */
+  syncIntervalMs: z
+    .number()
+    .int()
+    .min(50, 'expected at least 50 ms')
+    .max(1000, 'expected at most 1000 ms')
+    .optional(),
+});
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const loggingSchema = z.strictObject({
+  /** Default `info`. */
+  level: z.enum(LOG_LEVELS).optional(),
+  /** One line per request (method, path, status, model, attempts, ms); default true. */
+  requests: z.boolean().optional(),
+});
+
+export const CHAOS_FAULTS = [
+  'rate_limited',
+  'overloaded',
+  'server',
+  'network',
+  'slow_first_token',
+  'stream_interrupted',
+] as const;
+export type ChaosFault = (typeof CHAOS_FAULTS)[number];
+
+export const chaosRuleSchema = z.strictObject({
+  /** The route whose live traffic gets the fault. */
+  route: z.string({ error: 'expected a route name' }),
+  fault: z.enum(CHAOS_FAULTS, { error: `expected one of ${CHAOS_FAULTS.join(', ')}` }),
+  /** Share of the route's calls whose first attempt gets the fault. */
+  rate: z
+    .number({ error: 'expected a number between 0 and 1' })
+    .min(0, 'expected a number between 0 and 1')
+    .max(1, 'expected a number between 0 and 1'),
+  /** Only attempts on this target (`provider/model`); default the first one the call tries. */
+  target: z.string().optional(),
+  /** `slow_first_token`: how long the first token is held back; default 30 000 ms. */
+  delayMs: ms.optional(),
+  /** `stream_interrupted`: content parts passed before the cut; default 3. */
+  afterParts: z.number().int().min(0).optional(),
+  /** `rate_limited`: the retry-after hint sent with it; default 1000 ms. */
+  retryAfterMs: ms.optional(),
+});
+export type ChaosRule = z.output<typeof chaosRuleSchema>;
+
+export const gatewayConfigSchema = clientOptionsSchema.omit({ logger: true, on: true }).extend({
+  /** The JSON Schema's own location, for editors; ignored. */
+  $schema: z.string().optional(),
+  server: serverSchema.optional(),
+  /** Gateway keys, stored hashed. Empty or absent: the gateway is open to anyone who can reach it. */
+  keys: z.array(gatewayKeySchema).optional(),
+  state: stateSchema.optional(),
+  logging: loggingSchema.optional(),
+  /** Fault injection into live traffic, for staging. */
+  chaos: z.array(chaosRuleSchema).optional(),
+});
+
+export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
+export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
