@@ -1,0 +1,41 @@
+/** The OpenAI Chat Completions codec (also every OpenAI-compatible server), both directions. */
+import type { Codec } from '../codec.ts';
+import {
+  decodeOpenaiError,
+  encodeOpenaiError,
+  encodeOpenaiStreamError,
+  openaiRequestIdOf,
+} from './errors.ts';
+import { parseOpenaiRequest } from './parse-request.ts';
+import { encodeOpenaiRequest } from './request.ts';
+import { decodeOpenaiResponse, encodeOpenaiResponse } from './response.ts';
+import { createOpenaiStreamDecoder } from './stream-decoder.ts';
+import { createOpenaiStreamEncoder } from './stream-encoder.ts';
+
+export const openaiCodec: Codec = {
+  format: 'openai',
+  authHeaders: (apiKey): Record<string, string> => (apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+  encodeRequest: encodeOpenaiRequest,
+  decodeResponse: decodeOpenaiResponse,
+  createStreamDecoder: () => createOpenaiStreamDecoder(),
+  decodeError: decodeOpenaiError,
+  requestIdOf: openaiRequestIdOf,
+  decodeRequest: (body) => parseOpenaiRequest(body),
+  encodeResponse: encodeOpenaiResponse,
+  createStreamEncoder: (options) => createOpenaiStreamEncoder(options),
+  encodeError: encodeOpenaiError,
+  encodeStreamError: encodeOpenaiStreamError,
+};
+
+export {
+  decodeOpenaiError,
+  decodeOpenaiStreamError,
+  encodeOpenaiError,
+  encodeOpenaiStreamError,
+  openaiRequestIdOf,
+} from './errors.ts';
+export { parseOpenaiRequest } from './parse-request.ts';
+export { encodeOpenaiRequest } from './request.ts';
+export { decodeOpenaiResponse, encodeOpenaiResponse } from './response.ts';
+export { createOpenaiStreamDecoder, type OpenaiStreamDecoderOptions } from './stream-decoder.ts';
+export { createOpenaiStreamEncoder, type OpenaiStreamEncoderOptions } from './stream-encoder.ts';
