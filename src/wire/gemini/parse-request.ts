@@ -11,6 +11,7 @@ import type {
 } from '../canonical/index.ts';
 import type { ServerRequestContext } from '../codec.ts';
 import { historyCallId } from './call-ids.ts';
+import { camelKeys } from './camel-keys.ts';
 import { decodeParts } from './decode-parts.ts';
 import { badRequest, invalidBody } from './errors.ts';
 import { keep, nest, unknownOf } from './passthrough.ts';
@@ -135,7 +136,7 @@ function responseFormatOf(
 }
 
 export function decodeRequest(body: unknown, context: ServerRequestContext = {}): CanonicalRequest {
-  const parsed = requestSchema.safeParse(body);
+  const parsed = requestSchema.safeParse(camelKeys(body));
   if (!parsed.success) throw invalidBody(describeIssue(parsed.error));
   const req = parsed.data;
   const gen = req.generationConfig;

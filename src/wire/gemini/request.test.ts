@@ -110,6 +110,21 @@ describe('decodeRequest', () => {
     expect(req.messages[2]!.content[0]).toMatchObject({ type: 'tool_result', toolUseId: 'fc-7f3a' });
   });
 
+  it('reads the snake_case field names Gemini also accepts, leaving argument keys alone', () => {
+    const req = decodeRequest({
+      system_instruction: { parts: [{ text: 'Be brief.' }] },
+      contents: [
+        { role: 'user', parts: [{ inline_data: { mime_type: 'image/png', data: 'AA' } }] },
+        { role: 'model', parts: [{ function_call: { name: 'f', args: { snake_key: 1 } } }] },
+      ],
+      generation_config: { max_output_tokens: 10, thinking_config: { thinking_budget: 0 } },
+    });
+    expect(req.system).toEqual([{ type: 'text', text: 'Be brief.' }]);
+    expect(req.messages[0]!.content[0]).toMatchObject({ source: { type: 'base64', mediaType: 'image/png' } });
+    expect(req.messages[1]!.content[0]).toMatchObject({ input: { snake_key: 1 } });
+    expect([req.maxTokens, req.thinking]).toEqual([10, { type: 'disabled' }]);
+  });
+
   it.each([
     [{ contents: 'hi' }, 'contents'],
     [{ contents: [{ role: 'user', parts: [{ text: 3 }] }] }, 'contents.0.parts.0.text'],
