@@ -216,7 +216,7 @@ describe('openai stream encoder', () => {
   });
 
   it('maps an Anthropic-style stream: role first, tool call fragments with index, usage chunk, [DONE]', () => {
-    const encoder = openaiCodec.createStreamEncoder({ model: 'm', includeUsage: true, created: 1 });
+    const encoder = createOpenaiStreamEncoder({ model: 'm', includeUsage: true, created: 1 });
     const parts: StreamPart[] = [
       start,
       { type: 'block_start', index: 0, block: { type: 'thinking' } },
