@@ -1,0 +1,234 @@
+/**
+ * HTTP error faults as the real provider sends them: an OutlastError of the right kind,
+ * status and provider type, encoded by the format's own codec, then the headers the fault
+ * asked for (retry hints, rate-limit resets, request id). The 502 is the HTML page a proxy
+ * in front of the API serves, which no codec produces.
+ */
+import { classifyHttpFailure, type ErrorKind, OutlastError } from '../errors/index.ts';
+import type { WireFormat } from '../wire/canonical/index.ts';
+import type { ServerCodec } from '../wire/codec.ts';
+import type { HttpFault, StreamErrorKind } from './fault-spec.ts';
+
+export interface WireError {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The message newer Claude models answer a trailing assistant turn with (400 invalid_request_error). */
+export const PREFILL_REJECTED_MESSAGE =
+  'This model does not support assistant message prefill. The conversation must end with a user message.';
+
+// Provider error types per status: Anthropic `error.type`, OpenAI `error.code` (or type), Gemini `status`.
+const PROVIDER_TYPES: Readonly<Record<WireFormat, Readonly<Record<number, string>>>> = {
+  anthropic: {
+    400: 'invalid_request_error',
+    401: 'authentication_error',
+    403: 'permission_error',
+    404: 'not_found_error',
+    413: 'request_too_large',
+    429: 'rate_limit_error',
+    500: 'api_error',
+    503: 'overloaded_error',
+    504: 'timeout_error',
+    529: 'overloaded_error',
+  },
+  openai: {
+    400: 'invalid_request_error',
+    401: 'invalid_api_key',
+    403: 'unsupported_country_region_territory',
+    404: 'model_not_found',
+    413: 'request_too_large',
+    429: 'rate_limit_exceeded',
+    500: 'server_error',
+    503: 'server_error',
+    504: 'timeout',
+    529: 'server_error',
+  },
+  gemini: {
+    400: 'INVALID_ARGUMENT',
+    401: 'UNAUTHENTICATED',
+    403: 'PERMISSION_DENIED',
+    404: 'NOT_FOUND',
+    413: 'INVALID_ARGUMENT',
+    429: 'RESOURCE_EXHAUSTED',
+    500: 'INTERNAL',
+    503: 'UNAVAILABLE',
+    504: 'DEADLINE_EXCEEDED',
+    529: 'UNAVAILABLE',
+  },
+};
+
+const MESSAGES: Readonly<Record<number, string>> = {
+  400: 'Invalid request (injected by the outlast mock).',
+  401: 'invalid x-api-key',
+  403: 'Your API key does not have permission to use the specified resource.',
+  404: 'The requested model does not exist or you do not have access to it.',
+  413: 'Request exceeds the maximum allowed number of bytes.',
+  429: 'Number of request tokens has exceeded your per-minute rate limit.',
+  500: 'Internal server error',
+  503: 'The service is temporarily unavailable. Please try again later.',
+  504: 'Request timed out before the model answered.',
+  529: 'Overloaded',
+};
+
+function variantFacts(fault: HttpFault, format: WireFormat, model: string) {
+  switch (fault.variant) {
+    case 'context_length':
+      return {
+        kind: 'context_length' as const,
+        providerType: format === 'openai' ? 'context_length_exceeded' : undefined,
+        message:
+          format === 'openai'
+            ? `This model's maximum context length is 128000 tokens. However, your messages resulted in 131072 tokens. Please reduce the length of the messages.`
+            : format === 'gemini'
+              ? 'The input token count (1048577) exceeds the maximum number of tokens allowed (1048576).'
+              : 'prompt is too long: 210000 tokens > 200000 maximum',
+      };
+    case 'content_filter':
+      return {
+        kind: 'content_filter' as const,
+        providerType: format === 'openai' ? 'content_policy_violation' : undefined,
+        message:
+          format === 'anthropic'
+            ? 'Output blocked by content filtering policy'
+            : 'Your request was rejected as a result of our safety system.',
+      };
+    case 'prefill_rejected':
+      return { kind: 'bad_request' as const, providerType: undefined, message: PREFILL_REJECTED_MESSAGE };
+    default:
+      return {
+        kind: undefined,
+        providerType: undefined,
+        message: fault.status === 404 ? `model: ${model}` : undefined,
+      };
+  }
+}
+
+/** The OutlastError an HTTP fault stands for, as a provider of `format` would have raised it. */
+export function faultError(
+  fault: HttpFault,
+  format: WireFormat,
+  model: string,
+  requestId: string,
+): OutlastError {
+  const v = variantFacts(fault, format, model);
+  const providerType = v.providerType ?? PROVIDER_TYPES[format][fault.status];
+  const providerMessage = fault.message ?? v.message ?? MESSAGES[fault.status] ?? `Error ${fault.status}`;
+  const kind: ErrorKind =
+    v.kind ?? classifyHttpFailure({ status: fault.status, providerType, message: providerMessage });
+  const retryAfterMs =
+    fault.retryAfterMs ?? (fault.retryAfter === undefined ? undefined : fault.retryAfter * 1000);
+  return new OutlastError({
+    kind,
+    status: fault.status,
+    provider: format,
+    model,
+    message: `mock ${format}/${model} answered ${fault.status}${providerType ? ` ${providerType}` : ''}`,
+    providerType,
+    providerMessage,
+    requestId,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
+}
+
+const STREAM_ERRORS: Readonly<Record<StreamErrorKind, { status: number }>> = {
+  overloaded: { status: 529 },
+  rate_limited: { status: 429 },
+  server: { status: 500 },
+};
+
+/** The error an in-band stream error event carries. */
+export function streamFaultError(
+  kind: StreamErrorKind,
+  format: WireFormat,
+  model: string,
+  requestId: string,
+): OutlastError {
+  return faultError({ type: 'http', status: STREAM_ERRORS[kind].status }, format, model, requestId);
+}
+
+const REQUEST_ID_HEADER: Readonly<Record<WireFormat, string>> = {
+  anthropic: 'request-id',
+  openai: 'x-request-id',
+  gemini: 'x-request-id',
+};
+
+/** `1s`, `6m0s`, `250ms`: OpenAI's reset durations. */
+function goDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${Number(seconds.toFixed(3))}s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes}m${Number((seconds - minutes * 60).toFixed(3))}s`;
+}
+
+function resetHeaders(format: WireFormat, resetMs: number, now: number): Record<string, string> {
+  if (format === 'anthropic') {
+    const at = new Date(now + resetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const out: Record<string, string> = {};
+    for (const what of ['requests', 'tokens', 'input-tokens', 'output-tokens']) {
+      out[`anthropic-ratelimit-${what}-limit`] = what === 'requests' ? '50' : '20000';
+      out[`anthropic-ratelimit-${what}-remaining`] = '0';
+      out[`anthropic-ratelimit-${what}-reset`] = at;
+    }
+    return out;
+  }
+  if (format === 'openai') {
+    return {
+      'x-ratelimit-limit-requests': '60',
+      'x-ratelimit-limit-tokens': '150000',
+      'x-ratelimit-remaining-requests': '0',
+      'x-ratelimit-remaining-tokens': '0',
+      'x-ratelimit-reset-requests': goDuration(resetMs),
+      'x-ratelimit-reset-tokens': goDuration(resetMs),
+    };
+  }
+  return {};
+}
+
+// Shaped like the page a CDN in front of an API serves when the origin is unreachable.
+const BAD_GATEWAY_HTML =
+  '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n';
+
+/** The bytes of an HTTP error fault for `format`. */
+export function encodeHttpFault(
+  fault: HttpFault,
+  context: { format: WireFormat; codec: ServerCodec; model: string; requestId: string; now: number },
+): WireError {
+  const { format, codec, model, requestId, now } = context;
+  const idHeader = REQUEST_ID_HEADER[format];
+  let wire: WireError;
+  if (fault.status === 502) {
+    wire = { status: 502, headers: { 'content-type': 'text/html' }, body: BAD_GATEWAY_HTML };
+  } else {
+    const encoded = codec.encodeError(faultError(fault, format, model, requestId));
+    // The status asked for goes on the wire even where the codec would name it otherwise.
+    wire = { status: fault.status, headers: { ...encoded.headers }, body: encoded.body };
+  }
+  // Retry hints exactly as asked, whatever the codec derived from retryAfterMs.
+  for (const name of Object.keys(wire.headers)) {
+    if (/^retry-after(-ms)?$/i.test(name)) delete wire.headers[name];
+  }
+  if (fault.retryAfter !== undefined) wire.headers['retry-after'] = String(fault.retryAfter);
+  if (fault.retryAfterMs !== undefined) wire.headers['retry-after-ms'] = String(fault.retryAfterMs);
+  if (fault.shouldRetry !== undefined) wire.headers['x-should-retry'] = String(fault.shouldRetry);
+  if (fault.resetMs !== undefined) Object.assign(wire.headers, resetHeaders(format, fault.resetMs, now));
+  if (!Object.keys(wire.headers).some((h) => h.toLowerCase() === idHeader))
+    wire.headers[idHeader] = requestId;
+  return wire;
+}
+
+/** A failure of the mock's own making (bad input, bad fault header) as the provider's 400 / 404. */
+export function encodeOwnError(
+  codec: ServerCodec,
+  format: WireFormat,
+  error: OutlastError,
+  requestId: string,
+): WireError {
+  const encoded = codec.encodeError(error.with({ requestId }));
+  const headers = { ...encoded.headers };
+  const idHeader = REQUEST_ID_HEADER[format];
+  if (!Object.keys(headers).some((h) => h.toLowerCase() === idHeader)) headers[idHeader] = requestId;
+  return { status: encoded.status, headers, body: encoded.body };
+}

@@ -1,0 +1,164 @@
+/**
+ * The scenario model: how each model behaves (latency, answer length, prefill) and which
+ * faults it suffers, when, and how often. Validated with zod at the trust boundary (files,
+ * `POST /_mock/scenario`); errors name the path and the problem.
+ */
+import { z } from 'zod';
+import { parseDurationMs } from './duration.ts';
+import { type Fault, FaultSpecError, parseFaultSpec } from './fault-spec.ts';
+
+const nonNegative = z.number().finite().min(0);
+const count = z.number().int().min(0);
+
+const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const ms = parseDurationMs(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (ms number, or 1500ms, 2s, 1m)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const httpFaultSchema = z.strictObject({
+  type: z.literal('http'),
+  status: z.number().int().min(400).max(599),
+  variant: z.enum(['generic', 'context_length', 'content_filter', 'prefill_rejected']).optional(),
+  retryAfter: nonNegative.optional(),
+  retryAfterMs: nonNegative.optional(),
+  resetMs: nonNegative.optional(),
+  shouldRetry: z.boolean().optional(),
+  message: z.string().optional(),
+});
+
+const faultObjectSchema = z.discriminatedUnion('type', [
+  httpFaultSchema,
+  z.strictObject({ type: z.literal('reset') }),
+  z.strictObject({ type: z.literal('hang') }),
+  z.strictObject({ type: z.literal('silence') }),
+  z.strictObject({ type: z.literal('no_terminal') }),
+  z.strictObject({
+    type: z.literal('slow'),
+    firstTokenMs: nonNegative.optional(),
+    tokenMs: nonNegative.optional(),
+  }),
+  z.strictObject({ type: z.literal('cut'), after: count }),
+  z.strictObject({ type: z.literal('stall'), after: count, ms: nonNegative.optional() }),
+  z.strictObject({ type: z.literal('malformed'), at: count }),
+  z.strictObject({
+    type: z.literal('error_event'),
+    at: count,
+    error: z.enum(['overloaded', 'rate_limited', 'server']).optional(),
+  }),
+]);
+
+const faultTextSchema = z.string().transform((text, ctx) => {
+  try {
+    const parsed = parseFaultSpec(text);
+    if (parsed.times !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'write times as a rule field (times: N), not inside the fault',
+      });
+      return z.NEVER;
+    }
+    return parsed.faults;
+  } catch (error) {
+    ctx.addIssue({
+      code: 'custom',
+      message: error instanceof FaultSpecError ? error.message : String(error),
+    });
+    return z.NEVER;
+  }
+});
+
+/** A fault as a scenario writes it: header syntax (`"429 retry-after=2"`), an object, or a list of either. */
+const faultInputSchema = z
+  .union([faultTextSchema, faultObjectSchema, z.array(z.union([faultTextSchema, faultObjectSchema]))])
+  .transform((value): Fault[] => (Array.isArray(value) ? value.flat() : [value]) as Fault[]);
+
+const ruleObjectSchema = z
+  .strictObject({
+    fault: faultInputSchema,
+    /** Chance (0–1) that a request the rule covers gets the fault; drawn from the seed. Default 1. */
+    probability: z.number().min(0).max(1).optional(),
+    /** Window start, from server start or the last reset. */
+    from: durationSchema.optional(),
+    /** Window end (exclusive). */
+    to: durationSchema.optional(),
+    /** Applies to the first N requests it covers, then never again (until reset). */
+    times: z.number().int().min(1).optional(),
+  })
+  .refine((rule) => rule.from === undefined || rule.to === undefined || rule.to > rule.from, {
+    message: '`to` must be after `from`',
+    path: ['to'],
+  });
+
+const ruleSchema = z.union([faultInputSchema.transform((faults) => ({ fault: faults })), ruleObjectSchema]);
+
+const modelSchema = z.strictObject({
+  /** Delay before the first token (stream) or before the whole answer adds tokens × tokenMs (non-stream). */
+  firstTokenMs: nonNegative.optional(),
+  tokenMs: nonNegative.optional(),
+  /** Natural answer length in tokens: a number or [min, max], drawn per prompt. */
+  answerTokens: z.union([count.min(1), z.tuple([count.min(1), count.min(1)])]).optional(),
+  /** Answer a trailing assistant turn with the 400 newer Claude models return. */
+  rejectsPrefill: z.boolean().optional(),
+  /** Prompts estimated larger than this (tokens) get a context-length 400. */
+  contextWindow: count.min(1).optional(),
+  /** Seed text as if this model answered: models sharing it give the same answers. */
+  textKey: z.string().min(1).optional(),
+  faults: z.array(ruleSchema).optional(),
+});
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().optional(),
+  description: z.string().optional(),
+  /** Seed for fault draws and text; the `seed` option wins. */
+  seed: z.number().int().optional(),
+  /** Behaviour of every model, under its own entry. */
+  defaults: modelSchema.omit({ faults: true }).optional(),
+  /** Per model; the key `*` matches every model. */
+  models: z.record(z.string(), modelSchema).optional(),
+  /** Rules for every model, checked after the model's own. */
+  faults: z.array(ruleSchema).optional(),
+  /** Unknown models get a 404 instead of healthy answers. */
+  strictModels: z.boolean().optional(),
+});
+
+/** What a scenario file or object may contain (before defaults and shorthands are resolved). */
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ModelConfig = z.output<typeof modelSchema>;
+export type ModelConfigInput = z.input<typeof modelSchema>;
+export type FaultRule = z.output<typeof ruleObjectSchema>;
+
+export class ScenarioError extends Error {
+  override readonly name = 'ScenarioError';
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(root)';
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
+    .join('');
+}
+
+/** Validates a scenario; throws ScenarioError listing each problem as `path: problem`. */
+export function parseScenario(input: unknown, source = 'scenario'): Scenario {
+  const result = scenarioSchema.safeParse(input);
+  if (result.success) return result.data;
+  // A union reports "invalid input" at its root: the issue of the branch that got furthest says more.
+  const lines = result.error.issues.map((issue) => {
+    let deepest = issue;
+    if (issue.code === 'invalid_union') {
+      for (const branch of issue.errors) {
+        for (const inner of branch) {
+          if (inner.path.length >= deepest.path.length - issue.path.length && inner.code !== 'invalid_type')
+            deepest = { ...inner, path: [...issue.path, ...inner.path] };
+        }
+      }
+    }
+    return `${formatPath(deepest.path)}: ${deepest.message}`;
+  });
+  throw new ScenarioError(`invalid ${source}:\n  ${lines.join('\n  ')}`);
+}

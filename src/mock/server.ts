@@ -1,0 +1,515 @@
+/**
+ * The mock provider's HTTP server (node:http, no framework: it has to take thousands of
+ * requests a second). Provider requests go codec → canonical → plan → codec; faults are
+ * picked per request; control endpoints live under `/_mock/`.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { OutlastError } from '../errors/index.ts';
+import type { Clock } from '../policy/clock.ts';
+import { realClock } from '../policy/clock.ts';
+import type { CanonicalRequest, WireFormat } from '../wire/canonical/index.ts';
+import type { ServerCodec } from '../wire/codec.ts';
+import { planToParts, planToResponse } from './answer-parts.ts';
+import { type AnswerPlan, planAnswer } from './answer-plan.ts';
+import { createFaultPicker, type FaultPicker } from './fault-picker.ts';
+import { type FaultPlan, planFaults } from './fault-plan.ts';
+import {
+  FaultSpecError,
+  formatFaults,
+  type HttpFault,
+  type ParsedFaultSpec,
+  parseFaultSpec,
+} from './fault-spec.ts';
+import { hashId } from './hash.ts';
+import { encodeHttpFault, encodeOwnError, streamFaultError, type WireError } from './http-errors.ts';
+import { createMockLog, type MockLog, type MockLogEntry } from './mock-log.ts';
+import { type Route, routeOf } from './routes.ts';
+import type { Scenario } from './scenario.ts';
+import { type RunHandle, runSteps, type Step, streamSteps } from './write-stream.ts';
+
+export interface MockServerOptions {
+  scenario: Scenario;
+  seed?: number;
+  /** The clock of time windows (latency timers are always real). */
+  clock?: Clock;
+  codecs: Readonly<Record<WireFormat, ServerCodec>>;
+  logLimit?: number;
+  /** Swaps the scenario from `POST /_mock/scenario`; throws ScenarioError when invalid. */
+  loadScenario: (body: unknown) => Scenario;
+}
+
+export interface MockServer {
+  readonly server: Server;
+  readonly picker: FaultPicker;
+  log(): MockLogEntry[];
+  reset(): void;
+  setScenario(scenario: Scenario): void;
+  /** Stops every timer and destroys every open socket (hung and stalled ones included). */
+  destroyAll(): void;
+}
+
+export const FAULT_HEADER = 'x-mock-fault';
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+const ID_PREFIX: Readonly<Record<WireFormat, (id: string) => string>> = {
+  anthropic: (id) => `msg_01${id.slice(0, 22)}`,
+  openai: (id) => `chatcmpl-${id.slice(0, 29)}`,
+  gemini: (id) => id.slice(0, 22),
+};
+
+function sseHeaders(format: WireFormat, requestId: string): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+  };
+  headers[format === 'anthropic' ? 'request-id' : 'x-request-id'] = requestId;
+  return headers;
+}
+
+function jsonHeaders(format: WireFormat, requestId: string): Record<string, string> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  headers[format === 'anthropic' ? 'request-id' : 'x-request-id'] = requestId;
+  return headers;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function sendWire(res: ServerResponse, wire: WireError): void {
+  res.writeHead(wire.status, { ...wire.headers, 'content-length': Buffer.byteLength(wire.body) });
+  res.end(wire.body);
+}
+
+function badRequest(format: WireFormat, message: string): OutlastError {
+  return new OutlastError({
+    kind: 'bad_request',
+    status: 400,
+    provider: format,
+    message,
+    providerMessage: message,
+  });
+}
+
+export function createMockServer(options: MockServerOptions): MockServer {
+  const clock = options.clock ?? realClock;
+  const picker = createFaultPicker({ scenario: options.scenario, seed: options.seed, clock });
+  const log: MockLog = createMockLog(options.logLimit);
+  const running = new Set<RunHandle>();
+  let seq = 0;
+
+  const track = (handle: RunHandle, res: ServerResponse): void => {
+    running.add(handle);
+    res.once('close', () => {
+      handle.stop();
+      running.delete(handle);
+    });
+  };
+
+  const newEntry = (req: IncomingMessage, format: WireFormat | undefined): MockLogEntry => {
+    seq++;
+    return {
+      seq,
+      time: new Date(clock.now()).toISOString(),
+      elapsedMs: picker.elapsedMs(),
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      format,
+      model: undefined,
+      attempt: undefined,
+      fault: undefined,
+      faultSource: undefined,
+      rule: undefined,
+      continuation: undefined,
+      continuationMatched: undefined,
+      stream: false,
+      status: undefined,
+      tokensSent: 0,
+      disconnected: false,
+      durationMs: undefined,
+      requestId: `req_011C${hashId(20, picker.seed, 'req', seq)}`,
+      error: undefined,
+    };
+  };
+
+  /** Watches the response: status, duration, and whether the client left before the end. */
+  const watch = (res: ServerResponse, entry: MockLogEntry, started: number): { intentional(): void } => {
+    let intended = false;
+    res.once('close', () => {
+      entry.durationMs = Math.round(performance.now() - started);
+      if (res.headersSent) entry.status = res.statusCode;
+      if (!res.writableFinished && !intended) entry.disconnected = true;
+    });
+    return {
+      intentional: () => {
+        intended = true;
+      },
+    };
+  };
+
+  const handleControl = async (req: IncomingMessage, res: ServerResponse, action: string): Promise<void> => {
+    switch (action) {
+      case 'health':
+        sendJson(res, 200, {
+          status: 'ok',
+          scenario: picker.scenario.name ?? null,
+          seed: picker.seed,
+          elapsedMs: picker.elapsedMs(),
+          requests: seq,
+          inFlight: running.size,
+        });
+        return;
+      case 'log':
+        sendJson(res, 200, { entries: log.entries(), dropped: log.dropped });
+        return;
+      case 'reset':
+        await readBody(req);
+        reset();
+        sendJson(res, 200, { ok: true });
+        return;
+      case 'scenario': {
+        const text = (await readBody(req)).toString('utf8');
+        let body: unknown = text;
+        const type = String(req.headers['content-type'] ?? '');
+        if (!/ya?ml/.test(type)) {
+          try {
+            body = JSON.parse(text);
+          } catch (error) {
+            sendJson(res, 400, {
+              error: { type: 'invalid_scenario', message: `invalid JSON: ${String(error)}` },
+            });
+            return;
+          }
+        }
+        try {
+          setScenario(options.loadScenario(body));
+        } catch (error) {
+          sendJson(res, 400, {
+            error: {
+              type: 'invalid_scenario',
+              message: error instanceof Error ? error.message : String(error),
+            },
+          });
+          return;
+        }
+        sendJson(res, 200, { ok: true, scenario: picker.scenario.name ?? null });
+        return;
+      }
+    }
+  };
+
+  const listModels = (res: ServerResponse, format: WireFormat): void => {
+    const names = Object.keys(picker.scenario.models ?? {}).filter((name) => !name.includes('*'));
+    const created = 1_700_000_000;
+    if (format === 'openai') {
+      sendJson(res, 200, {
+        object: 'list',
+        data: names.map((id) => ({ id, object: 'model', created, owned_by: 'outlast-mock' })),
+      });
+    } else if (format === 'anthropic') {
+      sendJson(res, 200, {
+        data: names.map((id) => ({
+          type: 'model',
+          id,
+          display_name: id,
+          created_at: new Date(created * 1000).toISOString(),
+        })),
+        has_more: false,
+        first_id: names[0] ?? null,
+        last_id: names[names.length - 1] ?? null,
+      });
+    } else {
+      sendJson(res, 200, {
+        models: names.map((id) => ({
+          name: `models/${id}`,
+          displayName: id,
+          supportedGenerationMethods: ['generateContent', 'streamGenerateContent'],
+        })),
+      });
+    }
+  };
+
+  const respondAnswer = (
+    res: ServerResponse,
+    ctx: {
+      entry: MockLogEntry;
+      format: WireFormat;
+      codec: ServerCodec;
+      request: CanonicalRequest;
+      model: string;
+      plan: AnswerPlan;
+      faults: FaultPlan;
+      stream: boolean;
+      geminiArray: boolean;
+      intentional: () => void;
+    },
+  ): void => {
+    const { entry, format, codec, request, model, plan, faults, intentional } = ctx;
+    const ids = { id: ID_PREFIX[format](hashId(29, picker.seed, 'id', entry.seq)), model };
+    const outcome = faults.outcome;
+    const onTokens = (n: number) => {
+      entry.tokensSent += n;
+    };
+    if (ctx.stream) {
+      const encoder = codec.createStreamEncoder({
+        model,
+        ...(request.includeUsage === undefined ? {} : { includeUsage: request.includeUsage }),
+      });
+      const steps = streamSteps({
+        parts: planToParts(plan, ids),
+        encoder,
+        faults,
+        format,
+        errorEvent: () =>
+          codec.encodeStreamError(
+            streamFaultError(
+              outcome?.type === 'error_event' ? (outcome.error ?? 'overloaded') : 'overloaded',
+              format,
+              model,
+              entry.requestId,
+            ),
+          ),
+      });
+      if (outcome?.type === 'cut') intentional();
+      res.writeHead(200, sseHeaders(format, entry.requestId));
+      track(runSteps(res, steps, { onTokens, onDone: () => {} }), res);
+      return;
+    }
+    // Not streamed: the whole answer after the time it would take to generate.
+    if (outcome?.type === 'error_event') {
+      const status = { overloaded: 529, rate_limited: 429, server: 500 }[outcome.error ?? 'overloaded'];
+      const wire = encodeHttpFault(
+        { type: 'http', status },
+        { format, codec, model, requestId: entry.requestId, now: clock.now() },
+      );
+      sendWire(res, wire);
+      return;
+    }
+    const encoded = codec.encodeResponse(planToResponse(plan, ids), { model });
+    const body = JSON.stringify(ctx.geminiArray ? [encoded] : encoded);
+    const headers = jsonHeaders(format, entry.requestId);
+    // Headers go out with the body, not before: a slow non-streamed answer is a slow header.
+    let delay = faults.firstTokenMs + faults.tokenMs * plan.outputTokens;
+    const steps: Step[] = [];
+    if (outcome?.type === 'stall') {
+      if (outcome.ms === undefined) steps.push({ type: 'freeze' });
+      else delay += outcome.ms;
+    }
+    if (delay > 0) steps.unshift({ type: 'wait', ms: delay });
+    if (outcome?.type === 'cut') {
+      intentional();
+      steps.push(
+        { type: 'head', status: 200, headers },
+        { type: 'write', text: body.slice(0, Math.floor(body.length / 2)), tokens: 0 },
+        { type: 'cut' },
+      );
+    } else if (outcome?.type === 'malformed') {
+      const half = body.slice(0, Math.floor(body.length / 2));
+      steps.push(
+        { type: 'head', status: 200, headers: { ...headers, 'content-length': Buffer.byteLength(half) } },
+        { type: 'write', text: half, tokens: 0 },
+        { type: 'end' },
+      );
+    } else {
+      steps.push(
+        { type: 'head', status: 200, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+        { type: 'write', text: body, tokens: plan.outputTokens },
+        { type: 'end' },
+      );
+    }
+    track(runSteps(res, steps, { onTokens, onDone: () => {} }), res);
+  };
+
+  const handleGenerate = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: Extract<Route, { type: 'generate' }>,
+  ): Promise<void> => {
+    const started = performance.now();
+    const { format } = route;
+    const codec = options.codecs[format];
+    const entry = newEntry(req, format);
+    log.add(entry);
+    const watcher = watch(res, entry, started);
+    const own = (error: OutlastError, message: string) => {
+      entry.error = message;
+      sendWire(res, encodeOwnError(codec, format, error, entry.requestId));
+    };
+
+    let raw: unknown;
+    try {
+      raw = JSON.parse((await readBody(req)).toString('utf8'));
+    } catch (error) {
+      const message = `invalid JSON in the request body: ${error instanceof Error ? error.message : String(error)}`;
+      own(badRequest(format, message), message);
+      return;
+    }
+    let request: CanonicalRequest;
+    try {
+      request = codec.decodeRequest(raw, {
+        ...(route.pathModel === undefined ? {} : { pathModel: route.pathModel }),
+        ...(route.pathStream === undefined ? {} : { pathStream: route.pathStream }),
+      });
+    } catch (error) {
+      const e = OutlastError.isInstance(error)
+        ? error
+        : badRequest(format, error instanceof Error ? error.message : String(error));
+      own(e, e.providerMessage ?? e.message);
+      return;
+    }
+    const model = request.model;
+    const stream = route.pathStream === true ? route.geminiSse === true : request.stream === true;
+    entry.model = model;
+    entry.stream = stream;
+
+    let header: (ParsedFaultSpec & { text: string }) | undefined;
+    const headerText = req.headers[FAULT_HEADER];
+    if (typeof headerText === 'string' && headerText.trim() !== '') {
+      try {
+        header = { ...parseFaultSpec(headerText), text: headerText.trim() };
+      } catch (error) {
+        const message = error instanceof FaultSpecError ? error.message : String(error);
+        own(badRequest(format, `${FAULT_HEADER}: ${message}`), message);
+        return;
+      }
+    }
+    const pick = picker.pick(model, header);
+    entry.attempt = pick.attempt;
+    const config = picker.model(model);
+    const faults = planFaults(pick.faults, config);
+    if (pick.faults.length > 0) {
+      entry.fault = formatFaults(pick.faults);
+      entry.faultSource = pick.source;
+      entry.rule = pick.rule;
+    }
+    const wireContext = { format, codec, model, requestId: entry.requestId, now: clock.now() };
+    const outcome = faults.outcome;
+
+    if (!config.known && outcome === undefined) {
+      sendWire(res, encodeHttpFault({ type: 'http', status: 404 }, wireContext));
+      return;
+    }
+    switch (outcome?.type) {
+      case 'http':
+        sendWire(res, encodeHttpFault(outcome, wireContext));
+        return;
+      case 'reset':
+        watcher.intentional();
+        req.socket.resetAndDestroy();
+        return;
+      case 'hang':
+        return;
+      case 'silence':
+        res.writeHead(
+          200,
+          stream ? sseHeaders(format, entry.requestId) : jsonHeaders(format, entry.requestId),
+        );
+        res.flushHeaders();
+        return;
+    }
+
+    const plan = planAnswer(request, { model, config, seed: picker.seed });
+    if (plan.kind === 'reject') {
+      const fault: HttpFault = { type: 'http', status: 400, variant: plan.variant };
+      if (plan.variant === 'context_length' && plan.contextWindow !== undefined) {
+        const limit = plan.contextWindow;
+        const used = plan.inputTokens;
+        fault.message =
+          format === 'openai'
+            ? `This model's maximum context length is ${limit} tokens. However, your messages resulted in ${used} tokens. Please reduce the length of the messages.`
+            : format === 'gemini'
+              ? `The input token count (${used}) exceeds the maximum number of tokens allowed (${limit}).`
+              : `prompt is too long: ${used} tokens > ${limit} maximum`;
+      }
+      entry.continuation = request.messages.at(-1)?.role === 'assistant' ? 'prefill' : undefined;
+      sendWire(res, encodeHttpFault(fault, wireContext));
+      return;
+    }
+    entry.continuation = plan.continuation;
+    entry.continuationMatched = plan.continuation === undefined ? undefined : plan.matched;
+    respondAnswer(res, {
+      entry,
+      format,
+      codec,
+      request,
+      model,
+      plan,
+      faults,
+      stream,
+      geminiArray: route.pathStream === true && !route.geminiSse,
+      intentional: watcher.intentional,
+    });
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const route = routeOf(req.method ?? 'GET', req.url ?? '/', req.headers);
+    switch (route.type) {
+      case 'control':
+        return handleControl(req, res, route.action);
+      case 'models': {
+        const entry = newEntry(req, route.format);
+        log.add(entry);
+        watch(res, entry, performance.now());
+        listModels(res, route.format);
+        return;
+      }
+      case 'generate':
+        return handleGenerate(req, res, route);
+      case 'unknown':
+        sendJson(res, 404, {
+          error: { type: 'not_found_error', message: `outlast mock: no endpoint ${req.method} ${req.url}` },
+        });
+    }
+  };
+
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { error: { type: 'mock_error', message: String(error) } });
+      else res.destroy();
+    });
+  });
+
+  function reset(): void {
+    picker.reset();
+    log.clear();
+    seq = 0;
+  }
+
+  function setScenario(scenario: Scenario): void {
+    // A seed given at start wins over the new scenario's own, as it did over the first one's.
+    picker.setScenario(scenario, options.seed);
+  }
+
+  return {
+    server,
+    picker,
+    log: () => log.entries(),
+    reset,
+    setScenario,
+    destroyAll() {
+      for (const handle of running) handle.stop();
+      running.clear();
+      server.closeAllConnections();
+    },
+  };
+}
