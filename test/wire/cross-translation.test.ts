@@ -139,8 +139,9 @@ describe('requests: Gemini → OpenAI', () => {
     expect(() => toOpenai(decoded)).toThrow(/^topK: /);
     const passthrough = toOpenai({ ...decoded, topK: undefined });
     const text = JSON.stringify(passthrough);
-    for (const key of ['safetySettings', 'cachedContent', 'googleSearch', 'seed', 'candidateCount'])
+    for (const key of ['safetySettings', 'cachedContent', 'googleSearch', 'seed', 'candidateCount', 'OBJECT'])
       expect(text).not.toContain(key);
+    expect(JSON.stringify(passthrough['response_format'])).toContain('"type":"string"');
   });
 });
 

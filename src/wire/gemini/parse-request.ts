@@ -15,6 +15,7 @@ import { camelKeys } from './camel-keys.ts';
 import { decodeParts } from './decode-parts.ts';
 import { badRequest, invalidBody } from './errors.ts';
 import { keep, nest, unknownOf } from './passthrough.ts';
+import { fromGeminiSchema } from './schema-sanitize.ts';
 import { describeIssue, type GeminiRequest, requestSchema } from './schemas.ts';
 
 const REQUEST_KEYS = ['model', 'contents', 'systemInstruction', 'tools', 'toolConfig', 'generationConfig'];
@@ -88,12 +89,23 @@ function toolsOf(tools: GeminiRequest['tools']): { tools?: ToolDefinition[]; kep
     const extra = unknownOf(tool, ['functionDeclarations']);
     if (extra) kept.push(extra);
     for (const fn of tool.functionDeclarations ?? []) {
+      const extra = unknownOf(fn, ['name', 'description', 'parameters']) ?? {};
+      const jsonSchema = extra['parametersJsonSchema'];
+      let inputSchema: JsonObject = { type: 'object', properties: {} };
+      if (fn.parameters) {
+        inputSchema = fromGeminiSchema(fn.parameters);
+        // Gemini's own spelling (`OBJECT`) goes back to Gemini verbatim.
+        if (JSON.stringify(inputSchema) !== JSON.stringify(fn.parameters))
+          extra['parameters'] = fn.parameters;
+      } else if (typeof jsonSchema === 'object' && jsonSchema !== null && !Array.isArray(jsonSchema)) {
+        inputSchema = jsonSchema;
+      }
       out.push({
         name: fn.name,
         ...(fn.description === undefined ? {} : { description: fn.description }),
-        inputSchema: fn.parameters ?? { type: 'object', properties: {} },
+        inputSchema,
         // Always marked: the encoder sends a Gemini schema back untouched.
-        ...keep(unknownOf(fn, ['name', 'description', 'parameters']), true),
+        ...keep(extra, true),
       });
     }
   }
@@ -131,8 +143,11 @@ function responseFormatOf(
   if (mime === 'text/plain') return { type: 'text' };
   if (mime !== 'application/json')
     throw badRequest('generationConfig.responseMimeType', `${mime} cannot be translated`);
-  const schema = config.responseSchema ?? config.responseJsonSchema;
-  return schema ? { type: 'json_schema', name: 'response', schema } : { type: 'json_object' };
+  if (config.responseSchema)
+    return { type: 'json_schema', name: 'response', schema: fromGeminiSchema(config.responseSchema) };
+  if (config.responseJsonSchema)
+    return { type: 'json_schema', name: 'response', schema: config.responseJsonSchema };
+  return { type: 'json_object' };
 }
 
 export function decodeRequest(body: unknown, context: ServerRequestContext = {}): CanonicalRequest {
@@ -158,6 +173,10 @@ export function decodeRequest(body: unknown, context: ServerRequestContext = {})
     let genKept = unknownOf(gen, GENERATION_KEYS);
     const thinkingKept = gen.thinkingConfig ? unknownOf(gen.thinkingConfig, ['thinkingBudget']) : undefined;
     genKept = nest(genKept, 'thinkingConfig', thinkingKept);
+    const schema = gen.responseSchema;
+    // Kept verbatim when the canonical form respells it (`STRING` → `string`).
+    if (schema && JSON.stringify(fromGeminiSchema(schema)) !== JSON.stringify(schema))
+      genKept = { ...genKept, responseSchema: schema };
     if (genKept) kept = { ...kept, generationConfig: genKept };
   }
 

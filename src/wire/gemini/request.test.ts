@@ -99,12 +99,16 @@ describe('decodeRequest', () => {
     const req = decodeRequest(readJson('request.passthrough.json'));
     expect(req.toolChoice).toEqual({ type: 'tool', name: 'lookup' });
     expect(req.thinking).toEqual({ type: 'disabled' });
-    expect(req.responseFormat).toMatchObject({ type: 'json_schema', schema: { type: 'OBJECT' } });
+    // Canonical schemas are JSON Schema; Gemini's own spelling stays in passthrough for Gemini.
+    expect(req.responseFormat).toMatchObject({
+      type: 'json_schema',
+      schema: { type: 'object', properties: { headline: { type: 'string' } } },
+    });
     expect(req.passthrough?.format).toBe('gemini');
     expect(req.passthrough?.fields).toMatchObject({
       cachedContent: 'cachedContents/abc123',
       tools: [{ googleSearch: {} }],
-      generationConfig: { seed: 42, candidateCount: 1 },
+      generationConfig: { seed: 42, candidateCount: 1, responseSchema: { type: 'OBJECT' } },
     });
     expect(req.messages[1]!.content[0]).toMatchObject({ type: 'tool_use', id: 'fc-7f3a' });
     expect(req.messages[2]!.content[0]).toMatchObject({ type: 'tool_result', toolUseId: 'fc-7f3a' });

@@ -48,12 +48,10 @@ function generationConfig(request: CanonicalRequest, own: JsonObject | undefined
   if (format?.type === 'json_schema') {
     config['responseMimeType'] = 'application/json';
     const keptConfig = own?.['generationConfig'];
-    const keptJsonSchema =
-      typeof keptConfig === 'object' && keptConfig !== null && !Array.isArray(keptConfig)
-        ? keptConfig['responseJsonSchema'] !== undefined
-        : false;
-    // A schema sent as `responseJsonSchema` comes back from passthrough; sending both is an error.
-    if (!keptJsonSchema) {
+    const kept =
+      typeof keptConfig === 'object' && keptConfig !== null && !Array.isArray(keptConfig) ? keptConfig : {};
+    // A schema Gemini sent in its own spelling, or as `responseJsonSchema`, comes back from passthrough.
+    if (kept['responseSchema'] === undefined && kept['responseJsonSchema'] === undefined) {
       const schema = own ? format.schema : toGeminiSchema(format.schema);
       if (schema) config['responseSchema'] = schema;
     }
@@ -98,8 +96,10 @@ export function encodeRequest(
   }
   if (request.tools?.length) {
     const functionDeclarations = request.tools.map((tool) => {
-      const own = tool.passthrough?.format === 'gemini';
-      const parameters = own ? tool.inputSchema : toGeminiSchema(tool.inputSchema);
+      const kept = ownFields(tool.passthrough);
+      // Gemini's own schema (respelt, or sent as parametersJsonSchema) comes back from passthrough.
+      const keptSchema = kept?.['parameters'] !== undefined || kept?.['parametersJsonSchema'] !== undefined;
+      const parameters = keptSchema ? undefined : toGeminiSchema(tool.inputSchema, kept !== undefined);
       return mergeKept(
         {
           name: tool.name,
