@@ -136,6 +136,34 @@ describe('@google/genai against our Gemini server side', () => {
     expect(last.responseId).toBe('resp_2');
   });
 
+  it('generateContentStream: thoughts arrive as thought parts, the signature on the answer part', async () => {
+    const parts: StreamPart[] = [
+      { type: 'message_start', id: 'resp_3', model: 'x', usage: { inputTokens: 3 } },
+      { type: 'block_start', index: 0, block: { type: 'thinking' } },
+      { type: 'block_delta', index: 0, delta: { type: 'thinking', thinking: 'Considering.' } },
+      { type: 'block_delta', index: 0, delta: { type: 'signature', signature: 'c2ln' } },
+      { type: 'block_stop', index: 0 },
+      { type: 'block_start', index: 1, block: { type: 'text' } },
+      { type: 'block_delta', index: 1, delta: { type: 'text', text: 'Done.' } },
+      { type: 'block_stop', index: 1 },
+      { type: 'message_delta', stopReason: 'end_turn', usage: { outputTokens: 9, reasoningTokens: 5 } },
+      { type: 'message_stop' },
+    ];
+    const { client } = await serve((res, s) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const encoder = geminiCodec.createStreamEncoder({ model: s.request.model });
+      for (const part of parts) res.write(encoder.encode(part));
+      res.end();
+    });
+    const chunks = [];
+    for await (const chunk of await client.models.generateContentStream({ model: 'g', contents: 'Hi' }))
+      chunks.push(chunk);
+    const all = chunks.flatMap((c) => c.candidates?.[0]?.content?.parts ?? []);
+    expect(all.filter((p) => p.thought).map((p) => p.text)).toEqual(['Considering.']);
+    expect(all.find((p) => p.text === 'Done.')?.thoughtSignature).toBe('c2ln');
+    expect(chunks.at(-1)?.usageMetadata).toMatchObject({ candidatesTokenCount: 4, thoughtsTokenCount: 5 });
+  });
+
   it('an encoded error reaches the SDK as ApiError with our status and body', async () => {
     const { client } = await serve((res) => {
       const encoded = geminiCodec.encodeError(
