@@ -19,6 +19,17 @@ export interface Service {
 }
 
 const live = new Set<ChildProcess>();
+
+/** The line of a child's output that says what went wrong, rather than its stack. */
+export function errorLine(lines: readonly string[]): string {
+  const meaningful = lines
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('at ') && !/^\^+$/.test(l));
+  const error = meaningful.find((l) => /\b[A-Z]\w*Error\b|\berror\b/i.test(l) && !l.startsWith('Node.js'));
+  const code = meaningful.find((l) => /^code: /.test(l));
+  const picked = error ?? meaningful[meaningful.length - 1] ?? '';
+  return `${picked}${code ? ` (${code})` : ''}`.slice(0, 220);
+}
 process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
@@ -93,15 +104,12 @@ export async function spawnService(options: SpawnOptions): Promise<Service> {
   try {
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(
-        () =>
-          reject(new Error(`${options.name} not ready in ${timeoutMs} ms: ${tail.slice(-5).join(' / ')}`)),
+        () => reject(new Error(`${options.name} not ready in ${timeoutMs} ms: ${errorLine(tail)}`)),
         timeoutMs,
       );
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        reject(
-          new Error(`${options.name} exited (${code ?? signal}) before ready: ${tail.slice(-8).join(' / ')}`),
-        );
+        reject(new Error(`${options.name} exited (${code ?? signal}) before ready: ${errorLine(tail)}`));
       });
       child.once('error', (err) => {
         clearTimeout(timer);

@@ -20,10 +20,11 @@ export function startReferenceProxyChild(upstream: string): Promise<Service> {
   });
 }
 
-export function startGatewayChild(config: object): Promise<Service> {
+/** `nodeArgs` e.g. `--cpu-prof` for a profiling run. */
+export function startGatewayChild(config: object, nodeArgs: string[] = []): Promise<Service> {
   return spawnService({
     name: 'outlast-gateway',
-    args: [here('./gateway-child.ts'), '--config', JSON.stringify(config)],
+    args: [...nodeArgs, here('./gateway-child.ts'), '--config', JSON.stringify(config)],
     readyFromLine: readyLine,
   });
 }

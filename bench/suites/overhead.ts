@@ -1,0 +1,433 @@
+/**
+ * Overhead: what a gateway adds in front of the same mock provider, under the same load, in the
+ * same run. Systems: (a) the mock directly, (b) the reference proxy (node:http + undici, no
+ * policies: the floor), (c) the outlast gateway, (d) the Portkey gateway from its package.
+ * Each system runs in its own child process; autocannon runs here. Ratios are to (b).
+ */
+
+import { mkdir, rm } from 'node:fs/promises';
+import {
+  type ChatTarget,
+  chatBody,
+  closeProbeAgent,
+  probeChat,
+  sequentialLatency,
+} from '../lib/chat-probe.ts';
+import type { Service } from '../lib/child.ts';
+import { type HotSpot, hotSpots, newestProfile } from '../lib/cpu-profile.ts';
+import { type LoadResult, runLoad } from '../lib/load.ts';
+import { holdOpenStreams, type OpenStreamsResult } from '../lib/open-streams.ts';
+import { resultsDir, writeResults } from '../lib/results.ts';
+import { ratio } from '../lib/stats.ts';
+import { barChartSvg, type Panel } from '../lib/svg.ts';
+import { markdownTable } from '../lib/table.ts';
+import { OVERHEAD_MODELS, overheadScenario } from '../overhead/scenario.ts';
+import { portkeyForwardHeaders, startPortkey } from '../services/portkey.ts';
+import { startGatewayChild, startMockChild, startReferenceProxyChild } from '../services/services.ts';
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+const LEVELS = (process.env.BENCH_LEVELS ?? '1,16,64').split(',').map(Number);
+const STREAMS = Number(process.env.BENCH_OPEN_STREAMS ?? 1000);
+const MAX_TOKENS = 64;
+const STREAM_MAX_TOKENS = 128;
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 400);
+
+type SystemKey = 'direct' | 'reference' | 'outlast' | 'portkey';
+const LABEL: Record<SystemKey, string> = {
+  direct: '(a) mock directly',
+  reference: '(b) reference proxy',
+  outlast: '(c) outlast gateway',
+  portkey: '(d) Portkey gateway',
+};
+
+interface SystemRun {
+  key: SystemKey;
+  target?: ChatTarget;
+  service?: Service;
+  /** Why the system has no numbers for a mode (kept as a row). */
+  error: { 'non-stream'?: string; stream?: string; start?: string };
+}
+
+type Mode = 'non-stream' | 'stream';
+
+interface Cell {
+  system: SystemKey;
+  mode: Mode;
+  connections: number;
+  load?: LoadResult;
+  error?: string;
+}
+
+export function outlastGatewayConfig(mockUrl: string): object {
+  return {
+    providers: { mock: { type: 'openai', baseURL: `${mockUrl}/v1`, apiKey: 'bench-upstream-key' } },
+    routes: { bench: [`mock/${OVERHEAD_MODELS.fast}`], slow: [`mock/${OVERHEAD_MODELS.slow}`] },
+    logging: { level: 'warn' },
+  };
+}
+
+async function startSystem(key: SystemKey, mockUrl: string, mock: Service): Promise<SystemRun> {
+  const run: SystemRun = { key, error: {} };
+  try {
+    if (key === 'direct') {
+      run.target = {
+        name: key,
+        url: `${mockUrl}/v1/chat/completions`,
+        headers: {},
+        model: OVERHEAD_MODELS.fast,
+      };
+      run.service = mock;
+    } else if (key === 'reference') {
+      run.service = await startReferenceProxyChild(mockUrl);
+      run.target = {
+        name: key,
+        url: `${run.service.url}/v1/chat/completions`,
+        headers: {},
+        model: OVERHEAD_MODELS.fast,
+      };
+    } else if (key === 'outlast') {
+      run.service = await startGatewayChild(outlastGatewayConfig(mockUrl));
+      run.target = { name: key, url: `${run.service.url}/v1/chat/completions`, headers: {}, model: 'bench' };
+    } else {
+      run.service = await startPortkey();
+      run.target = {
+        name: key,
+        url: `${run.service.url}/v1/chat/completions`,
+        headers: portkeyForwardHeaders(`${mockUrl}/v1`),
+        model: OVERHEAD_MODELS.fast,
+      };
+    }
+  } catch (err) {
+    run.error.start = String(err instanceof Error ? err.message : err);
+  }
+  return run;
+}
+
+function slowTarget(run: SystemRun): ChatTarget | undefined {
+  if (!run.target) return undefined;
+  return { ...run.target, model: run.key === 'outlast' ? 'slow' : OVERHEAD_MODELS.slow };
+}
+
+export async function run(): Promise<void> {
+  const started = Date.now();
+  const services: Service[] = [];
+  const cells: Cell[] = [];
+  const probes: Record<string, unknown> = {};
+  const sequential: Record<string, unknown> = {};
+  const memory: Record<string, OpenStreamsResult | { error: string }> = {};
+  const systems: SystemRun[] = [];
+  let tokensPerStream = Number.NaN;
+  let profile: HotSpot[] | string = 'not run';
+  try {
+    const mock = await startMockChild(overheadScenario());
+    services.push(mock);
+    for (const key of ['direct', 'reference', 'outlast', 'portkey'] as const) {
+      const sys = await startSystem(key, mock.url, mock);
+      if (sys.service && sys.service !== mock) services.push(sys.service);
+      systems.push(sys);
+    }
+
+    // What each system relays: the mock's exact text, streamed and not.
+    const direct = systems[0]!;
+    const reference: Record<Mode, { text: string; deltas: number } | undefined> = {
+      'non-stream': undefined,
+      stream: undefined,
+    };
+    for (const sys of systems) {
+      for (const mode of ['non-stream', 'stream'] as const) {
+        if (!sys.target) {
+          sys.error[mode] = sys.error.start;
+          continue;
+        }
+        const p = await probeChat(
+          sys.target,
+          mode === 'stream' ? STREAM_MAX_TOKENS : MAX_TOKENS,
+          mode === 'stream',
+        );
+        probes[`${sys.key}/${mode}`] = p;
+        if (p.error) sys.error[mode] = p.error;
+        else if (sys === direct) reference[mode] = p;
+        else if (reference[mode] && p.text !== reference[mode]?.text) {
+          sys.error[mode] =
+            `relayed text differs from the mock's (${p.text.length} vs ${reference[mode]?.text.length} chars)`;
+        }
+      }
+    }
+    tokensPerStream = reference.stream?.deltas ?? Number.NaN;
+
+    // Sub-millisecond latency, one request at a time (non-streaming): the added-latency headline.
+    for (const sys of systems) {
+      if (!sys.target || sys.error['non-stream']) continue;
+      sequential[sys.key] = await sequentialLatency(sys.target, MAX_TOKENS, false, SEQUENTIAL, 20_000);
+    }
+
+    // Throughput and latency under load, levels interleaved across systems so drift hits all alike.
+    for (const mode of ['non-stream', 'stream'] as const) {
+      for (const connections of LEVELS) {
+        for (const sys of systems) {
+          const cell: Cell = { system: sys.key, mode, connections };
+          cells.push(cell);
+          if (!sys.target || sys.error[mode]) {
+            cell.error = sys.error[mode] ?? 'not started';
+            continue;
+          }
+          const stream = mode === 'stream';
+          cell.load = await runLoad({
+            url: sys.target.url,
+            headers: sys.target.headers,
+            body: chatBody(sys.target.model, stream ? STREAM_MAX_TOKENS : MAX_TOKENS, stream),
+            connections,
+            durationS: DURATION_S,
+          });
+          console.log(
+            `  ${mode} c=${connections} ${LABEL[sys.key]}: ${cell.load.okPerSec.toFixed(0)} ok/s p50 ${cell.load.p50} ms p99 ${cell.load.p99} ms (non2xx ${cell.load.non2xx}, errors ${cell.load.errors})`,
+          );
+        }
+      }
+    }
+
+    // Memory: fresh child per gateway, so its peak RSS is that of the open-streams phase only.
+    for (const key of ['reference', 'outlast', 'portkey'] as const) {
+      const sys = await startSystem(key, mock.url, mock);
+      if (sys.service) services.push(sys.service);
+      const target = slowTarget(sys);
+      if (!target || !sys.service) {
+        memory[key] = { error: sys.error.start ?? 'not started' };
+        continue;
+      }
+      memory[key] = await holdOpenStreams({
+        service: sys.service,
+        url: target.url,
+        headers: target.headers,
+        body: chatBody(target.model, OVERHEAD_MODELS.slowTokens, true),
+        count: STREAMS,
+        openTimeoutMs: 15_000,
+        holdMs: 1500,
+      });
+      await sys.service.close();
+      console.log(`  memory ${LABEL[key]}: ${JSON.stringify(memory[key])}`);
+    }
+
+    // Where the outlast gateway's time goes: a separate run under --cpu-prof (it slows the
+    // process, so it never feeds the numbers above).
+    if (process.env.BENCH_PROFILE !== '0') profile = await profileGateway(mock.url);
+  } finally {
+    await closeProbeAgent();
+    await Promise.allSettled(services.reverse().map((s) => s.close()));
+  }
+
+  await report({
+    cells,
+    probes,
+    sequential,
+    memory,
+    systems,
+    tokensPerStream,
+    profile,
+    seconds: (Date.now() - started) / 1000,
+  });
+}
+
+async function profileGateway(mockUrl: string): Promise<HotSpot[] | string> {
+  const dir = `${resultsDir}profiles`;
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  let gateway: Service | undefined;
+  try {
+    gateway = await startGatewayChild(outlastGatewayConfig(mockUrl), ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+    await runLoad({
+      url: `${gateway.url}/v1/chat/completions`,
+      headers: {},
+      body: chatBody('bench', MAX_TOKENS, false),
+      connections: 16,
+      durationS: DURATION_S,
+    });
+  } catch (err) {
+    return `profiling run failed: ${String(err)}`;
+  } finally {
+    await gateway?.close();
+  }
+  const file = await newestProfile(dir);
+  return file ? await hotSpots(file, 20) : 'no profile written';
+}
+
+interface Report {
+  cells: Cell[];
+  probes: Record<string, unknown>;
+  sequential: Record<string, unknown>;
+  memory: Record<string, OpenStreamsResult | { error: string }>;
+  systems: SystemRun[];
+  tokensPerStream: number;
+  profile: HotSpot[] | string;
+  seconds: number;
+}
+
+function report(r: Report): Promise<void> {
+  const find = (system: SystemKey, mode: Mode, c: number) =>
+    r.cells.find((x) => x.system === system && x.mode === mode && x.connections === c);
+  const tables: string[] = [];
+  const panels: Panel[] = [];
+
+  const seq = r.sequential as Record<string, { p50: number; p99: number; count: number } | undefined>;
+  const base = seq.direct;
+  const added = (k: SystemKey, p: 'p50' | 'p99') => {
+    const s = seq[k];
+    return s && base ? s[p] - base[p] : Number.NaN;
+  };
+  tables.push(
+    `Added latency, one request at a time (non-streaming, ${MAX_TOKENS} tokens; ms over the mock directly; ratio to the reference proxy's added latency):\n\n` +
+      markdownTable(
+        [
+          'system',
+          'p50 ms',
+          'p99 ms',
+          'added p50',
+          'added p99',
+          'added p50 / ref',
+          'added p99 / ref',
+          'note',
+        ],
+        (['direct', 'reference', 'outlast', 'portkey'] as const).map((k) => {
+          const s = seq[k];
+          return [
+            LABEL[k],
+            s?.p50,
+            s?.p99,
+            k === 'direct' ? undefined : added(k, 'p50'),
+            k === 'direct' ? undefined : added(k, 'p99'),
+            k === 'direct' ? undefined : ratio(added(k, 'p50'), added('reference', 'p50')),
+            k === 'direct' ? undefined : ratio(added(k, 'p99'), added('reference', 'p99')),
+            r.systems.find((x) => x.key === k)?.error['non-stream'],
+          ];
+        }),
+      ),
+  );
+  panels.push({
+    title: 'Added latency p50, one request at a time',
+    unit: 'ms over the mock',
+    bars: (['reference', 'outlast', 'portkey'] as const).map((k) => ({
+      label: LABEL[k],
+      value: added(k, 'p50'),
+    })),
+  });
+
+  for (const mode of ['non-stream', 'stream'] as const) {
+    const rows = [];
+    for (const c of LEVELS) {
+      const ref = find('reference', mode, c)?.load;
+      const direct = find('direct', mode, c)?.load;
+      for (const k of ['direct', 'reference', 'outlast', 'portkey'] as const) {
+        const cell = find(k, mode, c);
+        const l = cell?.load;
+        const tps = l && mode === 'stream' ? l.okPerSec * r.tokensPerStream : undefined;
+        rows.push([
+          c,
+          LABEL[k],
+          l?.okPerSec,
+          tps,
+          l ? ratio(l.okPerSec, ref?.okPerSec) : undefined,
+          l?.p50,
+          l?.p99,
+          l && direct ? l.p50 - direct.p50 : undefined,
+          l && direct ? l.p99 - direct.p99 : undefined,
+          l && direct && ref ? ratio(l.p50 - direct.p50, ref.p50 - direct.p50) : undefined,
+          l ? `${l.non2xx + l.errors}` : undefined,
+          cell?.error,
+        ]);
+      }
+    }
+    tables.push(
+      `${mode === 'stream' ? `Streaming (${r.tokensPerStream} content deltas per answer)` : `Non-streaming (${MAX_TOKENS} max tokens)`}, autocannon ${DURATION_S} s per cell (latency = whole response, ms):\n\n` +
+        markdownTable(
+          [
+            'conns',
+            'system',
+            'ok req/s',
+            'tokens/s',
+            'req/s ÷ ref',
+            'p50',
+            'p99',
+            'added p50',
+            'added p99',
+            'added p50 ÷ ref',
+            'failed',
+            'error',
+          ],
+          rows,
+        ),
+    );
+    const top = LEVELS[LEVELS.length - 1] ?? 1;
+    panels.push({
+      title: `${mode === 'stream' ? 'Streamed tokens' : 'Requests'} per second at ${top} connections`,
+      unit: mode === 'stream' ? 'tokens/s' : 'req/s',
+      bars: (['direct', 'reference', 'outlast', 'portkey'] as const).map((k) => {
+        const cell = find(k, mode, top);
+        const v = cell?.load ? cell.load.okPerSec * (mode === 'stream' ? r.tokensPerStream : 1) : undefined;
+        return { label: LABEL[k], value: v, note: cell?.error ? 'error' : undefined };
+      }),
+    });
+  }
+
+  const memRows = (['reference', 'outlast', 'portkey'] as const).map((k) => {
+    const m = r.memory[k];
+    if (!m || 'error' in m) return [LABEL[k], undefined, undefined, undefined, undefined, m?.error];
+    return [
+      LABEL[k],
+      `${m.opened}/${m.requested}`,
+      m.rssBeforeMb,
+      m.peakRssMb,
+      m.peakRssMb - m.rssBeforeMb,
+      m.firstError,
+    ];
+  });
+  tables.push(
+    `Memory with ${STREAMS} concurrent open streams (child process; peak = VmHWM):\n\n` +
+      markdownTable(
+        ['system', 'streams open', 'RSS before MB', 'peak RSS MB', 'growth MB', 'error'],
+        memRows,
+      ),
+  );
+  panels.push({
+    title: `Peak RSS with ${STREAMS} open streams`,
+    unit: 'MB',
+    bars: (['reference', 'outlast', 'portkey'] as const).map((k) => {
+      const m = r.memory[k];
+      return { label: LABEL[k], value: m && !('error' in m) ? m.peakRssMb : undefined };
+    }),
+  });
+
+  tables.push(
+    typeof r.profile === 'string'
+      ? `CPU profile of the outlast gateway: ${r.profile}`
+      : `Where the outlast gateway spends its CPU (non-streaming, 16 connections, self time, separate --cpu-prof run):\n\n${markdownTable(
+          ['self %', 'function'],
+          r.profile.map((h) => [Number(h.selfPct.toFixed(1)), h.frame]),
+        )}`,
+  );
+  const text = tables.join('\n\n');
+  console.log(`\n${text}\n\n(suite took ${r.seconds.toFixed(0)} s)`);
+  return writeResults(
+    'overhead',
+    {
+      settings: {
+        durationS: DURATION_S,
+        levels: LEVELS,
+        maxTokens: MAX_TOKENS,
+        streamMaxTokens: STREAM_MAX_TOKENS,
+        openStreams: STREAMS,
+      },
+      markdown: text,
+      sequential: r.sequential,
+      cells: r.cells,
+      memory: r.memory,
+      probes: r.probes,
+      profile: r.profile,
+      errors: Object.fromEntries(r.systems.map((s) => [s.key, s.error])),
+    },
+    barChartSvg(
+      'outlast overhead benchmark',
+      panels,
+      `ratios are to the reference proxy measured in the same run`,
+    ),
+  );
+}
