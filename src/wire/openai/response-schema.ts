@@ -31,7 +31,8 @@ export const completionSchema = z.looseObject({
 export type RawCompletion = z.output<typeof completionSchema>;
 
 const toolCallDelta = z.looseObject({
-  index: z.number().int().nonnegative(),
+  // Some compatible servers leave out `index` (or the first `id`); the decoder copes.
+  index: z.number().int().nonnegative().optional(),
   id: z.string().nullish(),
   type: z.string().nullish(),
   function: z.looseObject({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),

@@ -60,25 +60,31 @@ export function createOpenaiStreamDecoder(options: OpenaiStreamDecoderOptions = 
     return index;
   }
 
-  function toolFragment(
-    call: NonNullable<NonNullable<RawChunk['choices']>[number]['delta']>['tool_calls'],
-    out: StreamPart[],
-  ) {
-    for (const fragment of call ?? []) {
-      let index = toolBlocks.get(fragment.index);
+  type ToolFragment = NonNullable<
+    NonNullable<NonNullable<RawChunk['choices']>[number]['delta']>['tool_calls']
+  >[number];
+
+  /** The OpenAI index of a fragment; without one, an id or a name starts a new call and anything else continues the open one. */
+  function indexOf(fragment: ToolFragment): number {
+    if (fragment.index !== undefined) return fragment.index;
+    if (!fragment.id && !fragment.function?.name && open?.kind === 'tool') return open.toolIndex;
+    return toolBlocks.size === 0 ? 0 : Math.max(...toolBlocks.keys()) + 1;
+  }
+
+  function toolFragments(fragments: ToolFragment[], chunkId: string | undefined, out: StreamPart[]): void {
+    for (const fragment of fragments) {
+      const toolIndex = indexOf(fragment);
+      let index = toolBlocks.get(toolIndex);
       if (index === undefined) {
-        if (!fragment.id || !fragment.function?.name) {
-          throw invalidResponse(`tool call ${fragment.index} started without an id and a name`);
-        }
+        const name = fragment.function?.name;
+        if (!name) throw invalidResponse(`tool call ${toolIndex} started without a function name`);
         closeOpen(out);
         index = nextIndex++;
-        toolBlocks.set(fragment.index, index);
-        open = { kind: 'tool', index, toolIndex: fragment.index };
-        out.push({
-          type: 'block_start',
-          index,
-          block: { type: 'tool_use', id: fragment.id, name: fragment.function.name },
-        });
+        toolBlocks.set(toolIndex, index);
+        open = { kind: 'tool', index, toolIndex };
+        // A call needs an id to be answered: make one when the server sent none.
+        const id = fragment.id || `call_${chunkId ?? 'outlast'}_${toolIndex}`;
+        out.push({ type: 'block_start', index, block: { type: 'tool_use', id, name } });
       }
       // A fragment for an earlier call (rare, some servers interleave) still lands on its own block.
       const args = fragment.function?.arguments;
@@ -131,6 +137,8 @@ export function createOpenaiStreamDecoder(options: OpenaiStreamDecoderOptions = 
         sawError = true;
         return [{ type: 'error', error: decodeOpenaiStreamError(chunk.error) }];
       }
+      // After the answer closed only [DONE] matters; a stray chunk must not reopen it.
+      if (closed) return [];
       chunks++;
       startIfNeeded(chunk, out);
       for (const choice of chunk.choices ?? []) {
@@ -152,7 +160,7 @@ export function createOpenaiStreamDecoder(options: OpenaiStreamDecoderOptions = 
           const index = ensureBlock('text', out);
           out.push({ type: 'block_delta', index, delta: { type: 'text', text } });
         }
-        if (d?.tool_calls) toolFragment(d.tool_calls, out);
+        if (d?.tool_calls) toolFragments(d.tool_calls, chunk.id, out);
         if (choice.finish_reason) {
           stopReason = decodeFinishReason(choice.finish_reason);
           closeOpen(out);

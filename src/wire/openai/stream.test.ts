@@ -246,3 +246,37 @@ describe('openai stream encoder', () => {
     ).toBe(true);
   });
 });
+
+describe('openai stream decoder on compatible servers', () => {
+  const chunk = (delta: unknown, finish: string | null = null) =>
+    JSON.stringify({ id: 'c1', model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] });
+
+  it('copes with tool calls sent whole, without index, and one without an id', () => {
+    const decoder = createOpenaiStreamDecoder({ expectUsage: false });
+    const parts = [
+      chunk({
+        role: 'assistant',
+        tool_calls: [{ id: 'a', type: 'function', function: { name: 'f', arguments: '{}' } }],
+      }),
+      chunk({ tool_calls: [{ type: 'function', function: { name: 'g', arguments: '{"x":' } }] }),
+      chunk({ tool_calls: [{ function: { arguments: '1}' } }] }),
+      chunk({}, 'tool_calls'),
+    ].flatMap((data) => decoder.push({ data }));
+    expect(parts.filter((p) => p.type === 'block_start')).toEqual([
+      { type: 'block_start', index: 0, block: { type: 'tool_use', id: 'a', name: 'f' } },
+      { type: 'block_start', index: 1, block: { type: 'tool_use', id: 'call_c1_1', name: 'g' } },
+    ]);
+    const args = parts.flatMap((p) =>
+      p.type === 'block_delta' && p.delta.type === 'tool_input' && p.index === 1 ? [p.delta.partialJson] : [],
+    );
+    expect(args.join('')).toBe('{"x":1}');
+    expect(decoder.complete).toBe(true);
+  });
+
+  it('ignores chunks after the answer closed', () => {
+    const decoder = createOpenaiStreamDecoder({ expectUsage: false });
+    decoder.push({ data: chunk({ content: 'hi' }) });
+    decoder.push({ data: chunk({}, 'stop') });
+    expect(decoder.push({ data: chunk({ content: 'late' }) })).toEqual([]);
+  });
+});
