@@ -73,8 +73,11 @@ const faultTextSchema = z.string().transform((text, ctx) => {
 
 /** A fault as a scenario writes it: header syntax (`"429 retry-after=2"`), an object, or a list of either. */
 const faultInputSchema = z
-  .union([faultTextSchema, faultObjectSchema, z.array(z.union([faultTextSchema, faultObjectSchema]))])
-  .transform((value): Fault[] => (Array.isArray(value) ? value.flat() : [value]) as Fault[]);
+  .preprocess(
+    (value) => (Array.isArray(value) ? value : [value]),
+    z.array(z.union([faultTextSchema, faultObjectSchema])).min(1),
+  )
+  .transform((items): Fault[] => items.flat() as Fault[]);
 
 const ruleObjectSchema = z
   .strictObject({
@@ -93,7 +96,16 @@ const ruleObjectSchema = z
     path: ['to'],
   });
 
-const ruleSchema = z.union([faultInputSchema.transform((faults) => ({ fault: faults })), ruleObjectSchema]);
+// A bare fault (text, list, or object with a `type`) is shorthand for a rule that always applies.
+const ruleSchema = z.preprocess(
+  (value) =>
+    typeof value === 'string' ||
+    Array.isArray(value) ||
+    (typeof value === 'object' && value !== null && 'type' in value)
+      ? { fault: value }
+      : value,
+  ruleObjectSchema,
+);
 
 const modelSchema = z.strictObject({
   /** Delay before the first token (stream) or before the whole answer adds tokens × tokenMs (non-stream). */
@@ -143,22 +155,34 @@ function formatPath(path: readonly PropertyKey[]): string {
     .join('');
 }
 
+interface Leaf {
+  path: PropertyKey[];
+  message: string;
+  code: string;
+}
+
+// A union reports "invalid input" at its root; the issue of the branch that got furthest says more.
+function leafOf(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[]): Leaf {
+  const path = [...prefix, ...issue.path];
+  if (issue.code !== 'invalid_union') return { path, message: issue.message, code: issue.code };
+  // The deepest leaf is the branch that matched the input's shape; at equal depth a type
+  // mismatch is the branch that did not apply.
+  const rank = (leaf: Leaf) => leaf.path.length * 2 + (leaf.code === 'invalid_type' ? 0 : 1);
+  let best: Leaf | undefined;
+  for (const inner of issue.errors.flat()) {
+    const leaf = leafOf(inner, path);
+    if (!best || rank(leaf) > rank(best)) best = leaf;
+  }
+  return best ?? { path, message: issue.message, code: issue.code };
+}
+
 /** Validates a scenario; throws ScenarioError listing each problem as `path: problem`. */
 export function parseScenario(input: unknown, source = 'scenario'): Scenario {
   const result = scenarioSchema.safeParse(input);
   if (result.success) return result.data;
-  // A union reports "invalid input" at its root: the issue of the branch that got furthest says more.
   const lines = result.error.issues.map((issue) => {
-    let deepest = issue;
-    if (issue.code === 'invalid_union') {
-      for (const branch of issue.errors) {
-        for (const inner of branch) {
-          if (inner.path.length >= deepest.path.length - issue.path.length && inner.code !== 'invalid_type')
-            deepest = { ...inner, path: [...issue.path, ...inner.path] };
-        }
-      }
-    }
-    return `${formatPath(deepest.path)}: ${deepest.message}`;
+    const leaf = leafOf(issue, []);
+    return `${formatPath(leaf.path)}: ${leaf.message}`;
   });
   throw new ScenarioError(`invalid ${source}:\n  ${lines.join('\n  ')}`);
 }
