@@ -1,0 +1,70 @@
+/** Reading request bodies under a limit and writing JSON answers, on plain node:http. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { OutlastError } from '../../errors/index.ts';
+
+function badRequest(message: string, status = 400): OutlastError {
+  return new OutlastError({ kind: 'bad_request', status, code: 'OUTLAST_BAD_REQUEST_BODY', message });
+}
+
+/** The body as JSON; a body over `limit` bytes is refused (413) without reading the rest. */
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    throw badRequest(`request body is ${declared} bytes, over the gateway's limit of ${limit} bytes`, 413);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > limit) {
+      throw badRequest(`request body is over the gateway's limit of ${limit} bytes`, 413);
+    }
+    chunks.push(buffer);
+  }
+  // The content type is not checked: `curl -d` sends form encoding for JSON bodies.
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') throw badRequest('request body is empty; expected a JSON object');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw badRequest(`request body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw badRequest('request body must be a JSON object');
+  }
+  return body;
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** Resolves when the response can take more bytes, or when the client is gone (false). */
+export function drained(res: ServerResponse): Promise<boolean> {
+  if (res.destroyed || res.writableEnded) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onDrain = () => {
+      res.off('close', onClose);
+      resolve(true);
+    };
+    const onClose = () => {
+      res.off('drain', onDrain);
+      resolve(false);
+    };
+    res.once('drain', onDrain);
+    res.once('close', onClose);
+  });
+}

@@ -1,0 +1,173 @@
+/**
+ * `startGateway()`: config → state store → engine (with chaos in its transport) → metrics and
+ * logs → the HTTP server, listening. Returns its URL and a `close()` that drains.
+ */
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { createEngine, type Engine, type EngineDeps, type LoggerLike } from '../engine/index.ts';
+import { OutlastError } from '../errors/index.ts';
+import { attachLogger, createRedactor } from '../observe/logging.ts';
+import { createEngineMetrics } from '../observe/metrics.ts';
+import { createHttpMetrics } from '../observe/metrics-http.ts';
+import { createState, type SharedState } from '../state/index.ts';
+import type { ServerCodec } from '../wire/codec.ts';
+import { createChaos } from './chaos.ts';
+import {
+  type GatewayConfig,
+  type GatewayConfigInput,
+  loadConfigFile,
+  validateConfig,
+} from './config/index.ts';
+import { createGatewayServer } from './server/create-server.ts';
+
+export const GATEWAY_DEFAULTS = {
+  port: 4000,
+  host: '127.0.0.1',
+  bodyLimitBytes: 32 * 1024 * 1024,
+  drainTimeoutMs: 30_000,
+  keepAliveMs: 10_000,
+} as const;
+
+export interface GatewayDeps extends Omit<EngineDeps, 'breakerStore' | 'cooldownStore'> {
+  /** Server side codecs for the two endpoints. */
+  serverCodecs: { anthropic: ServerCodec; openai: ServerCodec };
+  /** For chaos sampling; default Math.random. */
+  chaosRandom?: () => number;
+}
+
+export interface StartGatewayOptions {
+  /** A config object (validated like the YAML), or... */
+  config?: GatewayConfigInput;
+  /** ...a YAML file. */
+  configPath?: string;
+  /** Overrides `server.port` (0: any free port). */
+  port?: number;
+  /** Overrides `server.host`. */
+  host?: string;
+  /** Default: pino on stdout at `logging.level`. */
+  logger?: LoggerLike;
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface Gateway {
+  readonly url: string;
+  readonly config: GatewayConfig;
+  readonly engine: Engine;
+  readonly state: SharedState;
+  /** Stops accepting, lets in-flight calls finish up to `server.drainTimeoutMs`, closes. */
+  close(): Promise<void>;
+}
+
+async function resolveConfig(options: StartGatewayOptions): Promise<GatewayConfig> {
+  if (options.config && options.configPath) {
+    throw new OutlastError({
+      kind: 'bad_request',
+      message: 'startGateway: pass config or configPath, not both',
+    });
+  }
+  if (options.configPath) return loadConfigFile(options.configPath, options.env);
+  if (options.config) return validateConfig(options.config, '(config object)');
+  throw new OutlastError({
+    kind: 'bad_request',
+    message: 'startGateway: a config or a configPath is required',
+  });
+}
+
+/** Starts a gateway with explicit engine dependencies (transport, codecs). */
+export async function startGatewayWith(options: StartGatewayOptions, deps: GatewayDeps): Promise<Gateway> {
+  const config = await resolveConfig(options);
+  const logger: LoggerLike =
+    options.logger ?? pino({ name: 'outlast-gateway', level: config.logging?.level ?? 'info' });
+  const secrets = Object.values(config.providers).flatMap((p) => (p.apiKey ? [p.apiKey] : []));
+  const redact = createRedactor(secrets);
+
+  const registry = new Registry();
+  const httpMetrics = createHttpMetrics(registry);
+  const state = createState(config.state, (health) => {
+    httpMetrics.setStateDegraded(health.status === 'degraded');
+    if (health.status === 'degraded') {
+      logger.warn({ state: health }, 'shared state unreachable: running on local breaker state');
+    } else {
+      logger.info?.({ state: health }, 'shared state reachable');
+    }
+  });
+  if (config.state?.redis) await state.ready(2000);
+
+  const chaos = createChaos(config.chaos ?? [], deps.chaosRandom);
+  const { serverCodecs, chaosRandom: _unused, transport, ...engineDeps } = deps;
+  let engine: Engine;
+  try {
+    engine = createEngine(config, {
+      ...engineDeps,
+      ...(transport ? { transport: config.chaos?.length ? chaos.wrap(transport) : transport } : {}),
+      breakerStore: state.breakerStore,
+      cooldownStore: state.cooldownStore,
+    });
+  } catch (error) {
+    await state.close();
+    throw error;
+  }
+  const metrics = createEngineMetrics(registry);
+  const detach = [metrics.attach(engine), attachLogger(engine, logger, { secrets, calls: false })];
+
+  const server = createGatewayServer({
+    engine,
+    codecs: serverCodecs,
+    keyHashes: (config.keys ?? []).map((k) => (typeof k === 'string' ? k : k.hash)),
+    bodyLimitBytes: config.server?.bodyLimitBytes ?? GATEWAY_DEFAULTS.bodyLimitBytes,
+    keepAliveMs: config.server?.keepAliveMs ?? GATEWAY_DEFAULTS.keepAliveMs,
+    drainTimeoutMs: config.server?.drainTimeoutMs ?? GATEWAY_DEFAULTS.drainTimeoutMs,
+    redact,
+    runInRoute: (route, fn) => chaos.run(route, fn),
+    state,
+    registry,
+    httpMetrics,
+    logger,
+    logRequests: config.logging?.requests ?? true,
+  });
+  const port = options.port ?? config.server?.port ?? GATEWAY_DEFAULTS.port;
+  const host = options.host ?? config.server?.host ?? GATEWAY_DEFAULTS.host;
+  let url: string;
+  try {
+    url = await server.listen(port, host);
+  } catch (error) {
+    await engine.close();
+    await state.close();
+    throw error;
+  }
+
+  if (!config.keys?.length) {
+    logger.warn(
+      { url },
+      'NO GATEWAY KEYS CONFIGURED: the gateway is OPEN and anyone who can reach it spends your provider quota. Add `keys:` (make one with `outlast hash-key`).',
+    );
+  }
+  if (config.chaos?.length) {
+    logger.warn({ chaos: config.chaos }, 'CHAOS IS ON: faults are injected into live traffic');
+  }
+  logger.info?.(
+    {
+      url,
+      routes: Object.keys(config.routes ?? {}),
+      providers: Object.keys(config.providers),
+      state: state.health().backend,
+    },
+    'outlast gateway listening',
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    config,
+    engine,
+    state,
+    close() {
+      closing ??= (async () => {
+        await server.close();
+        for (const off of detach) off();
+        await state.close();
+      })();
+      return closing;
+    },
+  };
+}
