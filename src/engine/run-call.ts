@@ -181,7 +181,7 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       const reason = abortReason(scope.signal);
       if (reason.kind === 'timeout' || reason.kind === 'cancelled') error = reason;
     }
-    if (!error.provider) error = error.with({ ...label(ref) });
+    if (!error.provider || !error.model) error = error.with({ ...label(ref) });
     return error;
   };
 
@@ -223,6 +223,7 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
     let scope: ReturnType<Deadline['attempt']> | undefined;
     let forwardedHere = false;
     let began = false;
+    let completed = false;
     let outputTokens = 0;
     const finish = (
       outcome: AttemptRecord['outcome'],
@@ -306,6 +307,7 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
         for (const p of held) stitcher.push(p);
       }
       stitcher.finish();
+      completed = true;
       answeredBy = ref;
       permit.release('success');
       health.record(ref, { ok: true, latencyMs: clock.now() - t0 });
@@ -329,7 +331,8 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       const record = finish(cancelled ? 'cancelled' : 'error', error);
       return { ok: false, error, forwarded: forwardedHere, record };
     } finally {
-      upstream?.cancel();
+      // A stream read to its end has already given its connection back to the pool.
+      if (!completed) upstream?.cancel();
       scope?.dispose();
     }
   }
