@@ -48,7 +48,7 @@ export type Fault =
   | { type: 'malformed'; at: number }
   /** The provider's in-band error event after N tokens, then the body ends. */
   | { type: 'error_event'; at: number; error?: StreamErrorKind }
-  /** Everything but the terminal event (`message_stop`, `data: [DONE]`, Gemini's final chunk is kept). */
+  /** Everything but the terminal event: OpenAI's `data: [DONE]`, Anthropic's `message_stop`, Gemini's final chunk. */
   | { type: 'no_terminal' };
 
 export type FaultType = Fault['type'];

@@ -78,10 +78,18 @@ describe('streamSteps', () => {
     expect(script(steps('error_event at=2'))).toBe('<message_start> <block_start> [a] [b] <error> end');
   });
 
-  it('leaves out the terminal event and the closing text', () => {
+  it('leaves out [DONE] where the format has one, else the stop event', () => {
     expect(script(steps('no_terminal'))).toBe(
-      '<message_start> <block_start> [a] [b] [c] <block_stop> <message_delta> end',
+      '<message_start> <block_start> [a] [b] [c] <block_stop> <message_delta> <message_stop> end',
     );
+    const noTail = streamSteps({
+      parts: planToParts(plan, { id: 'id', model: 'm' }),
+      encoder: { ...encoder, end: () => '' },
+      faults: planFaults(parseFaultSpec('no_terminal').faults, { firstTokenMs: 0, tokenMs: 0 }),
+      format: 'anthropic',
+      errorEvent: () => '',
+    });
+    expect(script(noTail)).toBe('<message_start> <block_start> [a] [b] [c] <block_stop> <message_delta> end');
   });
 
   it('marks exactly the content deltas as tokens', () => {

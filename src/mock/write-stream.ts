@@ -96,14 +96,19 @@ export function streamSteps(input: StreamStepsInput): Step[] {
       // Past the last token: strike before the closing parts.
       if (strike()) return steps;
     }
-    if (part.type === 'message_stop' && outcome?.type === 'no_terminal') break;
     const text = encoder.encode(part);
+    if (part.type === 'message_stop' && outcome?.type === 'no_terminal') {
+      // The terminal is `[DONE]` where the format has one (OpenAI), else the stop event itself.
+      const tail = encoder.end();
+      if (tail === '' && text) continue;
+      if (text) steps.push({ type: 'write', text, tokens: 0 });
+      steps.push({ type: 'end' });
+      return steps;
+    }
     if (text) steps.push({ type: 'write', text, tokens: token ? 1 : 0 });
   }
-  if (outcome?.type !== 'no_terminal') {
-    const tail = encoder.end();
-    if (tail) steps.push({ type: 'write', text: tail, tokens: 0 });
-  }
+  const tail = encoder.end();
+  if (tail) steps.push({ type: 'write', text: tail, tokens: 0 });
   steps.push({ type: 'end' });
   return steps;
 }
