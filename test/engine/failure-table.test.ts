@@ -183,4 +183,11 @@ describe('failure table, after the commit point', () => {
     expect(r.seen).toEqual({ [PRIMARY]: 1 });
     expect(r.text).toBe(healthyText[PRIMARY]);
   });
+
+  it('a stream that ends cleanly without [DONE] completes at once', async () => {
+    const r = await run('no_terminal');
+    expect(r.seen).toEqual({ [PRIMARY]: 1 });
+    expect(r.text).toBe(healthyText[PRIMARY]);
+    expect(r.trace.continued).toBe(false);
+  });
 });
