@@ -122,7 +122,10 @@ export function createStitcher(emit: (part: StreamPart) => void): Stitcher {
   };
 
   const closePiece = (interrupted: boolean) => {
-    const output = piece.outputTokens ?? (interrupted ? Math.ceil(pieceChars / 4) : 0);
+    // message_start's output count is a placeholder (1): a cut piece counts at least what it delivered.
+    const output = interrupted
+      ? Math.max(piece.outputTokens ?? 0, Math.ceil(pieceChars / 4))
+      : (piece.outputTokens ?? 0);
     totals = addUsage(totals, { ...piece, outputTokens: output });
     piece = {};
     pieceChars = 0;
