@@ -54,6 +54,8 @@ export interface Gateway {
   readonly config: GatewayConfig;
   readonly engine: Engine;
   readonly state: SharedState;
+  /** Requests in flight and the response bytes buffered for slow clients. */
+  stats(): { inFlight: number; bufferedBytes: number };
   /** Stops accepting, lets in-flight calls finish up to `server.drainTimeoutMs`, closes. */
   close(): Promise<void>;
 }
@@ -161,6 +163,7 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
     config,
     engine,
     state,
+    stats: () => ({ inFlight: server.inFlight(), bufferedBytes: server.bufferedBytes() }),
     close() {
       closing ??= (async () => {
         await server.close();

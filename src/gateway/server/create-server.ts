@@ -41,6 +41,8 @@ export interface GatewayServer {
   close(): Promise<void>;
   /** Requests being served now. */
   inFlight(): number;
+  /** Bytes written to responses and not yet taken by the kernel: what slow clients cost us. */
+  bufferedBytes(): number;
 }
 
 function pathOf(req: IncomingMessage): string {
@@ -238,6 +240,11 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   return {
     server,
     inFlight: () => active.size,
+    bufferedBytes() {
+      let total = 0;
+      for (const res of active) total += res.writableLength + (res.socket?.writableLength ?? 0);
+      return total;
+    },
     listen(port, host) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

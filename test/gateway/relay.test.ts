@@ -1,0 +1,127 @@
+/**
+ * The streaming relay over real sockets against the mock provider: a slow reader costs the
+ * gateway a bounded buffer, a client that disconnects cancels the upstream request, SIGTERM-style
+ * close drains.
+ */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../state/redis-server.ts';
+import { createHarness, GATEWAY_KEY, type Harness } from './support.ts';
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+function openStream(url: string, body: unknown): Promise<{ res: IncomingMessage; destroy: () => void }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      `${url}/v1/chat/completions`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${GATEWAY_KEY}` },
+      },
+      (res) => resolve({ res, destroy: () => req.destroy() }),
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+describe('gateway relay', () => {
+  it('keeps what it buffers for a client that does not read bounded, and still delivers every byte', async () => {
+    harness = await createHarness({ defaults: { firstTokenMs: 0, tokenMs: 0, answerTokens: 60_000 } });
+    const gateway = await harness.start({ routes: { default: ['openai/gpt-4.1'] } });
+    const { res } = await openStream(gateway.url, {
+      model: 'default',
+      stream: true,
+      max_tokens: 100_000,
+      messages: [{ role: 'user', content: 'a long answer please' }],
+    });
+    expect(res.statusCode).toBe(200);
+    res.pause();
+    // While the client reads nothing, the gateway's buffered bytes stay near one socket's worth.
+    let maxBuffered = 0;
+    const watchUntil = Date.now() + 1500;
+    while (Date.now() < watchUntil) {
+      maxBuffered = Math.max(maxBuffered, gateway.stats().bufferedBytes);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(gateway.stats().inFlight).toBe(1);
+    expect(maxBuffered).toBeGreaterThan(0);
+    expect(maxBuffered).toBeLessThan(256 * 1024);
+    // Then a slow reader gets the whole answer, in order, ending with [DONE].
+    let received = 0;
+    let tail = '';
+    res.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      tail = (tail + chunk.toString('utf8')).slice(-64);
+      maxBuffered = Math.max(maxBuffered, gateway.stats().bufferedBytes);
+    });
+    res.resume();
+    await new Promise((resolve) => res.on('end', resolve));
+    expect(received).toBeGreaterThan(8 * 1024 * 1024);
+    expect(tail).toContain('[DONE]');
+    expect(maxBuffered).toBeLessThan(256 * 1024);
+  });
+
+  it('cancels the upstream request when the client disconnects mid-stream', async () => {
+    harness = await createHarness({ defaults: { firstTokenMs: 0, tokenMs: 20, answerTokens: 500 } });
+    const gateway = await harness.start({ routes: { default: ['openai/gpt-4.1'] } });
+    const { res, destroy } = await openStream(gateway.url, {
+      model: 'default',
+      stream: true,
+      messages: [{ role: 'user', content: 'hello' }],
+    });
+    expect(res.statusCode).toBe(200);
+    await new Promise((resolve) => res.once('data', resolve));
+    destroy();
+    const mock = harness.mock;
+    await until(
+      () => mock.log().some((e) => e.disconnected),
+      3000,
+      'the mock to see the upstream disconnect',
+    );
+    const entry = mock.log().find((e) => e.disconnected);
+    expect(entry?.tokensSent).toBeLessThan(500);
+    await until(() => gateway.stats().inFlight === 0, 2000, 'the gateway to let go of the call');
+  });
+
+  it('cancels the upstream call when the client disconnects before the first token', async () => {
+    harness = await createHarness({ defaults: { firstTokenMs: 600, tokenMs: 5, answerTokens: 20 } });
+    const gateway = await harness.start({ routes: { default: ['openai/gpt-4.1'] } });
+    const controller = new AbortController();
+    const pending = fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${GATEWAY_KEY}` },
+      body: JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'hello' }] }),
+      signal: controller.signal,
+    }).catch((error: unknown) => error);
+    await until(() => harness?.mock.log().length === 1, 2000, 'the upstream request');
+    controller.abort();
+    await pending;
+    await until(() => harness?.mock.log()[0]?.disconnected === true, 3000, 'the upstream disconnect');
+  });
+
+  it('lets a stream in flight finish when the gateway closes, and refuses new calls meanwhile', async () => {
+    harness = await createHarness({ defaults: { firstTokenMs: 0, tokenMs: 10, answerTokens: 40 } });
+    const gateway = await harness.start({ routes: { default: ['openai/gpt-4.1'] } });
+    const { res } = await openStream(gateway.url, {
+      model: 'default',
+      stream: true,
+      messages: [{ role: 'user', content: 'hello' }],
+    });
+    let body = '';
+    res.on('data', (chunk: Buffer) => {
+      body += chunk.toString('utf8');
+    });
+    const ended = new Promise((resolve) => res.on('end', resolve));
+    const closing = gateway.close();
+    await ended;
+    await closing;
+    expect(body).toContain('[DONE]');
+    expect(harness.mock.log()[0]?.disconnected).toBe(false);
+    await expect(fetch(`${gateway.url}/healthz`)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,61 @@
+/** Gateways over the real mock provider for the end-to-end tests. */
+import type { EngineOptions } from '../../src/engine/index.ts';
+import type { GatewayConfigInput } from '../../src/gateway/config/index.ts';
+import { type Gateway, hashKey, startGatewayWith } from '../../src/gateway/index.ts';
+import type { MockProvider, ScenarioInput } from '../../src/testing/index.ts';
+import { startMockProvider } from '../../src/testing/index.ts';
+import { openaiCodec } from '../../src/wire/openai/index.ts';
+import { codecFor, providersFor } from '../engine/support/harness.ts';
+import { createInterimTransport } from '../engine/support/interim-transport.ts';
+
+export const GATEWAY_KEY = 'olk_e2e_gateway_key_0123456789';
+export const silent = { warn() {}, info() {}, error() {}, debug() {} };
+
+/** Small budgets so that faults resolve in well under a second. */
+export const FAST = {
+  retry: { attempts: 2, baseMs: 10, capMs: 40 },
+  timeout: { connect: 500, headers: 800, firstToken: 800, idle: 800, total: 8000, deadline: 10_000 },
+} satisfies Partial<EngineOptions>;
+
+export interface Harness {
+  mock: MockProvider;
+  gateways: Gateway[];
+  start(config: Partial<GatewayConfigInput> & Pick<GatewayConfigInput, 'routes'>): Promise<Gateway>;
+  close(): Promise<void>;
+}
+
+export async function createHarness(scenario: ScenarioInput = {}): Promise<Harness> {
+  const mock = await startMockProvider({ scenario: scenario as never, seed: 11 });
+  const gateways: Gateway[] = [];
+  return {
+    mock,
+    gateways,
+    async start(config) {
+      const gateway = await startGatewayWith(
+        {
+          config: {
+            providers: providersFor(mock),
+            keys: [hashKey(GATEWAY_KEY)],
+            server: { drainTimeoutMs: 2000 },
+            ...FAST,
+            ...config,
+          },
+          port: 0,
+          host: '127.0.0.1',
+          logger: silent,
+        },
+        {
+          transport: createInterimTransport(),
+          codecFor,
+          serverCodecs: { anthropic: openaiCodec, openai: openaiCodec },
+        },
+      );
+      gateways.push(gateway);
+      return gateway;
+    },
+    async close() {
+      await Promise.all(gateways.splice(0).map((g) => g.close()));
+      await mock.close();
+    },
+  };
+}
