@@ -1,0 +1,183 @@
+/**
+ * Errors both ways. Client side: an Anthropic error answer (or an in-band `error` event) →
+ * OutlastError. Server side: OutlastError → Anthropic's status, headers and
+ * `{"type":"error","error":{"type","message"},"request_id"}` body. Retry-After is not parsed
+ * here: the transport adds `retryAfterMs` from the headers with the policy layer's parser.
+ */
+import { randomBytes } from 'node:crypto';
+import { classifyHttpFailure, type ErrorKind, OutlastError } from '../../errors/index.ts';
+import type { EncodedError, HeaderBag } from '../codec.ts';
+import { formatSse, getHeader } from '../shared/index.ts';
+import { isJsonObject } from './passthrough.ts';
+
+export function anthropicRequestIdOf(headers: HeaderBag): string | undefined {
+  return getHeader(headers, 'request-id');
+}
+
+interface ErrorFacts {
+  type?: string;
+  message?: string;
+  /** `error.details.error_code`, e.g. `enforced_spend_limit_reached` on a 429 that will not clear. */
+  code?: string;
+  requestId?: string;
+}
+
+function readErrorObject(error: Record<string, unknown>): ErrorFacts {
+  const facts: ErrorFacts = {};
+  if (typeof error.type === 'string') facts.type = error.type;
+  if (typeof error.message === 'string') facts.message = error.message;
+  const details = error.details;
+  if (isJsonObject(details) && typeof details.error_code === 'string') facts.code = details.error_code;
+  return facts;
+}
+
+function readErrorBody(bodyText: string): ErrorFacts | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(bodyText);
+  } catch {
+    return undefined;
+  }
+  if (!isJsonObject(body)) return undefined;
+  // Anthropic's own shape, then the `{"error": "text"}` and `{"message"}` of proxies in front of it.
+  let facts: ErrorFacts | undefined;
+  if (isJsonObject(body.error)) facts = readErrorObject(body.error);
+  else if (typeof body.error === 'string') facts = { message: body.error };
+  else if (typeof body.message === 'string') facts = { message: body.message };
+  if (facts && typeof body.request_id === 'string') facts.requestId = body.request_id;
+  return facts;
+}
+
+/** A short, single-line excerpt of a body that was not JSON (an HTML page from a proxy). */
+function excerpt(text: string): string {
+  const plain = text
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return plain.length > 200 ? `${plain.slice(0, 200)}…` : plain;
+}
+
+export function decodeAnthropicError(status: number, headers: HeaderBag, bodyText: string): OutlastError {
+  const facts = readErrorBody(bodyText);
+  const providerMessage = facts?.message ?? (bodyText.trim() === '' ? undefined : excerpt(bodyText));
+  const kind = classifyHttpFailure({
+    status,
+    providerType: facts?.type,
+    providerCode: facts?.code,
+    message: providerMessage,
+  });
+  const label = facts?.type;
+  return new OutlastError({
+    kind,
+    status,
+    message: `upstream answered ${status}${label ? ` ${label}` : ''}${providerMessage ? `: ${providerMessage}` : ''}`,
+    providerType: facts?.code ?? facts?.type,
+    providerMessage,
+    requestId: anthropicRequestIdOf(headers) ?? facts?.requestId,
+  });
+}
+
+/** The body of an in-band `event: error` after the 200 (no status: its type says what failed). */
+export function decodeAnthropicStreamError(data: unknown): OutlastError {
+  const error = isJsonObject(data) && isJsonObject(data.error) ? readErrorObject(data.error) : {};
+  const kind = classifyHttpFailure({
+    providerType: error.type,
+    providerCode: error.code,
+    message: error.message,
+  });
+  const requestId = isJsonObject(data) && typeof data.request_id === 'string' ? data.request_id : undefined;
+  return new OutlastError({
+    kind,
+    message: `upstream stream failed${error.type ? ` with ${error.type}` : ''}${error.message ? `: ${error.message}` : ''}`,
+    providerType: error.code ?? error.type,
+    providerMessage: error.message,
+    requestId,
+  });
+}
+
+interface WireError {
+  status: number;
+  type: string;
+}
+
+// What Anthropic itself answers for each failure class.
+const BY_KIND: Readonly<Record<ErrorKind, WireError>> = {
+  rate_limited: { status: 429, type: 'rate_limit_error' },
+  overloaded: { status: 529, type: 'overloaded_error' },
+  server: { status: 500, type: 'api_error' },
+  network: { status: 502, type: 'api_error' },
+  timeout: { status: 504, type: 'timeout_error' },
+  stream_interrupted: { status: 500, type: 'api_error' },
+  invalid_response: { status: 502, type: 'api_error' },
+  context_length: { status: 400, type: 'invalid_request_error' },
+  content_filter: { status: 400, type: 'invalid_request_error' },
+  auth: { status: 401, type: 'authentication_error' },
+  permission: { status: 403, type: 'permission_error' },
+  not_found: { status: 404, type: 'not_found_error' },
+  bad_request: { status: 400, type: 'invalid_request_error' },
+  // The caller went away; nobody reads this, but logs and proxies do (nginx's "client closed").
+  cancelled: { status: 499, type: 'api_error' },
+};
+
+function wireErrorOf(error: OutlastError): WireError {
+  // Finer upstream facts that say the same thing in Anthropic's own words.
+  switch (error.providerType) {
+    case 'billing_error':
+      return { status: 402, type: 'billing_error' };
+    case 'request_too_large':
+      return { status: 413, type: 'request_too_large' };
+    case 'timeout_error':
+      return { status: 504, type: 'timeout_error' };
+    case 'enforced_spend_limit_reached':
+      return { status: 429, type: 'rate_limit_error' };
+  }
+  const base = BY_KIND[error.kind];
+  const status = error.status;
+  if (status !== undefined) {
+    if (error.kind === 'bad_request' && status >= 400 && status < 500 && status !== 429)
+      return { ...base, status };
+    if (error.kind === 'server' && status >= 500 && status !== 503 && status !== 529)
+      return { ...base, status };
+  }
+  return base;
+}
+
+function messageOf(error: OutlastError): string {
+  const text = error.providerMessage ?? error.message;
+  // Anthropic's clients (and our classifier) recognise an over-long prompt by these words.
+  if (error.kind === 'context_length' && !/^prompt is too long/i.test(text))
+    return `prompt is too long: ${text}`;
+  return text;
+}
+
+function newRequestId(): string {
+  return `req_outlast_${randomBytes(12).toString('hex')}`;
+}
+
+function errorBody(error: OutlastError, wire: WireError, requestId?: string): string {
+  const body: Record<string, unknown> = {
+    type: 'error',
+    error: { type: wire.type, message: messageOf(error) },
+  };
+  if (requestId) body.request_id = requestId;
+  return JSON.stringify(body);
+}
+
+export function encodeAnthropicError(error: OutlastError): EncodedError {
+  const wire = wireErrorOf(error);
+  const requestId = error.requestId ?? newRequestId();
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'request-id': requestId };
+  if (error.retryAfterMs !== undefined && error.retryAfterMs >= 0) {
+    headers['retry-after'] = String(Math.ceil(error.retryAfterMs / 1000));
+    headers['retry-after-ms'] = String(Math.round(error.retryAfterMs));
+  }
+  // The SDK retries 408/409/429/5xx on its own; tell it not to when trying again cannot help.
+  if (!error.retryable) headers['x-should-retry'] = 'false';
+  return { status: wire.status, headers, body: errorBody(error, wire, requestId) };
+}
+
+/** The `event: error` frame a stream sends when it fails after the 200. */
+export function encodeAnthropicStreamError(error: OutlastError): string {
+  const wire = wireErrorOf(error);
+  return formatSse(errorBody(error, wire, error.requestId), 'error');
+}
