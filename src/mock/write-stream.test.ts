@@ -84,12 +84,19 @@ describe('streamSteps', () => {
     );
     const noTail = streamSteps({
       parts: planToParts(plan, { id: 'id', model: 'm' }),
-      encoder: { ...encoder, end: () => '' },
+      // Like Anthropic's: the stop part encodes to two frames, and there is no closing text.
+      encoder: {
+        ...encoder,
+        encode: (part) => (part.type === 'message_stop' ? 'delta\n\nstop\n\n' : encoder.encode(part)),
+        end: () => '',
+      },
       faults: planFaults(parseFaultSpec('no_terminal').faults, { firstTokenMs: 0, tokenMs: 0 }),
       format: 'anthropic',
       errorEvent: () => '',
     });
-    expect(script(noTail)).toBe('<message_start> <block_start> [a] [b] [c] <block_stop> <message_delta> end');
+    expect(script(noTail)).toBe(
+      '<message_start> <block_start> [a] [b] [c] <block_stop> <message_delta> delta\n\n end',
+    );
   });
 
   it('marks exactly the content deltas as tokens', () => {

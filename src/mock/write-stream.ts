@@ -33,6 +33,13 @@ export function malformedFrame(format: WireFormat): string {
   }
 }
 
+/** SSE text minus its last frame (frames end with a blank line). */
+function withoutLastFrame(text: string): string {
+  const frames = text.split(/(?<=\n\n)/);
+  frames.pop();
+  return frames.join('');
+}
+
 export interface StreamStepsInput {
   parts: readonly TimedPart[];
   encoder: StreamEncoder;
@@ -98,10 +105,10 @@ export function streamSteps(input: StreamStepsInput): Step[] {
     }
     const text = encoder.encode(part);
     if (part.type === 'message_stop' && outcome?.type === 'no_terminal') {
-      // The terminal is `[DONE]` where the format has one (OpenAI), else the stop event itself.
-      const tail = encoder.end();
-      if (tail === '' && text) continue;
-      if (text) steps.push({ type: 'write', text, tokens: 0 });
+      // The terminal is `[DONE]` where the format has one (OpenAI), else the last frame the
+      // stop part encodes to (Anthropic's `message_stop` after its `message_delta`, Gemini's final chunk).
+      const kept = encoder.end() === '' ? withoutLastFrame(text) : text;
+      if (kept) steps.push({ type: 'write', text: kept, tokens: 0 });
       steps.push({ type: 'end' });
       return steps;
     }
