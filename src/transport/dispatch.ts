@@ -1,0 +1,91 @@
+/**
+ * One HTTP exchange up to its response headers, with the attempt scope's phases kept
+ * exact: `connect` until a socket is ready for this request (pool wait, TCP and TLS
+ * included), `headers` from then until the status line and headers are in.
+ */
+import { type Agent, type Dispatcher, request as undiciRequest } from 'undici';
+import { toOutlastError } from '../errors/index.ts';
+import { type AttemptScope, abortReason } from '../policy/deadline.ts';
+
+export type ResponseBody = Dispatcher.ResponseData['body'];
+
+export interface DispatchInput {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: Uint8Array | string;
+  scope: AttemptScope;
+  where: { provider?: string; model?: string };
+}
+
+export interface DispatchResult {
+  status: number;
+  headers: Headers;
+  body: ResponseBody;
+}
+
+export async function dispatchWithPhases(agent: Agent, input: DispatchInput): Promise<DispatchResult> {
+  const { scope } = input;
+  if (scope.signal.aborted) throw abortReason(scope.signal);
+  scope.enter('connect');
+  // undici starts a request's handler only once a connected socket takes it: the one
+  // reliable per-request "connected" moment, whether the socket is new or pooled.
+  const dispatcher = agent.compose(
+    (dispatch) => (opts, handler) =>
+      dispatch(
+        opts,
+        onceConnected(handler, () => scope.enter('headers')),
+      ),
+  );
+  try {
+    const res = await undiciRequest(input.url, {
+      method: input.method as Dispatcher.HttpMethod,
+      headers: input.headers,
+      ...(input.body === undefined ? {} : { body: input.body }),
+      signal: scope.signal,
+      dispatcher,
+    });
+    return { status: res.statusCode, headers: toHeaders(res.headers), body: res.body };
+  } catch (e) {
+    throw scope.signal.aborted ? abortReason(scope.signal) : toOutlastError(e, input.where);
+  }
+}
+
+/** The handler as is, but for a callback when undici starts it on a connected socket. */
+function onceConnected(
+  handler: Dispatcher.DispatchHandler,
+  connected: () => void,
+): Dispatcher.DispatchHandler {
+  let fired = false;
+  const fire = () => {
+    if (fired) return;
+    fired = true;
+    connected();
+  };
+  // Handlers come in two shapes (onRequestStart, or the older onConnect): hook whichever it has.
+  const hook = typeof handler.onRequestStart === 'function' ? 'onRequestStart' : 'onConnect';
+  return new Proxy(handler, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
+      if (key === hook) {
+        return (...args: unknown[]) => {
+          fire();
+          return value.apply(target, args);
+        };
+      }
+      return value.bind(target);
+    },
+  });
+}
+
+/** undici's header record as a fetch `Headers` (repeated headers appended, not lost). */
+export function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else headers.set(name, value);
+  }
+  return headers;
+}

@@ -1,0 +1,11 @@
+export { createTransport } from './create-transport.ts';
+export type {
+  RawAnswer,
+  RawRequest,
+  Transport,
+  TransportOptions,
+  UpstreamAnswer,
+  UpstreamCall,
+  UpstreamStream,
+  UpstreamTarget,
+} from './types.ts';
