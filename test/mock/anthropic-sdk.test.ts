@@ -123,6 +123,19 @@ describe('Anthropic faults on the wire', () => {
     });
   });
 
+  it('names context-length and content-filter 400s the way Anthropic words them', async () => {
+    expect(JSON.parse((await raw(base, 'context_length')).text).error.message).toMatch(/^prompt is too long/);
+    expect(JSON.parse((await raw(base, 'content_filter')).text).error).toMatchObject({
+      type: 'invalid_request_error',
+      message: 'Output blocked by content filtering policy',
+    });
+  });
+
+  it('lists models in Anthropic’s shape for the SDK', async () => {
+    const page = await client.models.list();
+    expect(page.data.map((m) => [m.type, m.id])).toEqual([['model', 'claude-strict']]);
+  });
+
   it('sends the rate-limit reset headers as RFC 3339 times', async () => {
     const res = await raw(base, '429 retry-after=2 reset=30s');
     expect(res.headers['retry-after']).toBe('2');

@@ -5,7 +5,7 @@ import { type MockProvider, startMockProvider } from '../../src/testing/index.ts
 let mock: MockProvider;
 let client: OpenAI;
 beforeAll(async () => {
-  mock = await startMockProvider({ seed: 3 });
+  mock = await startMockProvider({ seed: 3, models: { 'gpt-mock': {} } });
   client = new OpenAI({ baseURL: mock.baseURLs.openai, apiKey: 'test-key', maxRetries: 0 });
 });
 afterAll(async () => {
@@ -57,7 +57,7 @@ describe('the official openai client against a healthy mock', () => {
 
   it('lists models', async () => {
     const page = await client.models.list();
-    expect(Array.isArray(page.data)).toBe(true);
+    expect(page.data.map((m) => m.id)).toEqual(['gpt-mock']);
   });
 
   it('sees injected faults as its own error classes', async () => {
