@@ -11,6 +11,7 @@ import type { CanonicalRequest, WireFormat } from '../wire/canonical/index.ts';
 import type { ServerCodec } from '../wire/codec.ts';
 import { planToParts, planToResponse } from './answer-parts.ts';
 import { type AnswerPlan, planAnswer } from './answer-plan.ts';
+import { type ControlContext, handleControl, listModels } from './control.ts';
 import { createFaultPicker, type FaultPicker } from './fault-picker.ts';
 import { type FaultPlan, planFaults } from './fault-plan.ts';
 import {
@@ -21,7 +22,8 @@ import {
   parseFaultSpec,
 } from './fault-spec.ts';
 import { hashId } from './hash.ts';
-import { encodeHttpFault, encodeOwnError, streamFaultError, type WireError } from './http-errors.ts';
+import { encodeHttpFault, encodeOwnError, streamFaultError } from './http-errors.ts';
+import { jsonHeaders, readBody, sendJson, sendWire, sseHeaders } from './http-io.ts';
 import { createMockLog, type MockLog, type MockLogEntry } from './mock-log.ts';
 import { type Route, routeOf } from './routes.ts';
 import type { Scenario } from './scenario.ts';
@@ -49,57 +51,12 @@ export interface MockServer {
 }
 
 export const FAULT_HEADER = 'x-mock-fault';
-const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 const ID_PREFIX: Readonly<Record<WireFormat, (id: string) => string>> = {
   anthropic: (id) => `msg_01${id.slice(0, 22)}`,
   openai: (id) => `chatcmpl-${id.slice(0, 29)}`,
   gemini: (id) => id.slice(0, 22),
 };
-
-function sseHeaders(format: WireFormat, requestId: string): Record<string, string> {
-  const headers: Record<string, string> = {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-  };
-  headers[format === 'anthropic' ? 'request-id' : 'x-request-id'] = requestId;
-  return headers;
-}
-
-function jsonHeaders(format: WireFormat, requestId: string): Record<string, string> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  headers[format === 'anthropic' ? 'request-id' : 'x-request-id'] = requestId;
-  return headers;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
-function sendWire(res: ServerResponse, wire: WireError): void {
-  res.writeHead(wire.status, { ...wire.headers, 'content-length': Buffer.byteLength(wire.body) });
-  res.end(wire.body);
-}
 
 function badRequest(format: WireFormat, message: string): OutlastError {
   return new OutlastError({
@@ -167,86 +124,14 @@ export function createMockServer(options: MockServerOptions): MockServer {
     };
   };
 
-  const handleControl = async (req: IncomingMessage, res: ServerResponse, action: string): Promise<void> => {
-    switch (action) {
-      case 'health':
-        sendJson(res, 200, {
-          status: 'ok',
-          scenario: picker.scenario.name ?? null,
-          seed: picker.seed,
-          elapsedMs: picker.elapsedMs(),
-          requests: seq,
-          inFlight: running.size,
-        });
-        return;
-      case 'log':
-        sendJson(res, 200, { entries: log.entries(), dropped: log.dropped });
-        return;
-      case 'reset':
-        await readBody(req);
-        reset();
-        sendJson(res, 200, { ok: true });
-        return;
-      case 'scenario': {
-        const text = (await readBody(req)).toString('utf8');
-        let body: unknown = text;
-        const type = String(req.headers['content-type'] ?? '');
-        if (!/ya?ml/.test(type)) {
-          try {
-            body = JSON.parse(text);
-          } catch (error) {
-            sendJson(res, 400, {
-              error: { type: 'invalid_scenario', message: `invalid JSON: ${String(error)}` },
-            });
-            return;
-          }
-        }
-        try {
-          setScenario(options.loadScenario(body));
-        } catch (error) {
-          sendJson(res, 400, {
-            error: {
-              type: 'invalid_scenario',
-              message: error instanceof Error ? error.message : String(error),
-            },
-          });
-          return;
-        }
-        sendJson(res, 200, { ok: true, scenario: picker.scenario.name ?? null });
-        return;
-      }
-    }
-  };
-
-  const listModels = (res: ServerResponse, format: WireFormat): void => {
-    const names = Object.keys(picker.scenario.models ?? {}).filter((name) => !name.includes('*'));
-    const created = 1_700_000_000;
-    if (format === 'openai') {
-      sendJson(res, 200, {
-        object: 'list',
-        data: names.map((id) => ({ id, object: 'model', created, owned_by: 'outlast-mock' })),
-      });
-    } else if (format === 'anthropic') {
-      sendJson(res, 200, {
-        data: names.map((id) => ({
-          type: 'model',
-          id,
-          display_name: id,
-          created_at: new Date(created * 1000).toISOString(),
-        })),
-        has_more: false,
-        first_id: names[0] ?? null,
-        last_id: names[names.length - 1] ?? null,
-      });
-    } else {
-      sendJson(res, 200, {
-        models: names.map((id) => ({
-          name: `models/${id}`,
-          displayName: id,
-          supportedGenerationMethods: ['generateContent', 'streamGenerateContent'],
-        })),
-      });
-    }
+  const control: ControlContext = {
+    picker,
+    log,
+    requests: () => seq,
+    inFlight: () => running.size,
+    reset: () => reset(),
+    setScenario: (scenario) => setScenario(scenario),
+    loadScenario: options.loadScenario,
   };
 
   const respondAnswer = (
@@ -465,12 +350,12 @@ export function createMockServer(options: MockServerOptions): MockServer {
     const route = routeOf(req.method ?? 'GET', req.url ?? '/', req.headers);
     switch (route.type) {
       case 'control':
-        return handleControl(req, res, route.action);
+        return handleControl(control, req, res, route.action);
       case 'models': {
         const entry = newEntry(req, route.format);
         log.add(entry);
         watch(res, entry, performance.now());
-        listModels(res, route.format);
+        listModels(picker, res, route.format);
         return;
       }
       case 'generate':
