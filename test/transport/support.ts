@@ -1,6 +1,8 @@
 /** Real loopback servers and scopes for the transport tests; everything opened here is closed by `cleanup()`. */
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { createDeadline, type Deadline, type PhaseBudgets } from '../../src/policy/deadline.ts';
 import type { Transport, UpstreamCall } from '../../src/transport/index.ts';
 import type { ClientCodec, UpstreamRequestSpec } from '../../src/wire/codec.ts';
@@ -116,3 +118,38 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A loopback port whose accept queue is full: connecting to it hangs (see unaccepting-listener.ts). */
+export async function startUnacceptingListener(): Promise<{ url: string; port: number }> {
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('./unaccepting-listener.ts', import.meta.url))],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const fillers: net.Socket[] = [];
+  closers.push(() => {
+    for (const s of fillers) s.destroy();
+    child.kill('SIGKILL');
+  });
+  const port = await new Promise<number>((resolve) =>
+    child.stdout.once('data', (d) => resolve(Number(String(d).trim()))),
+  );
+  await sleep(100);
+  // Fill the queue until a connect stays pending: the kernel's exact slack varies.
+  for (let i = 0; i < 16; i++) {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    fillers.push(socket);
+    const connected = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 150);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    if (!connected) return { url: `http://127.0.0.1:${port}`, port };
+  }
+  throw new Error('could not fill the accept queue');
+}
