@@ -177,6 +177,7 @@ export function createMockServer(options: MockServerOptions): MockServer {
       });
       if (outcome?.type === 'cut') intentional();
       res.writeHead(200, sseHeaders(format, entry.requestId));
+      entry.status = 200;
       track(runSteps(res, steps, { onTokens, onDone: () => {} }), res);
       return;
     }
@@ -310,6 +311,7 @@ export function createMockServer(options: MockServerOptions): MockServer {
           stream ? sseHeaders(format, entry.requestId) : jsonHeaders(format, entry.requestId),
         );
         res.flushHeaders();
+        entry.status = 200;
         return;
     }
 
