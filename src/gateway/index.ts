@@ -15,5 +15,6 @@ export {
   type Gateway,
   type GatewayDeps,
   type StartGatewayOptions,
+  startGateway,
   startGatewayWith,
 } from './start-gateway.ts';

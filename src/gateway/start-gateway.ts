@@ -10,7 +10,10 @@ import { attachLogger, createRedactor } from '../observe/logging.ts';
 import { createEngineMetrics } from '../observe/metrics.ts';
 import { createHttpMetrics } from '../observe/metrics-http.ts';
 import { createState, type SharedState } from '../state/index.ts';
+import { createTransport } from '../transport/index.ts';
+import { isPrefillRejection } from '../wire/anthropic/index.ts';
 import type { ServerCodec } from '../wire/codec.ts';
+import { anthropicCodec, codecFor, openaiCodec } from '../wire/index.ts';
 import { createChaos } from './chaos.ts';
 import {
   type GatewayConfig,
@@ -33,6 +36,8 @@ export interface GatewayDeps extends Omit<EngineDeps, 'breakerStore' | 'cooldown
   serverCodecs: { anthropic: ServerCodec; openai: ServerCodec };
   /** For chaos sampling; default Math.random. */
   chaosRandom?: () => number;
+  /** Whether the gateway's close() closes `transport` too; default true. */
+  closeTransport?: boolean;
 }
 
 export interface StartGatewayOptions {
@@ -96,7 +101,7 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
   if (config.state?.redis) await state.ready(2000);
 
   const chaos = createChaos(config.chaos ?? [], deps.chaosRandom);
-  const { serverCodecs, chaosRandom: _unused, transport, ...engineDeps } = deps;
+  const { serverCodecs, chaosRandom: _unused, closeTransport = true, transport, ...engineDeps } = deps;
   let engine: Engine;
   try {
     engine = createEngine(config, {
@@ -134,6 +139,7 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
     url = await server.listen(port, host);
   } catch (error) {
     await engine.close();
+    if (transport && closeTransport) await transport.close();
     await state.close();
     throw error;
   }
@@ -168,9 +174,23 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
       closing ??= (async () => {
         await server.close();
         for (const off of detach) off();
+        if (transport && closeTransport) await transport.close();
         await state.close();
       })();
       return closing;
     },
   };
+}
+
+/**
+ * Starts a gateway on the real transport and codecs: `startGateway({ configPath })` or
+ * `startGateway({ config, port: 0 })`. Resolves once it listens.
+ */
+export function startGateway(options: StartGatewayOptions): Promise<Gateway> {
+  return startGatewayWith(options, {
+    transport: createTransport(),
+    codecFor,
+    isPrefillRejection,
+    serverCodecs: { anthropic: anthropicCodec, openai: openaiCodec },
+  });
 }

@@ -4,9 +4,10 @@ import type { GatewayConfigInput } from '../../src/gateway/config/index.ts';
 import { type Gateway, hashKey, startGatewayWith } from '../../src/gateway/index.ts';
 import type { MockProvider, ScenarioInput } from '../../src/testing/index.ts';
 import { startMockProvider } from '../../src/testing/index.ts';
-import { openaiCodec } from '../../src/wire/openai/index.ts';
-import { codecFor, providersFor } from '../engine/support/harness.ts';
-import { createInterimTransport } from '../engine/support/interim-transport.ts';
+import { createTransport } from '../../src/transport/index.ts';
+import { isPrefillRejection } from '../../src/wire/anthropic/index.ts';
+import { anthropicCodec, codecFor, openaiCodec } from '../../src/wire/index.ts';
+import { providersFor } from '../engine/support/harness.ts';
 
 export const GATEWAY_KEY = 'olk_e2e_gateway_key_0123456789';
 export const silent = { warn() {}, info() {}, error() {}, debug() {} };
@@ -45,9 +46,10 @@ export async function createHarness(scenario: ScenarioInput = {}): Promise<Harne
           logger: silent,
         },
         {
-          transport: createInterimTransport(),
+          transport: createTransport(),
           codecFor,
-          serverCodecs: { anthropic: openaiCodec, openai: openaiCodec },
+          isPrefillRejection,
+          serverCodecs: { anthropic: anthropicCodec, openai: openaiCodec },
         },
       );
       gateways.push(gateway);
