@@ -1,3 +1,25 @@
-// The `outlast` entry point. The client (createClient) lands with the engine.
+// The `outlast` entry point: the library client, the engine it runs on, errors and the canonical model.
+export * from './client/index.ts';
+export {
+  BUILTIN_MODELS,
+  type CallOptions,
+  clientOptionsSchema,
+  createEngine,
+  type Engine,
+  type EngineCall,
+  type EngineDeps,
+  type EngineEvent,
+  type EngineEventType,
+  type EngineOptions,
+  type LoggerLike,
+  type ModelInfo,
+  type OnInterrupt,
+  type SkipReason,
+  TIMEOUT_PROFILE_TABLE,
+  type TargetStatus,
+  type TimeoutOption,
+  type Trace,
+} from './engine/index.ts';
 export * from './errors/index.ts';
+export { attachLogger, createRedactor } from './observe/logging.ts';
 export type * from './wire/canonical/types.ts';

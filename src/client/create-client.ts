@@ -16,7 +16,9 @@ import {
 import { OutlastError } from '../errors/index.ts';
 import { attachLogger } from '../observe/logging.ts';
 import type { CanonicalRequest, CanonicalResponse, WireFormat } from '../wire/canonical/index.ts';
+import { anthropicCodec } from '../wire/anthropic/index.ts';
 import type { ServerCodec } from '../wire/codec.ts';
+import { openaiCodec } from '../wire/openai/index.ts';
 import { toAnthropicEvent } from './anthropic-events.ts';
 import { createMessageStream, type MessageStream } from './message-stream.ts';
 import { createChunkMapper } from './openai-chunks.ts';
@@ -96,10 +98,20 @@ export interface ClientDeps extends EngineDeps {
   engine?: Engine;
 }
 
+const DEFAULT_SERVER_CODECS = { anthropic: anthropicCodec, openai: openaiCodec };
+
+/**
+ * A client over one engine. Options are validated here (an OutlastError names each bad one);
+ * `deps` swaps the transport, clock, stores or codecs (tests, the gateway).
+ */
+export function createClient(options: ClientOptions, deps: ClientDeps = {}): OutlastClient {
+  return createClientWith(options, deps);
+}
+
 export function createClientWith(options: ClientOptions, deps: ClientDeps): OutlastClient {
   const engine = deps.engine ?? createEngine(options, deps);
   const codec = (format: 'anthropic' | 'openai'): ServerCodec => {
-    const found = deps.serverCodecs?.[format];
+    const found = deps.serverCodecs?.[format] ?? DEFAULT_SERVER_CODECS[format];
     if (!found) {
       throw new OutlastError({
         kind: 'bad_request',

@@ -4,6 +4,7 @@ export {
   type ChatCompletionStream,
   type ClientDeps,
   type ClientOptions,
+  createClient,
   createClientWith,
   type MessageCreateParams,
   type OutlastClient,

@@ -14,6 +14,7 @@ import {
 import type { CanonicalRequest } from '../wire/canonical/index.ts';
 import type { ClientCodec } from '../wire/codec.ts';
 import { type ClientOptionsInput, clientOptionsSchema, type ProviderType } from './config.ts';
+import { createDefaultTransport, defaultCodecFor, defaultIsPrefillRejection } from './defaults.ts';
 import { createEventHub, type EngineEvent } from './events.ts';
 import { createHealth, type TargetStatus } from './health.ts';
 import { targetOf } from './routes.ts';
@@ -30,7 +31,7 @@ export interface EngineDeps {
   random?: () => number;
   breakerStore?: BreakerStore;
   cooldownStore?: CooldownStore;
-  /** The client codec of each wire format; defaults to src/wire's. */
+  /** The client codec of each wire format; defaults to src/wire's. Closed by the engine only when it made it. */
   codecFor?: (type: ProviderType) => ClientCodec;
   /** Recognises a target's refusal of an assistant prefill; defaults to the Anthropic codec's check. */
   isPrefillRejection?: (error: OutlastError) => boolean;
@@ -58,14 +59,6 @@ function pickClientOptions(options: EngineOptions): Record<string, unknown> {
   return Object.fromEntries(OPTION_KEYS.filter((k) => source[k] !== undefined).map((k) => [k, source[k]]));
 }
 
-function noDefault(what: string): never {
-  throw new OutlastError({
-    kind: 'bad_request',
-    code: 'OUTLAST_NO_DEFAULT',
-    message: `createEngine: no default ${what} is available; pass one in deps`,
-  });
-}
-
 export function createEngine(options: EngineOptions, deps: EngineDeps = {}): Engine {
   const settings = resolveSettings(pickClientOptions(options));
   const clock = deps.clock ?? realClock;
@@ -79,8 +72,9 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = {}): Eng
   });
   const budget =
     settings.retry.budget === false ? undefined : createRetryBudget({ ...settings.retry.budget, clock });
-  const transport = deps.transport ?? noDefault('transport');
-  const codecFor = deps.codecFor ?? (() => noDefault('codecs'));
+  const transport = deps.transport ?? createDefaultTransport();
+  const codecFor = deps.codecFor ?? defaultCodecFor;
+  const isPrefillRejection = deps.isPrefillRejection ?? defaultIsPrefillRejection;
   const calls = new Set<EngineCall>();
   let closed = false;
 
@@ -106,7 +100,7 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = {}): Eng
           clock,
           random,
           codecFor,
-          ...(deps.isPrefillRejection ? { isPrefillRejection: deps.isPrefillRejection } : {}),
+          isPrefillRejection,
           budget,
           requestId: `req_${randomUUID().replaceAll('-', '')}`,
         },

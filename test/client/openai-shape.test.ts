@@ -1,12 +1,10 @@
 /** The OpenAI-shaped methods over the mock: shapes, streaming with usage, fallbacks across formats, traces. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createClientWith, type OutlastClient } from '../../src/client/index.ts';
+import { createClient, type OutlastClient } from '../../src/client/index.ts';
 import type { EngineOptions } from '../../src/engine/index.ts';
 import { OutlastError } from '../../src/errors/index.ts';
 import type { MockProvider } from '../../src/testing/index.ts';
-import { openaiCodec } from '../../src/wire/openai/index.ts';
-import { attemptsByModel, codecFor, FAST, providersFor, startMock } from '../engine/support/harness.ts';
-import { createInterimTransport } from '../engine/support/interim-transport.ts';
+import { attemptsByModel, FAST, providersFor, startMock } from '../engine/support/harness.ts';
 
 let mock: MockProvider;
 let client: OutlastClient | undefined;
@@ -24,15 +22,12 @@ afterAll(async () => {
 });
 
 function make(options: Partial<EngineOptions> = {}): OutlastClient {
-  client = createClientWith(
-    {
-      providers: providersFor(mock),
-      routes: { default: ['openai/gpt-4.1', 'gemini/gemini-2.5-flash'] },
-      ...FAST,
-      ...options,
-    },
-    { transport: createInterimTransport(), codecFor, serverCodecs: { openai: openaiCodec } },
-  );
+  client = createClient({
+    providers: providersFor(mock),
+    routes: { default: ['openai/gpt-4.1', 'gemini/gemini-2.5-flash'] },
+    ...FAST,
+    ...options,
+  });
   return client;
 }
 const messages = [{ role: 'user', content: 'Tell me about resilience.' }];

@@ -1,6 +1,5 @@
 /** Starts the mock provider and builds engines/clients pointed at it, for integration tests. */
 
-import type { ProviderType } from '../../../src/engine/config.ts';
 import { createEngine, type Engine, type EngineOptions } from '../../../src/engine/index.ts';
 import {
   type MockLogEntry,
@@ -8,16 +7,6 @@ import {
   type ScenarioInput,
   startMockProvider,
 } from '../../../src/testing/index.ts';
-import type { ClientCodec } from '../../../src/wire/codec.ts';
-import { geminiCodec } from '../../../src/wire/gemini/index.ts';
-import { openaiCodec } from '../../../src/wire/openai/index.ts';
-import { createInterimTransport } from './interim-transport.ts';
-
-export const codecFor = (type: ProviderType): ClientCodec => {
-  if (type === 'openai') return openaiCodec;
-  if (type === 'gemini') return geminiCodec;
-  throw new Error(`no ${type} codec yet`);
-};
 
 export const TEST_KEYS = {
   anthropic: 'sk-ant-test-key-0123456789',
@@ -47,10 +36,7 @@ export function engineFor(
   mock: MockProvider,
   options: Partial<EngineOptions> & Pick<EngineOptions, 'routes'>,
 ): Engine {
-  return createEngine(
-    { providers: providersFor(mock), ...FAST, ...options },
-    { transport: createInterimTransport(), codecFor },
-  );
+  return createEngine({ providers: providersFor(mock), ...FAST, ...options });
 }
 
 /** How many requests each model saw, in order of first appearance. */
