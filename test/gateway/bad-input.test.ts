@@ -95,6 +95,48 @@ describe('bad input: POST /v1/chat/completions (OpenAI errors)', () => {
   });
 });
 
+describe('bad input: POST /v1/messages (Anthropic errors)', () => {
+  const path = '/v1/messages';
+  const anthropicError = (r: { json?: Record<string, unknown> }) =>
+    r.json?.error as { type?: string; message?: string } | undefined;
+  const good = { model: 'default', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] };
+
+  it.each([
+    ['malformed JSON', '{"model": ', /not valid JSON/],
+    ['an empty body', '', /empty/],
+    ['messages of the wrong type', JSON.stringify({ ...good, messages: 'hi' }), /messages/],
+    ['max_tokens of the wrong type', JSON.stringify({ ...good, max_tokens: 'many' }), /max_tokens/],
+    ['a missing model', JSON.stringify({ max_tokens: 50, messages: good.messages }), /model/],
+  ])('answers %s with 400 invalid_request_error naming the problem', async (_what, body, pattern) => {
+    const r = await send(path, body);
+    expect(r.status).toBe(400);
+    expect(r.json?.type).toBe('error');
+    expect(anthropicError(r)?.type).toBe('invalid_request_error');
+    expect(anthropicError(r)?.message).toMatch(pattern);
+  });
+
+  it('answers a body over the limit with 413 request_too_large', async () => {
+    const r = await send(
+      path,
+      JSON.stringify({ ...good, messages: [{ role: 'user', content: 'x'.repeat(10_000) }] }),
+    );
+    expect(r.status).toBe(413);
+    expect(anthropicError(r)?.message).toMatch(/4096 bytes/);
+  });
+
+  it('answers a missing key with 401 authentication_error, x-api-key accepted', async () => {
+    const r = await send(path, JSON.stringify(good), { authorization: '' });
+    expect(r.status).toBe(401);
+    expect(anthropicError(r)?.type).toBe('authentication_error');
+    const ok = await send(path, JSON.stringify(good), { authorization: '', 'x-api-key': GATEWAY_KEY });
+    expect(ok.status).toBe(200);
+  });
+
+  it('answers GET with 405', async () => {
+    expect((await send(path, undefined, {}, 'GET')).status).toBe(405);
+  });
+});
+
 describe('bad input: GET /v1/models and the admin endpoints', () => {
   it('wants a key for /v1/models, and GET only', async () => {
     expect((await send('/v1/models', undefined, { authorization: '' }, 'GET')).status).toBe(401);
