@@ -1,0 +1,32 @@
+import type { WireFormat } from '../../wire/canonical/index.ts';
+
+/** An SDK call the engine runs: which format it speaks, and what Gemini puts in its path. */
+export interface RecognisedCall {
+  format: WireFormat;
+  /** Gemini names the model in the path. */
+  pathModel?: string;
+  /** Gemini asks for a stream by path. */
+  pathStream?: boolean;
+}
+
+const GEMINI_PATH = /\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
+
+/**
+ * Recognises the official SDKs' generation calls by method and path; everything else (models
+ * list, files, batches, token counting) is not an engine call and passes through.
+ */
+export function recogniseCall(method: string, url: URL): RecognisedCall | undefined {
+  if (method !== 'POST') return undefined;
+  const path = url.pathname.replace(/\/+$/, '');
+  if (path.endsWith('/v1/messages')) return { format: 'anthropic' };
+  if (path.endsWith('/chat/completions')) return { format: 'openai' };
+  const gemini = GEMINI_PATH.exec(path);
+  if (gemini) {
+    return {
+      format: 'gemini',
+      pathModel: decodeURIComponent(gemini[1]!),
+      pathStream: gemini[2] === 'streamGenerateContent',
+    };
+  }
+  return undefined;
+}
