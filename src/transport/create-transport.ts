@@ -10,7 +10,7 @@ import { type AttemptScope, abortReason } from '../policy/deadline.ts';
 import { checkTransportOptions } from './check-options.ts';
 import { dispatchWithPhases, type ResponseBody } from './dispatch.ts';
 import { type AnswerContext, errorFromAnswer, notAStream } from './error-answer.ts';
-import { RESPONSE_BODY_LIMIT, readBodyText } from './read-body.ts';
+import { discard, RESPONSE_BODY_LIMIT, readBodyText } from './read-body.ts';
 import { readFailure, withTarget } from './read-failure.ts';
 import { createSseStream } from './sse-stream.ts';
 import type { RawAnswer, Transport, TransportOptions, UpstreamCall } from './types.ts';
@@ -197,7 +197,7 @@ function toWebStream(body: ResponseBody, scope: AttemptScope): ReadableStream<Ui
       }
     },
     cancel() {
-      body.destroy();
+      discard(body);
     },
   });
 }

@@ -30,7 +30,7 @@ export async function readBodyText(
       const room = limit - bytes;
       if (chunk.byteLength > room) {
         text += decoder.decode(chunk.subarray(0, room));
-        body.destroy();
+        discard(body);
         return { text, truncated: true };
       }
       bytes += chunk.byteLength;
@@ -38,6 +38,13 @@ export async function readBodyText(
     }
     return { text: text + decoder.decode(), truncated: false };
   } finally {
-    if (!body.readableEnded) body.destroy();
+    if (!body.readableEnded) discard(body);
   }
+}
+
+/** Destroys a body (and with it the socket) without an unhandled 'error' from undici's abort. */
+export function discard(body: ResponseBody): void {
+  if (body.destroyed) return;
+  body.on('error', () => undefined);
+  body.destroy();
 }

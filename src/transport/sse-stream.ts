@@ -11,6 +11,7 @@ import { type AttemptScope, abortReason } from '../policy/deadline.ts';
 import { isContentPart, type StreamPart } from '../wire/canonical/index.ts';
 import type { SseEvent, StreamDecoder } from '../wire/codec.ts';
 import type { ResponseBody } from './dispatch.ts';
+import { discard } from './read-body.ts';
 import { streamCut, withTarget } from './read-failure.ts';
 import type { UpstreamStream } from './types.ts';
 
@@ -100,7 +101,7 @@ export function createSseStream(options: SseStreamOptions): UpstreamStream {
       throw fail(e);
     } finally {
       if (finished) release();
-      else body.destroy();
+      else discard(body);
     }
   }
 
@@ -133,7 +134,7 @@ export function createSseStream(options: SseStreamOptions): UpstreamStream {
             model: where.model,
             ...(reason === undefined ? {} : { cause: reason }),
           });
-      body.destroy();
+      discard(body);
     },
     [Symbol.asyncIterator]() {
       // One reader per stream: a second loop continues the first rather than replaying it.
