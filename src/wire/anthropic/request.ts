@@ -25,9 +25,12 @@ const ENCODE_CONTEXT: BlockContext = { kind: 'bad_request', fail: badRequest };
 function encodeMessage(message: Message, i: number): JsonObject {
   const { fields, meta } = readPassthrough(message.passthrough);
   const path = `messages.${i}`;
-  // A thinking block without a signature came from another provider's reasoning: Anthropic
-  // rejects unsigned thinking in a request, and it could not verify it anyway.
-  const blocks = message.content.filter((b) => b.type !== 'thinking' || b.signature !== undefined);
+  // Two kinds of block Anthropic rejects in a request and that carry nothing it could use:
+  // thinking without a signature (another provider's reasoning, which it cannot verify) and
+  // empty text (OpenAI's `content: ""` beside tool calls).
+  const blocks = message.content.filter(
+    (b) => !(b.type === 'thinking' && b.signature === undefined) && !(b.type === 'text' && b.text === ''),
+  );
   const only = blocks[0];
   if (meta.content === 'string' && blocks.length === 1 && only?.type === 'text' && !only.passthrough) {
     return { role: message.role, content: only.text, ...fields };
@@ -40,7 +43,9 @@ function encodeTool(tool: ToolDefinition): JsonObject {
   const { fields } = readPassthrough(tool.passthrough);
   const out: JsonObject = { name: tool.name };
   if (tool.description !== undefined) out.description = tool.description;
-  out.input_schema = tool.inputSchema;
+  // Anthropic requires `type: "object"`; other formats may leave it implicit.
+  out.input_schema =
+    tool.inputSchema.type === undefined ? { type: 'object', ...tool.inputSchema } : tool.inputSchema;
   return { ...out, ...fields };
 }
 

@@ -140,6 +140,8 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
   }
 
   function push(event: SseEvent): StreamPart[] {
+    // Whatever a proxy appends after the answer closed is not part of it.
+    if (complete) return [];
     const data = parseData(event);
     switch (data.type) {
       case 'message_start': {

@@ -77,6 +77,13 @@ describe('anthropic stream decoder', () => {
     expect(decoder.end()).toEqual([]);
   });
 
+  it('ignores whatever follows message_stop', () => {
+    const decoder = anthropicCodec.createStreamDecoder();
+    decodeAll(readFixture('stream.stop_sequence.sse'), decoder);
+    expect(decoder.push({ event: 'message_stop', data: 'not json' })).toEqual([]);
+    expect(decoder.end()).toEqual([]);
+  });
+
   it('keeps thinking and its signature', () => {
     const parts = decodeAll(readFixture('stream.thinking.sse'));
     expect(parts).toContainEqual({ type: 'block_start', index: 0, block: { type: 'thinking' } });
