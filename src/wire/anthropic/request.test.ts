@@ -174,7 +174,7 @@ describe('anthropic request encoding from canonical', () => {
     });
   });
 
-  it('drops unsigned thinking (another provider’s reasoning) from history, keeps signed thinking', () => {
+  it('drops unsigned thinking (another provider’s reasoning) and empty text from history, keeps signed thinking', () => {
     const request: CanonicalRequest = {
       ...base,
       messages: [
@@ -183,6 +183,7 @@ describe('anthropic request encoding from canonical', () => {
           role: 'assistant',
           content: [
             { type: 'thinking', thinking: 'from another model' },
+            { type: 'text', text: '' },
             { type: 'thinking', thinking: 'signed', signature: 'c2ln' },
             { type: 'text', text: 'answer' },
           ],
