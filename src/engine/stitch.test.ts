@@ -75,4 +75,18 @@ describe('stitcher', () => {
     s.interruptPiece();
     expect(s.partialContent()).toBeUndefined();
   });
+
+  it('a finished thinking block before the text does not stop a continuation; an open one does', () => {
+    const s = createStitcher(() => {});
+    s.beginPiece();
+    s.push({ type: 'message_start', id: 'm1', model: 'a' });
+    s.push({ type: 'block_start', index: 0, block: { type: 'thinking' } });
+    s.push({ type: 'block_delta', index: 0, delta: { type: 'thinking', thinking: 'hmm' } });
+    expect(s.partialContent()).toBeUndefined();
+    s.push({ type: 'block_stop', index: 0 });
+    s.push({ type: 'block_start', index: 1, block: { type: 'text' } });
+    s.push(text(1, 'The answer is'));
+    s.interruptPiece();
+    expect(s.partialContent()).toEqual([{ type: 'text', text: 'The answer is' }]);
+  });
 });

@@ -205,7 +205,8 @@ export function createStitcher(emit: (part: StreamPart) => void): Stitcher {
           const out = nextIndex++;
           map.set(part.index, out);
           open = { out, type: part.block.type };
-          if (part.block.type !== 'text') continuable = false;
+          // A finished thinking block does not stop a continuation (the rest needs no thinking); a tool call does.
+          if (part.block.type === 'tool_use') continuable = false;
           pieceForwarded = true;
           emit({ ...part, index: out });
           return;
