@@ -2,6 +2,7 @@
 import { defineCommand } from 'citty';
 import { startGateway } from '../gateway/index.ts';
 import { demoBanner, startDemo } from './demo.ts';
+import { exitOnError } from './exit-on-error.ts';
 
 function portOf(value: unknown): number | undefined {
   if (value === undefined || value === '') return undefined;
@@ -19,35 +20,37 @@ export const gatewayCommand = defineCommand({
     host: { type: 'string', description: 'host (overrides server.host; default 127.0.0.1)' },
     scenario: { type: 'string', description: 'demo only: the mock scenario (default flaky)' },
   },
-  async run({ args }) {
-    const port = portOf(args.port ?? process.env.PORT);
-    const host = typeof args.host === 'string' ? args.host : undefined;
-    const common = { ...(port === undefined ? {} : { port }), ...(host ? { host } : {}) };
-    let stopMock: (() => Promise<void>) | undefined;
-    let gateway: Awaited<ReturnType<typeof startGateway>>;
-    if (args.config) {
-      gateway = await startGateway({ configPath: args.config, ...common });
-    } else {
-      const scenario = typeof args.scenario === 'string' ? args.scenario : 'flaky';
-      const { mock, config } = await startDemo(scenario);
-      stopMock = () => mock.close();
-      gateway = await startGateway({ config, ...common });
-      process.stdout.write(demoBanner(gateway.url, mock.url, scenario));
-    }
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) {
-        // A second signal: the operator wants out now.
-        process.exit(1);
+  run: ({ args }) =>
+    exitOnError(async () => {
+      const port = portOf(args.port ?? process.env.PORT);
+      const host = typeof args.host === 'string' ? args.host : undefined;
+      const common = { ...(port === undefined ? {} : { port }), ...(host ? { host } : {}) };
+      let stopMock: (() => Promise<void>) | undefined;
+      let gateway: Awaited<ReturnType<typeof startGateway>>;
+      if (args.config) {
+        gateway = await startGateway({ configPath: args.config, ...common });
+        process.stdout.write(`outlast gateway listening on ${gateway.url}\n`);
+      } else {
+        const scenario = typeof args.scenario === 'string' ? args.scenario : 'flaky';
+        const { mock, config } = await startDemo(scenario);
+        stopMock = () => mock.close();
+        gateway = await startGateway({ config, ...common });
+        process.stdout.write(demoBanner(gateway.url, mock.url, scenario));
       }
-      stopping = true;
-      process.stderr.write(`${signal}: draining in-flight calls, then exiting\n`);
-      void gateway
-        .close()
-        .then(() => stopMock?.())
-        .then(() => process.exit(0));
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  },
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) {
+          // A second signal: the operator wants out now.
+          process.exit(1);
+        }
+        stopping = true;
+        process.stderr.write(`${signal}: draining in-flight calls, then exiting\n`);
+        void gateway
+          .close()
+          .then(() => stopMock?.())
+          .then(() => process.exit(0));
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    }),
 });

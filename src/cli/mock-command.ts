@@ -1,6 +1,7 @@
 /** `outlast mock --port 4010 --scenario NAME|FILE [--seed N] [--host H]`. */
 import { defineCommand } from 'citty';
 import { runMockCommand } from '../mock/cli.ts';
+import { exitOnError } from './exit-on-error.ts';
 
 function integer(name: string, value: unknown): number | undefined {
   if (value === undefined || value === '') return undefined;
@@ -24,14 +25,15 @@ export const mockCommand = defineCommand({
     },
     seed: { type: 'string', description: 'seed of fault draws and answers' },
   },
-  async run({ args }) {
-    const port = integer('port', args.port);
-    const seed = integer('seed', args.seed);
-    await runMockCommand({
-      ...(port === undefined ? {} : { port }),
-      ...(typeof args.host === 'string' ? { host: args.host } : {}),
-      ...(typeof args.scenario === 'string' ? { scenario: args.scenario } : {}),
-      ...(seed === undefined ? {} : { seed }),
-    });
-  },
+  run: ({ args }) =>
+    exitOnError(async () => {
+      const port = integer('port', args.port);
+      const seed = integer('seed', args.seed);
+      await runMockCommand({
+        ...(port === undefined ? {} : { port }),
+        ...(typeof args.host === 'string' ? { host: args.host } : {}),
+        ...(typeof args.scenario === 'string' ? { scenario: args.scenario } : {}),
+        ...(seed === undefined ? {} : { seed }),
+      });
+    }),
 });
