@@ -15,8 +15,8 @@ export {
   type ModelInfo,
   type OnInterrupt,
   type SkipReason,
-  TIMEOUT_PROFILE_TABLE,
   type TargetStatus,
+  TIMEOUT_PROFILE_TABLE,
   type TimeoutOption,
   type Trace,
 } from './engine/index.ts';

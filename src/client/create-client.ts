@@ -15,8 +15,8 @@ import {
 } from '../engine/index.ts';
 import { OutlastError } from '../errors/index.ts';
 import { attachLogger } from '../observe/logging.ts';
-import type { CanonicalRequest, CanonicalResponse, WireFormat } from '../wire/canonical/index.ts';
 import { anthropicCodec } from '../wire/anthropic/index.ts';
+import type { CanonicalRequest, CanonicalResponse, WireFormat } from '../wire/canonical/index.ts';
 import type { ServerCodec } from '../wire/codec.ts';
 import { openaiCodec } from '../wire/openai/index.ts';
 import { toAnthropicEvent } from './anthropic-events.ts';
