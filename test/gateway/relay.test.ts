@@ -125,3 +125,31 @@ describe('gateway relay', () => {
     await expect(fetch(`${gateway.url}/healthz`)).rejects.toThrow();
   });
 });
+
+describe('gateway keep-alives', () => {
+  it('sends the dialect keep-alive while a committed stream is quiet', async () => {
+    harness = await createHarness({
+      defaults: { firstTokenMs: 0, tokenMs: 1, answerTokens: 10 },
+      models: { 'claude-sonnet-4-5': { faults: ['stall after=3 ms=1200'] } },
+    });
+    const gateway = await harness.start({
+      routes: { default: ['anthropic/claude-sonnet-4-5'] },
+      timeout: { connect: 500, headers: 800, firstToken: 800, idle: 3000, total: 8000, deadline: 10_000 },
+      server: { keepAliveMs: 200, drainTimeoutMs: 1000 },
+    });
+    const res = await fetch(`${gateway.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': GATEWAY_KEY },
+      body: JSON.stringify({
+        model: 'default',
+        max_tokens: 100,
+        stream: true,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    });
+    const text = await res.text();
+    expect(res.status).toBe(200);
+    expect(text.match(/event: ping/g)?.length ?? 0).toBeGreaterThanOrEqual(3);
+    expect(text).toContain('event: message_stop');
+  });
+});

@@ -128,6 +128,16 @@ describe('gateway plumbing', () => {
     expect(text).not.toContain('sk-ant-secret-upstream-key');
   });
 
+  it("reports an upstream refusing the gateway's own credentials as 502, not as a 401 about the client's key", async () => {
+    const { gateway } = await start({
+      'anthropic/claude-sonnet-4-5': [{ fail: 'auth' }],
+      'openai/gpt-4.1': [{ fail: 'auth' }],
+    });
+    const res = await post(gateway.url, '/v1/chat/completions', JSON.stringify(chatBody));
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/credentials/);
+  });
+
   it('serves models, health, readiness, metrics and status', async () => {
     const { gateway } = await start();
     await post(gateway.url, '/v1/chat/completions', JSON.stringify(chatBody));
