@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Behaviour, createFakeTransport, fakeCodec } from '../../test/engine/support/fake-upstream.ts';
-import type { OutlastError } from '../errors/index.ts';
+import { OutlastError } from '../errors/index.ts';
 import { createFakeClock, type FakeClock } from '../policy/index.ts';
 import type { CanonicalRequest } from '../wire/canonical/index.ts';
 import { createEngine, type Engine, type EngineEvent, type EngineOptions } from './index.ts';
@@ -165,9 +165,42 @@ describe('engine policies', () => {
     await settle(clock, engine.execute({ ...ask, model: 'gpt-4.1' }).response());
     await settle(clock, engine.execute({ ...ask, model: 'anthropic/claude-haiku-4-5' }).response());
     expect(keys(transport)).toEqual(['openai/gpt-4.1', 'anthropic/claude-haiku-4-5']);
+    expect(engine.status().map((s) => s.key)).toContain('anthropic/claude-haiku-4-5');
+    expect(engine.models().map((m) => m.id)).toEqual([
+      'default',
+      'anthropic/claude-opus-4-6',
+      'anthropic/claude-sonnet-4-5',
+      'openai/gpt-4.1',
+    ]);
     const e = (await settle(clock, engine.execute({ ...ask, model: 'mystery' }).response()).catch(
       (x: unknown) => x,
     )) as OutlastError;
     expect(e.kind).toBe('not_found');
+  });
+
+  it('a request one format cannot express moves on to the next target instead of failing the call', async () => {
+    const clock = createFakeClock();
+    const transport = createFakeTransport({}, () => clock.now());
+    engine = createEngine(
+      {
+        providers: { anthropic: { type: 'anthropic' }, openai: { type: 'openai' } },
+        routes: { default: ['anthropic/claude-opus-4-6', 'openai/gpt-4.1'] },
+      },
+      {
+        transport,
+        clock,
+        codecFor: (type) => ({
+          ...fakeCodec(type),
+          encodeRequest: (request) => {
+            if (type === 'anthropic')
+              throw new OutlastError({ kind: 'bad_request', message: 'response_format: not expressible' });
+            return { path: '/', body: request, headers: {} };
+          },
+        }),
+      },
+    );
+    const r = await settle(clock, engine.execute(ask).response());
+    expect(r.model).toBe('gpt-4.1');
+    expect(keys(transport)).toEqual(['openai/gpt-4.1']);
   });
 });

@@ -82,6 +82,8 @@ export interface Health {
   markPrefillRejected(key: string): void;
   acceptsPrefill(key: string): boolean | undefined;
   status(targets: readonly TargetRef[]): TargetStatus[];
+  /** Targets attempted so far (a call may name one no route lists). */
+  seen(): TargetRef[];
   dispose(): void;
 }
 
@@ -101,6 +103,7 @@ export function createHealth(
   const breakers = new Map<string, CircuitBreaker>();
   const stats = new Map<string, Stats>();
   const prefill = new Map<string, boolean>();
+  const seen = new Map<string, TargetRef>();
 
   const breaker = (key: string): CircuitBreaker | undefined => {
     if (settings.breaker === false) return undefined;
@@ -159,6 +162,7 @@ export function createHealth(
     },
     lastFailureAt: (key) => stats.get(key)?.lastFailureAt,
     record(target, result) {
+      seen.set(target.key, target);
       const s = statsOf(target.key);
       push(s.outcomes, result.ok, RING);
       if (result.ok) {
@@ -210,6 +214,7 @@ export function createHealth(
         };
       });
     },
+    seen: () => [...seen.values()],
     dispose() {
       for (const b of breakers.values()) b.dispose();
       breakers.clear();

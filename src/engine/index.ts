@@ -78,10 +78,19 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = {}): Eng
   const calls = new Set<EngineCall>();
   let closed = false;
 
-  const allTargets = () => {
+  /** Targets the configuration names: routes, then models listed under a provider. */
+  const configuredTargets = () => {
     const keys = new Map<string, ReturnType<typeof targetOf>>();
     for (const route of Object.values(settings.routes))
       for (const ref of route.targets) keys.set(ref, targetOf(ref));
+    for (const [provider, config] of Object.entries(settings.providers))
+      for (const model of config.models ?? [])
+        keys.set(`${provider}/${model}`, targetOf(`${provider}/${model}`));
+    return keys;
+  };
+  const allTargets = () => {
+    const keys = configuredTargets();
+    for (const t of health.seen()) if (!keys.has(t.key)) keys.set(t.key, t);
     return [...keys.values()];
   };
 
@@ -119,7 +128,11 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = {}): Eng
         kind: 'route' as const,
         targets: [...route.targets],
       }));
-      const models = allTargets().map((t) => ({ id: t.key, kind: 'model' as const, targets: [t.key] }));
+      const models = [...configuredTargets().values()].map((t) => ({
+        id: t.key,
+        kind: 'model' as const,
+        targets: [t.key],
+      }));
       return [...routes, ...models];
     },
     async close() {

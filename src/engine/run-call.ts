@@ -88,6 +88,9 @@ type AttemptResult =
   | { ok: false; error: OutlastError; forwarded: boolean; record: AttemptRecord };
 type Outcome = 'done' | 'next' | 'stop';
 
+/** A request this target's wire format cannot express: the next target, in another format, may. */
+export const UNTRANSLATABLE = 'OUTLAST_UNTRANSLATABLE';
+
 const FORCED: TargetPermit = { allowed: true, probe: false, release() {} };
 
 /** Ends the run from deep inside: carries the error that ends the call. */
@@ -262,10 +265,16 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
 
     try {
       const codec = deps.codecFor(provider.type);
-      const spec = codec.encodeRequest(
-        { ...body, model: ref.model, stream: true },
-        { model: ref.model, stream: true },
-      );
+      let spec: ReturnType<typeof codec.encodeRequest>;
+      try {
+        spec = codec.encodeRequest(
+          { ...body, model: ref.model, stream: true },
+          { model: ref.model, stream: true },
+        );
+      } catch (e) {
+        // This target's format cannot say what the request asks for; another format may.
+        throw toOutlastError(e, label(ref)).with({ code: UNTRANSLATABLE, retryable: false });
+      }
       scope = deadline!.attempt(toPhaseBudgets(timeouts!.budgets), label(ref));
       upstream = await transport.stream({
         target: {
@@ -402,7 +411,8 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
         fallbackOnContentFilter: route!.fallbackOnContentFilter,
         acquireRetry: () => deps.budget?.tryAcquireRetry() ?? true,
       });
-      if (decision.action === 'stop') throw new Stop();
+      if (decision.action === 'stop' && error.code !== UNTRANSLATABLE) throw new Stop();
+      if (decision.action === 'stop') return 'next';
       if (decision.action === 'fallback') {
         if (decision.coolUntilMs !== undefined) health.coolUntil(ref.key, decision.coolUntilMs, error.kind);
         state.lastResort = decision.lastResort;
