@@ -30,14 +30,21 @@ export function promptFor(scenario: string, i: number): string {
   return `Call ${i} of the ${scenario} scenario: explain in a few sentences how a client should handle an overloaded API.`;
 }
 
+/** One line per failure class: request ids and other per-call noise removed so failures group. */
 function describe(err: unknown): string {
+  const clean = (text: string) =>
+    text
+      .replace(/,?"request_id":"[^"]*"/g, '')
+      .replace(/\b(req|msg|chatcmpl)[_-][A-Za-z0-9]+/g, '$1_…')
+      .replace(/\s+/g, ' ')
+      .slice(0, 200);
   if (err instanceof Error) {
     const status = (err as { status?: unknown }).status;
     const kind = (err as { kind?: unknown }).kind;
     const head = [err.constructor.name, status, kind].filter((x) => x !== undefined && x !== '').join(' ');
-    return `${head}: ${err.message}`.slice(0, 240);
+    return clean(`${head}: ${err.message}`);
   }
-  return String(err).slice(0, 240);
+  return clean(String(err));
 }
 
 async function oneCall(system: FaultSystem, prompt: string, reference: string): Promise<CallOutcome> {
@@ -46,6 +53,16 @@ async function oneCall(system: FaultSystem, prompt: string, reference: string): 
   try {
     const answer: Answer = await system.ask(prompt, signal);
     const ms = performance.now() - started;
+    if (signal.aborted) {
+      // Some SDK streams end quietly when aborted: the caller got a cut answer at the deadline.
+      return {
+        ok: false,
+        complete: false,
+        ms,
+        chars: answer.text.length,
+        error: `harness deadline ${BUDGET.callDeadlineMs} ms (the stream ended quietly with ${answer.text.length} chars)`,
+      };
+    }
     return { ok: true, complete: answer.text === reference, ms, chars: answer.text.length };
   } catch (err) {
     const ms = performance.now() - started;

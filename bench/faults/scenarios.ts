@@ -39,8 +39,15 @@ export function mockScenario(s: FaultScenario): unknown {
   };
 }
 
+/** The reference mock: same text and lengths, no latency (it only tells what a full answer is). */
 export function healthyScenario(): unknown {
-  return mockScenario({ name: 'reference', description: '', requests: 0, intervalMs: 0, primaryFaults: [] });
+  const fast = { firstTokenMs: 0, tokenMs: 0, answerTokens: ANSWER_TOKENS, textKey: TEXT_KEY };
+  return {
+    name: 'bench-reference',
+    seed: SEED,
+    strictModels: true,
+    models: { [PRIMARY]: fast, [FALLBACK]: fast },
+  };
 }
 
 export const SCENARIOS: FaultScenario[] = [

@@ -5,6 +5,7 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import { type ClientOptions, createClient } from '../../src/index.ts';
 import { type Answer, streamMessage } from '../baselines/anthropic-stream.ts';
 import { createCockatielCaller } from '../baselines/cockatiel.ts';
 import { createGuideLoop } from '../baselines/guide-loop.ts';
@@ -105,26 +106,8 @@ export function outlastOptions(mockUrl: string): Record<string, unknown> {
   };
 }
 
-interface OutlastLibrary {
-  messages: {
-    create(
-      params: Record<string, unknown>,
-      options?: { signal?: AbortSignal },
-    ): PromiseLike<
-      AsyncIterable<{
-        type: string;
-        message?: { model?: string };
-        delta?: { type?: string; text?: string; stop_reason?: string | null };
-      }>
-    >;
-  };
-  close(): Promise<void>;
-}
-
 async function startOutlastLibrary(ctx: SystemContext): Promise<FaultSystem> {
-  const mod = (await import('../../src/index.ts')) as { createClient?: (o: unknown) => OutlastLibrary };
-  if (!mod.createClient) throw new Error('createClient is not exported from src/index.ts yet');
-  const client = mod.createClient(outlastOptions(ctx.mockUrl));
+  const client = createClient(outlastOptions(ctx.mockUrl) as ClientOptions);
   return {
     ask: async (prompt, signal) => {
       const events = await client.messages.create(
@@ -140,10 +123,10 @@ async function startOutlastLibrary(ctx: SystemContext): Promise<FaultSystem> {
       let model = 'bench';
       let stopReason: string | null = null;
       for await (const event of events) {
-        if (event.type === 'message_start') model = event.message?.model ?? model;
-        else if (event.type === 'content_block_delta' && event.delta?.type === 'text_delta')
-          text += event.delta.text ?? '';
-        else if (event.type === 'message_delta') stopReason = event.delta?.stop_reason ?? stopReason;
+        if (event.type === 'message_start') model = event.message.model;
+        else if (event.type === 'content_block_delta' && event.delta.type === 'text_delta')
+          text += event.delta.text;
+        else if (event.type === 'message_delta') stopReason = event.delta.stop_reason;
       }
       return { text, model, stopReason };
     },
