@@ -101,4 +101,18 @@ describe('gateway shared state', () => {
     );
     expect(await (await fetch(`${b.url}/readyz`)).json()).toMatchObject({ status: 'ready' });
   });
+
+  it('starts with Redis unreachable, serves on local state, says degraded', async () => {
+    harness = await createHarness({ defaults: { firstTokenMs: 0, tokenMs: 0, answerTokens: 5 } });
+    const nowhere = harness.mock.refusedUrl().replace(/^http/, 'redis');
+    const gateway = await harness.start({
+      routes: { default: ['openai/gpt-4.1'] },
+      state: { redis: nowhere, prefix: uniquePrefix() },
+    });
+    const ready = await fetch(`${gateway.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'degraded' });
+    const { response } = await clientFor(gateway.url).chat.completions.create(ask).withResponse();
+    expect(response.status).toBe(200);
+  });
 });
