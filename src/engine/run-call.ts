@@ -437,6 +437,7 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
     const states = targetStates;
     let current = from;
     let used = 0;
+    const broke = new Map<TargetState, number>();
     const { onInterrupt, maxContinuations } = settings.stream;
     for (;;) {
       const partial = stitcher.partialContent();
@@ -454,8 +455,11 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       });
       if (!canContinue) return endInterrupted(interruption);
       continued = true;
+      broke.set(current, (broke.get(current) ?? 0) + 1);
       const start = states.indexOf(current);
-      const order = [...states.slice(start), ...states.slice(0, start)];
+      // The target that broke is asked first (it has the context warm), unless it broke before in this call.
+      const tired = (t: TargetState) => ((broke.get(t) ?? 0) >= 2 ? 1 : 0);
+      const order = [...states.slice(start), ...states.slice(0, start)].sort((a, b) => tired(a) - tired(b));
       let progressed = false;
       for (const state of order) {
         if (used >= maxContinuations) break;

@@ -191,3 +191,27 @@ describe('failure table, after the commit point', () => {
     expect(r.trace.continued).toBe(false);
   });
 });
+
+describe('stream recovery across targets', () => {
+  it('a target that keeps breaking mid-answer hands the continuation to the next one', async () => {
+    const r = await run('cut after=6', { stream: { maxContinuations: 3 } });
+    expect(r.error).toBeUndefined();
+    expect(r.trace.continued).toBe(true);
+    // The primary's continuation breaks again (inside the overlap it repeats, so nothing new reaches the caller): Gemini finishes.
+    expect(r.seen).toEqual({ [PRIMARY]: 2, [FALLBACK]: 1 });
+    expect(r.trace.answeredBy).toEqual({ provider: 'gemini', model: FALLBACK });
+    expect(r.text?.startsWith(healthyText[PRIMARY]!.slice(0, 10))).toBe(true);
+  });
+
+  it('when nothing can continue, the caller gets the interruption, not a continuation artefact', async () => {
+    mock.setScenario({ models: { [PRIMARY]: { faults: ['cut after=6'] } } });
+    engine = engineFor(mock, { routes: { default: [`openai/${PRIMARY}`] } });
+    const error = (await engine
+      .execute(ask)
+      .response()
+      .catch((e: unknown) => e)) as OutlastError;
+    expect(error.kind).toBe('stream_interrupted');
+    expect(error.message).toMatch(new RegExp(`^upstream openai/${PRIMARY} broke off mid-answer`));
+    expect(attemptsByModel(mock.log())).toEqual({ [PRIMARY]: 3 });
+  });
+});
