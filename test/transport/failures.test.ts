@@ -342,18 +342,20 @@ describe('leaving early', () => {
     deadline.dispose();
   });
 
-  it('a stream read to its end gives its socket back to the pool', async () => {
+  it('a stream read to its terminal event gives its socket back to the pool, even before the body ends', async () => {
     const server = await startHttp((_req, res) => {
       res.writeHead(200, sseHeaders);
-      res.end(
+      res.write(
         chunk({ role: 'assistant', content: 'hi' }) + chunk({}, 'stop') + usageChunk + 'data: [DONE]\n\n',
       );
+      // The reader is done at [DONE]; the body's end comes a moment later and is drained, not cut.
+      setTimeout(() => res.end(), 20);
     });
     const transport = onTransport(createTransport());
     for (let i = 0; i < 3; i++) {
-      await collect(await transport.stream(call(server.url, attemptScope())));
-      // The last bytes (the chunked terminator) are drained in the background.
-      await sleep(30);
+      const parts = await collect(await transport.stream(call(server.url, attemptScope())));
+      expect(parts.at(-1)?.type).toBe('message_stop');
+      await sleep(60);
     }
     expect(server.sockets).toHaveLength(1);
   });
