@@ -117,15 +117,21 @@ describe('engine: before the commit point', () => {
   });
 
   it('honours a rate-limit hint that fits the deadline, and cools the target for other calls', async () => {
-    const { clock, transport, engine } = setup({
+    const { clock, transport, engine, events } = setup({
       'anthropic/claude-sonnet-4-5': [{ fail: 'rate_limited', retryAfterMs: 700 }, { text: 'ok' }],
     });
-    await settle(clock, engine.execute(ask()).response());
+    const first = engine.execute(ask());
+    await clock.advanceAsync(0);
+    // Meanwhile another call keeps off the cooling target.
+    const second = engine.execute(ask());
+    await settle(clock, Promise.all([first.response(), second.response()]));
     expect(transport.seen.map((s) => s.key)).toEqual([
       'anthropic/claude-sonnet-4-5',
+      'openai/gpt-4.1',
       'anthropic/claude-sonnet-4-5',
     ]);
-    expect(transport.seen[1]!.at - transport.seen[0]!.at).toBe(700);
+    expect(transport.seen[2]!.at - transport.seen[0]!.at).toBe(700);
+    expect(events.some((e) => e.type === 'cooldown' && e.key === 'anthropic/claude-sonnet-4-5')).toBe(true);
   });
 
   it('falls back at once when the hint runs past the deadline', async () => {

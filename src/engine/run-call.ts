@@ -396,6 +396,10 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       if (result.ok) return 'done';
       if (result.forwarded) return recover(state, result.error);
       const { error } = result;
+      // Other calls keep off a rate-limited target until its hinted time, whatever this call does next.
+      if (treatmentOf(error.kind, error.phase).coolsDown && error.retryAfterMs !== undefined) {
+        health.coolUntil(ref.key, clock.now() + error.retryAfterMs, error.kind);
+      }
       if (error.kind === 'context_length') {
         contextFloor = Math.max(contextFloor, settings.models(ref.model).contextWindow ?? 0);
       }
