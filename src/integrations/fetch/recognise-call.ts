@@ -9,7 +9,8 @@ export interface RecognisedCall {
   pathStream?: boolean;
 }
 
-const GEMINI_PATH = /\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
+// The model may hold slashes: `gemini/gemini-2.5-flash` names a provider/model pair or a route.
+const GEMINI_PATH = /\/models\/([^:]+):(generateContent|streamGenerateContent)$/;
 
 /**
  * Recognises the official SDKs' generation calls by method and path; everything else (models
