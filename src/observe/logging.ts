@@ -22,7 +22,7 @@ export function createRedactor(secrets: readonly string[]): (text: string) => st
 export interface LoggingOptions {
   /** Values to mask wherever they appear (the configured API keys). */
   secrets?: readonly string[];
-  /** Also log each completed or failed call at info/error; default true. */
+  /** Also log each failed call (error) and each completed one (debug); default true. */
   calls?: boolean;
 }
 
@@ -75,8 +75,8 @@ export function attachLogger(
         );
         return;
       case 'complete':
-        if (!calls || !logger.info) return;
-        logger.info(
+        if (!calls || !logger.debug) return;
+        logger.debug(
           {
             event: 'call_complete',
             requestId: event.requestId,
