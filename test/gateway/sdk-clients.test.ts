@@ -68,6 +68,12 @@ describe('@anthropic-ai/sdk through the gateway', () => {
     },
   );
 
+  it('lists the routes and models', async () => {
+    const ids: string[] = [];
+    for await (const model of client().models.list()) ids.push(model.id);
+    expect(ids).toEqual(expect.arrayContaining(['there', 'back', 'dead', 'anthropic/claude-up']));
+  });
+
   it('raises its typed error when the route is exhausted: 529 overloaded', async () => {
     const error = await client()
       .messages.create(params('dead'))
@@ -152,6 +158,12 @@ describe('openai SDK through the gateway', () => {
     }
     expect(text.length).toBeGreaterThan(0);
     expect(finish).toBe('stop');
+  });
+
+  it('lists the routes and models', async () => {
+    const ids: string[] = [];
+    for await (const model of client().models.list()) ids.push(model.id);
+    expect(ids).toEqual(expect.arrayContaining(['there', 'back', 'dead', 'openai/gpt-up']));
   });
 
   it('raises its typed error when the route is exhausted', async () => {

@@ -45,6 +45,16 @@ export interface GatewayServer {
   bufferedBytes(): number;
 }
 
+const ENDPOINTS = new Set([
+  '/v1/messages',
+  '/v1/chat/completions',
+  '/v1/models',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/status',
+]);
+
 function pathOf(req: IncomingMessage): string {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -184,7 +194,8 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const path = pathOf(req);
     const started = performance.now();
-    const finish = options.httpMetrics.start(path.startsWith('/v1/') ? path : 'admin');
+    // Known endpoints only: a label per arbitrary path would grow the registry without bound.
+    const finish = options.httpMetrics.start(ENDPOINTS.has(path) ? path : 'other');
     active.add(res);
     if (draining) res.setHeader('connection', 'close');
     res.on('close', () => {
