@@ -64,6 +64,14 @@ describe('before the response headers', () => {
     expect((error as OutlastError).message).toContain('ECONNREFUSED');
   });
 
+  it('an unknown host is a network error', async () => {
+    const transport = onTransport(createTransport());
+    // .invalid never resolves (RFC 6761): the resolver answers at once, no network needed.
+    const error = await rejection(transport.stream(call('http://outlast-test.invalid', attemptScope())));
+    expect(error).toMatchObject({ kind: 'network', provider: 'test', model: 'm1' });
+    expect((error as OutlastError).message).toMatch(/ENOTFOUND|EAI_AGAIN/);
+  });
+
   it('a reset before the headers is a network error', async () => {
     const server = await startNet((socket) => socket.once('data', () => socket.resetAndDestroy()));
     const transport = onTransport(createTransport());

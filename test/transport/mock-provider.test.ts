@@ -155,10 +155,11 @@ describe('missing terminal event', () => {
     scope: attemptScope(budgets),
   });
 
-  it.each([
+  const whole: ['openai' | 'anthropic', ClientCodec, string][] = [
     ['openai', openaiCodec, 'no [DONE]'],
     ['anthropic', anthropicCodec, 'no message_stop'],
-  ] as const)('%s with %s but its stop reason ends normally, at the body end', async (format, codec) => {
+  ];
+  it.each(whole)('%s with %s but its stop reason ends normally, at the body end', async (format, codec) => {
     const parts = await collect(await transport.stream(noTerminal(format, codec)));
     expect(parts.at(-1)?.type).toBe('message_stop');
   });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { EngineTransport } from '../../src/engine/index.ts';
 import { OutlastError } from '../../src/errors/index.ts';
 import { createTransport } from '../../src/transport/index.ts';
 import type { StreamPart } from '../../src/wire/canonical/index.ts';
@@ -21,6 +22,11 @@ const textOf = (parts: StreamPart[]) =>
   parts.map((p) => (p.type === 'block_delta' && p.delta.type === 'text' ? p.delta.text : '')).join('');
 
 describe('transport.stream', () => {
+  it('is the transport the engine is written against', () => {
+    const transport: EngineTransport = createTransport();
+    expect(typeof transport.stream).toBe('function');
+  });
+
   it('posts the codec request with auth and streams canonical parts to the end', async () => {
     let seen: { url?: string; auth?: string; body?: string; accept?: string } = {};
     const server = await startHttp((req, res) => {
