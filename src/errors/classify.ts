@@ -35,6 +35,8 @@ const BY_PROVIDER_TYPE: Readonly<Record<string, ErrorKind>> = {
   invalid_api_key: 'auth',
   model_not_found: 'not_found',
   server_error: 'server',
+  // What outlast's own OpenAI-dialect errors say for overload (OpenAI has no type of its own for it).
+  overloaded: 'overloaded',
   // Gemini statuses
   RESOURCE_EXHAUSTED: 'rate_limited',
   UNAVAILABLE: 'overloaded',
