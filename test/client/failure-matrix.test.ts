@@ -8,7 +8,7 @@ import { createClient, type OutlastClient } from '../../src/client/index.ts';
 import type { EngineOptions } from '../../src/engine/index.ts';
 import { OutlastError } from '../../src/errors/index.ts';
 import type { MockProvider } from '../../src/testing/index.ts';
-import { attemptsByModel, FAST, providersFor, startMock } from '../engine/support/harness.ts';
+import { attemptsByModel, FAST, gapsFor, providersFor, startMock } from '../engine/support/harness.ts';
 
 const A = 'claude-sonnet-4-5';
 const O = 'gpt-4.1';
@@ -105,7 +105,10 @@ interface Case {
   answeredBy?: string;
   error?: string;
   options?: Partial<EngineOptions>;
+  /** Bounds of the wait between the primary's two attempts (backoff ≤ capMs 80, or the hint). */
+  gap?: [number, number];
 }
+const BACKOFF: [number, number] = [0, 600];
 
 const CASES: Case[] = [
   {
@@ -113,6 +116,7 @@ const CASES: Case[] = [
     faults: { [A]: [{ fault: '429 retry-after-ms=100', times: 1 }] },
     seen: { [A]: 2 },
     answeredBy: A,
+    gap: [100, 1000],
   },
   {
     row: 'rate_limited, hint past the deadline',
@@ -120,11 +124,17 @@ const CASES: Case[] = [
     seen: { [A]: 1, [O]: 1 },
     answeredBy: O,
   },
-  { row: 'overloaded 529', faults: { [A]: ['529'] }, seen: { [A]: 2, [O]: 1 }, answeredBy: O },
-  { row: 'overloaded 503', faults: { [A]: ['503'] }, seen: { [A]: 2, [O]: 1 }, answeredBy: O },
-  { row: 'server 500', faults: { [A]: ['500'] }, seen: { [A]: 2, [O]: 1 }, answeredBy: O },
-  { row: 'server 502 HTML page', faults: { [A]: ['502'] }, seen: { [A]: 2, [O]: 1 }, answeredBy: O },
-  { row: 'network reset', faults: { [A]: ['reset'] }, seen: { [A]: 2, [O]: 1 }, answeredBy: O },
+  { row: 'overloaded 529', faults: { [A]: ['529'] }, seen: { [A]: 2, [O]: 1 }, answeredBy: O, gap: BACKOFF },
+  { row: 'overloaded 503', faults: { [A]: ['503'] }, seen: { [A]: 2, [O]: 1 }, answeredBy: O, gap: BACKOFF },
+  { row: 'server 500', faults: { [A]: ['500'] }, seen: { [A]: 2, [O]: 1 }, answeredBy: O, gap: BACKOFF },
+  {
+    row: 'server 502 HTML page',
+    faults: { [A]: ['502'] },
+    seen: { [A]: 2, [O]: 1 },
+    answeredBy: O,
+    gap: BACKOFF,
+  },
+  { row: 'network reset', faults: { [A]: ['reset'] }, seen: { [A]: 2, [O]: 1 }, answeredBy: O, gap: BACKOFF },
   { row: 'timeout headers', faults: { [A]: ['hang'] }, seen: { [A]: 1, [O]: 1 }, answeredBy: O },
   { row: 'timeout first token', faults: { [A]: ['silence'] }, seen: { [A]: 1, [O]: 1 }, answeredBy: O },
   {
@@ -132,6 +142,7 @@ const CASES: Case[] = [
     faults: { [A]: ['error_event at=0 error=overloaded'] },
     seen: { [A]: 2, [O]: 1 },
     answeredBy: O,
+    gap: BACKOFF,
   },
   {
     row: 'stream cut mid-answer',
@@ -190,6 +201,11 @@ describe.each(METHODS)('%s', (method) => {
         (error: unknown) => ({ text: '', model: '', error }),
       );
       expect(attemptsByModel(mock.log())).toEqual(c.seen);
+      if (c.gap) {
+        const gap = gapsFor(mock.log(), A)[0]!;
+        expect(gap).toBeGreaterThanOrEqual(c.gap[0]);
+        expect(gap).toBeLessThanOrEqual(c.gap[1]);
+      }
       if (c.error) {
         expect(OutlastError.isInstance(result.error)).toBe(true);
         expect((result.error as OutlastError).kind).toBe(c.error);
