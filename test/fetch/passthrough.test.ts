@@ -73,9 +73,17 @@ describe('outlast/fetch pass-through (calls that are not generation calls)', () 
     expect(seen).toHaveLength(2);
   });
 
-  it('does not retry a GET the server says not to, nor a POST that reached the server', async () => {
+  it('does not retry a GET the server says not to or hints too long a wait for, nor a POST that reached the server', async () => {
     answer = (_req, res) => json(res, 503, { error: 'busy' }, { 'x-should-retry': 'false' });
     expect((await f(`${base}/v1/models`)).status).toBe(503);
+    expect(seen).toHaveLength(1);
+
+    seen = [];
+    // A hint longer than passthrough.maxWaitMs: the answer goes back to the SDK as is.
+    answer = (_req, res) => json(res, 429, { error: 'later' }, { 'retry-after': '5' });
+    const hinted = await f(`${base}/v1/models`);
+    expect(hinted.status).toBe(429);
+    expect(hinted.headers.get('retry-after')).toBe('5');
     expect(seen).toHaveLength(1);
 
     seen = [];
