@@ -29,6 +29,50 @@ export async function newestProfile(dir: string): Promise<string | undefined> {
   return last ? join(dir, last) : undefined;
 }
 
+/** Self time by where the code lives: `src/<layer>`, `node_modules/<package>`, node internals, GC, idle. */
+export async function hotAreas(file: string, top = 12): Promise<HotSpot[]> {
+  const spots = await selfTimes(file);
+  const grouped = new Map<string, number>();
+  let total = 0;
+  for (const { url, functionName, us } of spots) {
+    const path = url.replace(/^file:\/\//, '');
+    let area: string;
+    if (path === '') area = functionName.startsWith('(') ? functionName : '(native)';
+    else if (path.startsWith('node:')) area = 'node internals';
+    else if (path.includes('/node_modules/')) {
+      const rest = path.split('/node_modules/').pop() ?? '';
+      const parts = rest.split('/');
+      area = `node_modules/${parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]}`;
+    } else {
+      const rel = relative(process.cwd(), path);
+      const parts = rel.split('/');
+      area = parts[0] === 'src' ? `src/${parts[1]}${parts.length > 3 ? `/${parts[2]}` : ''}` : rel;
+    }
+    grouped.set(area, (grouped.get(area) ?? 0) + us);
+    total += us;
+  }
+  return [...grouped.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([frame, us]) => ({ frame, selfPct: (us / Math.max(1, total)) * 100 }));
+}
+
+async function selfTimes(file: string): Promise<Array<{ url: string; functionName: string; us: number }>> {
+  const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map<number, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) {
+    const id = samples[i]!;
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (deltas[i] ?? 0));
+  }
+  return [...selfUs.entries()].flatMap(([id, us]) => {
+    const node = byId.get(id);
+    return node ? [{ url: node.callFrame.url, functionName: node.callFrame.functionName, us }] : [];
+  });
+}
+
 export async function hotSpots(file: string, top = 15): Promise<HotSpot[]> {
   const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
