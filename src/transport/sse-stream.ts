@@ -18,6 +18,8 @@ import type { UpstreamStream } from './types.ts';
 /** How long a stream that already completed may take to send its last bytes before its socket is dropped instead of reused. */
 const DRAIN_MS = 1000;
 const DRAIN_LIMIT = 64 * 1024;
+/** Far above any real event; an upstream that never ends its event must not fill memory. */
+const MAX_EVENT_CHARS = 8 * 1024 * 1024;
 
 export interface SseStreamOptions {
   status: number;
@@ -76,7 +78,14 @@ export function createSseStream(options: SseStreamOptions): UpstreamStream {
 
   async function* read(): AsyncGenerator<StreamPart> {
     const queue: SseEvent[] = [];
-    const parser = createParser({ onEvent: (e) => queue.push(toSseEvent(e)) });
+    let overflow = false;
+    const parser = createParser({
+      maxBufferSize: MAX_EVENT_CHARS,
+      onEvent: (e) => queue.push(toSseEvent(e)),
+      onError: (e) => {
+        if (e.type === 'max-buffer-size-exceeded') overflow = true;
+      },
+    });
     const text = new TextDecoder();
     let finished = false;
     try {
@@ -85,6 +94,7 @@ export function createSseStream(options: SseStreamOptions): UpstreamStream {
       const chunks = body.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>;
       for await (const chunk of chunks) {
         parser.feed(text.decode(chunk, { stream: true }));
+        if (overflow) throw oversized(where);
         yield* decodeQueued(queue);
         if (decoder.complete) break;
       }
@@ -100,7 +110,8 @@ export function createSseStream(options: SseStreamOptions): UpstreamStream {
     } catch (e) {
       throw fail(e);
     } finally {
-      if (finished) release();
+      // A consumer that stops at the last part still leaves a whole answer: keep the socket.
+      if (finished || decoder.complete) release();
       else discard(body);
     }
   }
@@ -142,6 +153,16 @@ export function createSseStream(options: SseStreamOptions): UpstreamStream {
       return iterator as AsyncIterator<StreamPart>;
     },
   };
+}
+
+function oversized(where: { provider: string; model: string; requestId: string | undefined }): OutlastError {
+  return new OutlastError({
+    kind: 'invalid_response',
+    message: `upstream ${where.provider}/${where.model} sent an event over ${MAX_EVENT_CHARS} characters`,
+    provider: where.provider,
+    model: where.model,
+    ...(where.requestId === undefined ? {} : { requestId: where.requestId }),
+  });
 }
 
 function toSseEvent(e: EventSourceMessage): SseEvent {

@@ -275,6 +275,21 @@ describe('mid-stream', () => {
     expect(parts.at(-1)?.type).toBe('message_stop');
   });
 
+  it('an event that never ends is an invalid response once it passes 8 MiB, not a full memory', async () => {
+    const server = await startHttp((_req, res) => {
+      res.writeHead(200, sseHeaders);
+      res.write('data: ');
+      const block = 'x'.repeat(256 * 1024);
+      const tick = setInterval(() => res.write(block), 1);
+      res.on('close', () => clearInterval(tick));
+    });
+    const transport = onTransport(createTransport());
+    const upstream = await transport.stream(call(server.url, attemptScope()));
+    const { error } = await failureOf(upstream);
+    expect(error).toMatchObject({ kind: 'invalid_response', provider: 'test' });
+    expect(await serverSawClose(server)).toBe(true);
+  });
+
   it('decodes UTF-8 split across chunk boundaries and events split across packets', async () => {
     const frame = Buffer.from(chunk({ role: 'assistant', content: 'héllo 🌍 wörld' }));
     const server = await startHttp((_req, res) => {
@@ -363,6 +378,24 @@ describe('leaving early', () => {
     for (let i = 0; i < 3; i++) {
       const parts = await collect(await transport.stream(call(server.url, attemptScope())));
       expect(parts.at(-1)?.type).toBe('message_stop');
+      await sleep(60);
+    }
+    expect(server.sockets).toHaveLength(1);
+  });
+
+  it('a consumer that breaks at message_stop still gives the socket back', async () => {
+    const server = await startHttp((_req, res) => {
+      res.writeHead(200, sseHeaders);
+      res.write(
+        chunk({ role: 'assistant', content: 'hi' }) + chunk({}, 'stop') + usageChunk + 'data: [DONE]\n\n',
+      );
+      setTimeout(() => res.end(), 20);
+    });
+    const transport = onTransport(createTransport());
+    for (let i = 0; i < 2; i++) {
+      for await (const part of await transport.stream(call(server.url, attemptScope()))) {
+        if (part.type === 'message_stop') break;
+      }
       await sleep(60);
     }
     expect(server.sockets).toHaveLength(1);
