@@ -11,7 +11,7 @@ import { startBenchMock } from '../faults/mock-handle.ts';
 import { promptFor, runScenario } from '../faults/run-scenario.ts';
 import { FALLBACK, healthyScenario, PRIMARY, SCENARIOS, SEED } from '../faults/scenarios.ts';
 import { SYSTEMS } from '../faults/systems.ts';
-import type { Service } from '../lib/child.ts';
+import { errorLine, type Service } from '../lib/child.ts';
 import { writeResults } from '../lib/results.ts';
 import { barChartSvg, type Panel } from '../lib/svg.ts';
 import { markdownTable } from '../lib/table.ts';
@@ -128,6 +128,8 @@ export async function run(): Promise<void> {
     await refMock.close();
     if (!('error' in portkey)) await portkey.close();
   }
+  // Portkey answers its failures with a bare 500: its own log says why.
+  const portkeyLog = 'error' in portkey ? portkey.error : errorLine(portkey.output().split('\n'));
 
   const label = (key: string) => systems.find((s) => s.key === key)?.label ?? key;
   const tables: string[] = [];
@@ -168,6 +170,7 @@ export async function run(): Promise<void> {
     `Budget: ${BUDGET.retries} retries per model, one fallback model, ${BUDGET.attemptTimeoutMs / 1000} s per attempt, calls cut by the harness at ${BUDGET.callDeadlineMs / 1000} s; ${BUDGET.maxTokens} max tokens, streamed. Latency p50/p99 are of complete answers; "p99 all" of every call to its outcome. Seed ${SEED}.`,
     markdownTable(['system', 'configuration'], configRows),
     ...tables,
+    `Portkey's own log for its 500s: ${portkeyLog || '(nothing)'}`,
     allVerdicts.length === 0
       ? 'Targets: outlast (library and gateway) leads every baseline on complete answers and p99 in every scenario, with no more attempts where success is equal.'
       : `Targets missed:\n${allVerdicts.map((v) => `- ${v}`).join('\n')}`,
@@ -192,6 +195,7 @@ export async function run(): Promise<void> {
       scenarios: scenarios,
       results,
       verdicts: allVerdicts,
+      portkeyLog,
       markdown: text,
     },
     barChartSvg(

@@ -13,7 +13,7 @@ import {
   probeChat,
   sequentialLatency,
 } from '../lib/chat-probe.ts';
-import type { Service } from '../lib/child.ts';
+import { errorLine, type Service } from '../lib/child.ts';
 import { type HotSpot, hotAreas, hotSpots, newestProfile } from '../lib/cpu-profile.ts';
 import { type LoadResult, runLoad } from '../lib/load.ts';
 import { holdOpenStreams, type OpenStreamsResult } from '../lib/open-streams.ts';
@@ -148,8 +148,12 @@ export async function run(): Promise<void> {
           mode === 'stream',
         );
         probes[`${sys.key}/${mode}`] = p;
-        if (p.error) sys.error[mode] = p.error;
-        else if (sys === direct) reference[mode] = p;
+        if (p.error) {
+          // A gateway's 500 says little: add the line its own log gave for it.
+          const logged =
+            sys.service && sys.service !== mock ? errorLine(sys.service.output().split('\n')) : '';
+          sys.error[mode] = logged ? `${p.error}; its log: ${logged}` : p.error;
+        } else if (sys === direct) reference[mode] = p;
         else if (reference[mode] && p.text !== reference[mode]?.text) {
           sys.error[mode] =
             `relayed text differs from the mock's (${p.text.length} vs ${reference[mode]?.text.length} chars)`;
@@ -428,6 +432,40 @@ function report(r: Report): Promise<void> {
           r.profile.functions.map((h) => [Number(h.selfPct.toFixed(1)), h.frame]),
         )}`,
   );
+  // The issue's targets, checked against this run's numbers.
+  const targetRows: Array<Array<string | number | undefined>> = [];
+  const addedRatio = ratio(added('outlast', 'p50'), added('reference', 'p50'));
+  targetRows.push([
+    'added latency p50 (one at a time) ≤ 1.3 × reference proxy',
+    Number.isFinite(addedRatio) ? `${addedRatio.toFixed(2)}×` : undefined,
+    Number.isFinite(addedRatio)
+      ? addedRatio <= 1.3
+        ? 'met'
+        : `missed by ${(addedRatio / 1.3).toFixed(1)}×`
+      : 'not measured',
+  ]);
+  for (const c of LEVELS) {
+    const o = find('outlast', 'non-stream', c)?.load?.okPerSec;
+    const ref = find('reference', 'non-stream', c)?.load?.okPerSec;
+    const pk = find('portkey', 'non-stream', c)?.load?.okPerSec;
+    const vsRef = ratio(o, ref);
+    const vsPk = ratio(o, pk);
+    targetRows.push([
+      `non-streaming throughput at ${c} conns ≥ 70% of reference proxy`,
+      Number.isFinite(vsRef) ? `${Math.round(vsRef * 100)}%` : undefined,
+      Number.isFinite(vsRef)
+        ? vsRef >= 0.7
+          ? 'met'
+          : `missed: ${Math.round(vsRef * 100)}% of 70%`
+        : 'not measured',
+    ]);
+    targetRows.push([
+      `non-streaming throughput at ${c} conns ≥ 10 × Portkey`,
+      Number.isFinite(vsPk) ? `${vsPk.toFixed(2)}×` : undefined,
+      Number.isFinite(vsPk) ? (vsPk >= 10 ? 'met' : `missed: ${vsPk.toFixed(2)}× of 10×`) : 'not measured',
+    ]);
+  }
+  tables.unshift(`Targets (this run):\n\n${markdownTable(['target', 'measured', 'verdict'], targetRows)}`);
   const text = tables.join('\n\n');
   console.log(`\n${text}\n\n(suite took ${r.seconds.toFixed(0)} s)`);
   return writeResults(
