@@ -58,9 +58,13 @@ function headerRecord(headers: Headers): Record<string, string> {
   return out;
 }
 
-/** The body as the SDK reads it; the deadline (and its timers) is disposed when the body ends, fails or is cancelled. */
+/**
+ * The body as the SDK reads it; the deadline (and its timers) is disposed when the body ends,
+ * fails or is cancelled. Aborted by the caller, it fails with the signal's reason, as a fetch body does.
+ */
 function ownedBody(
   body: ReadableStream<Uint8Array> | null,
+  signal: AbortSignal,
   dispose: () => void,
 ): ReadableStream<Uint8Array> | null {
   if (!body) {
@@ -78,7 +82,7 @@ function ownedBody(
         } else controller.enqueue(next.value);
       } catch (error) {
         dispose();
-        controller.error(error);
+        controller.error(signal.aborted ? signal.reason : error);
       }
     },
     async cancel(reason) {
@@ -132,7 +136,7 @@ export async function forwardPassthrough(
       hint.shouldRetry !== false &&
       (hint.retryAfterMs ?? 0) <= options.maxWaitMs;
     if (!retry) {
-      return new Response(ownedBody(answer.body, dispose), {
+      return new Response(ownedBody(answer.body, request.signal, dispose), {
         status: answer.status,
         headers: answer.headers,
       });
