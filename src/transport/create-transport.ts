@@ -64,7 +64,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
       url: joinUrl(target.baseURL, spec.path),
       method: 'POST',
       headers,
-      body: JSON.stringify(spec.body),
+      body: serialise(spec.body, where),
       scope,
       where,
     });
@@ -147,6 +147,19 @@ export function createTransport(options: TransportOptions = {}): Transport {
       await current?.destroy();
     },
   };
+}
+
+function serialise(body: unknown, where: { provider: string; model: string }): string {
+  try {
+    return JSON.stringify(body);
+  } catch (e) {
+    throw new OutlastError({
+      kind: 'bad_request',
+      message: `the request for ${targetLabel(where.provider, where.model)} cannot be sent as JSON: ${e instanceof Error ? e.message : String(e)}`,
+      ...where,
+      cause: e,
+    });
+  }
 }
 
 function isEventStream(contentType: string | null): boolean {

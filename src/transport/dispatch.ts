@@ -4,7 +4,7 @@
  * included), `headers` from then until the status line and headers are in.
  */
 import { type Agent, type Dispatcher, request as undiciRequest } from 'undici';
-import { toOutlastError } from '../errors/index.ts';
+import { OutlastError, targetLabel, toOutlastError } from '../errors/index.ts';
 import { type AttemptScope, abortReason } from '../policy/deadline.ts';
 
 export type ResponseBody = Dispatcher.ResponseData['body'];
@@ -27,6 +27,7 @@ export interface DispatchResult {
 export async function dispatchWithPhases(agent: Agent, input: DispatchInput): Promise<DispatchResult> {
   const { scope } = input;
   if (scope.signal.aborted) throw abortReason(scope.signal);
+  checkUrl(input.url, input.where);
   scope.enter('connect');
   // undici starts a request's handler only once a connected socket takes it: the one
   // reliable per-request "connected" moment, whether the socket is new or pooled.
@@ -49,6 +50,23 @@ export async function dispatchWithPhases(agent: Agent, input: DispatchInput): Pr
   } catch (e) {
     throw scope.signal.aborted ? abortReason(scope.signal) : toOutlastError(e, input.where);
   }
+}
+
+/** A malformed base URL is a configuration mistake: no retry or other target will fix it here. */
+function checkUrl(url: string, where: DispatchInput['where']): void {
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = '';
+  }
+  if (protocol === 'http:' || protocol === 'https:') return;
+  throw new OutlastError({
+    kind: 'bad_request',
+    message: `upstream ${targetLabel(where.provider, where.model)}: ${JSON.stringify(url)} is not an http(s) URL`,
+    retryable: false,
+    ...where,
+  });
 }
 
 /** The handler as is, but for a callback when undici starts it on a connected socket. */

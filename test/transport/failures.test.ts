@@ -72,6 +72,15 @@ describe('before the response headers', () => {
     expect((error as OutlastError).message).toMatch(/ENOTFOUND|EAI_AGAIN/);
   });
 
+  it('a base URL that is not http(s) is a bad_request, not a network failure to retry', async () => {
+    const transport = onTransport(createTransport());
+    const error = await rejection(transport.stream(call('ftp://example.test', attemptScope())));
+    expect(error).toMatchObject({ kind: 'bad_request', retryable: false, provider: 'test' });
+    expect(await rejection(transport.stream(call('not a url', attemptScope())))).toMatchObject({
+      kind: 'bad_request',
+    });
+  });
+
   it('a reset before the headers is a network error', async () => {
     const server = await startNet((socket) => socket.once('data', () => socket.resetAndDestroy()));
     const transport = onTransport(createTransport());
