@@ -51,7 +51,8 @@ describe('engine policies', () => {
         'anthropic/claude-opus-4-6': [{ fail: 'overloaded' }],
         'anthropic/claude-sonnet-4-5': [{ fail: 'overloaded' }],
       },
-      { retry: 1, breaker: { consecutiveFailures: 2, cooldownMs: 5000 } },
+      // Two of the provider's models failing is provider-wide evidence: with a threshold of one, it opens.
+      { retry: 1, breaker: { consecutiveFailures: 1, cooldownMs: 5000 } },
     );
     await settle(clock, engine.execute(ask).response());
     expect(keys(transport)).toEqual([
@@ -69,6 +70,27 @@ describe('engine policies', () => {
     ]);
   });
 
+  it("one model's outage opens its own breaker only: the provider's other models keep serving", async () => {
+    const down = Array.from({ length: 12 }, () => ({ fail: 'overloaded' }) as Behaviour);
+    const { clock, transport, engine, events } = setup(
+      { 'anthropic/claude-opus-4-6': down },
+      { retry: 1, breaker: { consecutiveFailures: 2, cooldownMs: 60_000 } },
+    );
+    for (let i = 0; i < 4; i++) await settle(clock, engine.execute(ask).response());
+    expect(keys(transport)).toEqual([
+      'anthropic/claude-opus-4-6',
+      'anthropic/claude-sonnet-4-5',
+      'anthropic/claude-opus-4-6',
+      'anthropic/claude-sonnet-4-5',
+      'anthropic/claude-sonnet-4-5',
+      'anthropic/claude-sonnet-4-5',
+    ]);
+    expect(events.some((e) => e.type === 'breaker' && e.key === 'anthropic')).toBe(false);
+    expect(
+      events.some((e) => e.type === 'breaker' && e.key === 'anthropic/claude-opus-4-6' && e.to === 'open'),
+    ).toBe(true);
+  });
+
   it('after the cooldown one half-open probe goes to the primary, and success brings traffic back', async () => {
     const { clock, transport, engine } = setup(
       { 'anthropic/claude-opus-4-6': [{ fail: 'server' }, { text: 'back' }] },
@@ -76,8 +98,12 @@ describe('engine policies', () => {
     );
     await settle(clock, engine.execute(ask).response());
     await settle(clock, engine.execute(ask).response());
-    // With a threshold of one, the provider's breaker opened too: both calls went to OpenAI.
-    expect(keys(transport)).toEqual(['anthropic/claude-opus-4-6', 'openai/gpt-4.1', 'openai/gpt-4.1']);
+    // The primary's breaker opened; one failing model is not the provider's fault, so its sibling serves.
+    expect(keys(transport)).toEqual([
+      'anthropic/claude-opus-4-6',
+      'anthropic/claude-sonnet-4-5',
+      'anthropic/claude-sonnet-4-5',
+    ]);
     await clock.advanceAsync(5000);
     const r = await settle(clock, engine.execute(ask).response());
     expect(r.content).toEqual([{ type: 'text', text: 'back' }]);

@@ -44,18 +44,20 @@ export interface TargetStatus {
   readonly acceptsPrefill?: boolean;
 }
 
-// Failures that say the whole provider is unwell (its key, its network, its capacity), as
-// opposed to one model (not found, too small a window).
-const PROVIDER_WIDE: ReadonlySet<ErrorKind> = new Set([
+// Failures that can only be the provider's (its key, its network): they count for the
+// provider's breaker at once.
+const PROVIDER_WIDE: ReadonlySet<ErrorKind> = new Set(['network', 'auth', 'permission']);
+// Failures that may be one model's trouble (Anthropic's 529s are often per model): they count
+// for the provider only when more than one of its models is failing, so one overloaded model
+// never opens the provider and blocks its sibling, the natural fallback.
+const MODEL_OR_PROVIDER: ReadonlySet<ErrorKind> = new Set([
   'overloaded',
   'server',
-  'network',
   'timeout',
   'stream_interrupted',
   'invalid_response',
-  'auth',
-  'permission',
 ]);
+const DEFAULT_SPREAD_WINDOW_MS = 30_000;
 
 const RING = 100;
 const RECENT_FAILURES = 5;
@@ -104,6 +106,25 @@ export function createHealth(
   const stats = new Map<string, Stats>();
   const prefill = new Map<string, boolean>();
   const seen = new Map<string, TargetRef>();
+  // provider → model key → when it last failed in a way that may be the provider's.
+  const failingModels = new Map<string, Map<string, number>>();
+  const spreadWindowMs =
+    (settings.breaker === false ? undefined : settings.breaker.windowMs) ?? DEFAULT_SPREAD_WINDOW_MS;
+
+  /** Whether a target's failure is evidence against its whole provider. */
+  const countsForProvider = (target: TargetRef, kind: ErrorKind): boolean => {
+    if (PROVIDER_WIDE.has(kind)) return true;
+    if (!MODEL_OR_PROVIDER.has(kind)) return false;
+    const now = clock.now();
+    let models = failingModels.get(target.provider);
+    if (!models) {
+      models = new Map();
+      failingModels.set(target.provider, models);
+    }
+    models.set(target.key, now);
+    for (const [key, at] of models) if (now - at > spreadWindowMs) models.delete(key);
+    return models.size >= 2;
+  };
 
   const breaker = (key: string): CircuitBreaker | undefined => {
     if (settings.breaker === false) return undefined;
@@ -148,7 +169,9 @@ export function createHealth(
           const opts = { longCooldown: longCooldown === true };
           t.release(outcome, opts);
           const providerOutcome =
-            outcome === 'failure' && kind !== undefined && !PROVIDER_WIDE.has(kind) ? 'ignored' : outcome;
+            outcome === 'failure' && (kind === undefined || !countsForProvider(target, kind))
+              ? 'ignored'
+              : outcome;
           p.release(providerOutcome, opts);
         },
       };
