@@ -13,6 +13,8 @@ export interface CellMetrics {
   p99: number;
   /** Latency to any outcome (answer or error), ms. */
   p99All: number;
+  /** p99 time to a complete answer, a call without one counting as never (Infinity). */
+  p99ToComplete: number;
   attemptsPerCall: number;
   /** Tokens the provider generated that reached no complete answer. */
   wastedTokens: number;
@@ -31,6 +33,7 @@ export function cellMetrics(run: SystemRunResult, tokensPerAnswer: readonly numb
       p50: Number.NaN,
       p99: Number.NaN,
       p99All: Number.NaN,
+      p99ToComplete: Number.NaN,
       attemptsPerCall: Number.NaN,
       wastedTokens: Number.NaN,
       startError: run.startError,
@@ -59,6 +62,10 @@ export function cellMetrics(run: SystemRunResult, tokensPerAnswer: readonly numb
     p50: percentile(completeMs, 50),
     p99: percentile(completeMs, 99),
     p99All: percentile(allMs, 99),
+    p99ToComplete: percentile(
+      run.calls.map((c) => (c.complete ? c.ms : Number.POSITIVE_INFINITY)).sort((a, b) => a - b),
+      99,
+    ),
     attemptsPerCall: countAttempts(run.log) / Math.max(1, n),
     wastedTokens: Math.max(0, tokensSent(run.log) - delivered),
     topError: top ? `${top[1]}× ${top[0]}` : undefined,
