@@ -43,7 +43,7 @@ export function demoBanner(url: string, mockUrl: string, scenario: string): stri
     `    curl -s ${url}/status      # breakers, cooldowns, latency per target`,
     `    curl -s ${url}/metrics     # Prometheus`,
     '',
-    '  With a config: outlast gateway --config outlast.yaml (see the README's Gateway section)',
+    '  With a config: outlast gateway --config outlast.yaml (see the Gateway section of README.md)',
     '',
   ].join('\n');
 }
