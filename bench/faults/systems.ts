@@ -96,11 +96,18 @@ function portkeySystem(stream: boolean): (ctx: SystemContext) => Promise<FaultSy
   };
 }
 
+/**
+ * Both models on one provider, as the guide's chain has them (one endpoint, two models).
+ * BENCH_OUTLAST_SPLIT_PROVIDERS=1 declares the fallback as a second provider at the same URL
+ * instead, to show what the provider-wide breaker and cooldowns cost in these scenarios.
+ */
 export function outlastOptions(mockUrl: string): Record<string, unknown> {
   const t = BUDGET.attemptTimeoutMs;
+  const split = process.env.BENCH_OUTLAST_SPLIT_PROVIDERS === '1';
+  const provider = { type: 'anthropic', baseURL: mockUrl, apiKey: 'bench-upstream-key' };
   return {
-    providers: { mock: { type: 'anthropic', baseURL: mockUrl, apiKey: 'bench-upstream-key' } },
-    routes: { bench: [`mock/${PRIMARY}`, `mock/${FALLBACK}`] },
+    providers: split ? { mock: provider, mock2: provider } : { mock: provider },
+    routes: { bench: [`mock/${PRIMARY}`, `${split ? 'mock2' : 'mock'}/${FALLBACK}`] },
     retry: { attempts: BUDGET.retries + 1 },
     timeout: { connect: t, headers: t, firstToken: t, idle: t, total: t, deadline: BUDGET.callDeadlineMs },
   };

@@ -178,9 +178,11 @@ export async function run(): Promise<void> {
     markdownTable(['system', 'configuration'], configRows),
     ...tables,
     `Portkey's own log for its 500s: ${portkeyLog || '(nothing)'}`,
-    allVerdicts.length === 0
-      ? 'Targets: outlast (library and gateway) leads every baseline on complete answers and p99 in every scenario, with no more attempts where success is equal.'
-      : `Targets missed:\n${allVerdicts.map((v) => `- ${v}`).join('\n')}`,
+    !systems.some((s) => !s.key.startsWith('outlast'))
+      ? 'Targets: not checked (no baseline ran in this run).'
+      : allVerdicts.length === 0
+        ? "Targets: outlast (library and gateway) has at least every baseline's complete answers and no worse p99 time to a complete answer in every scenario, with fewer attempts where completion is equal."
+        : `Targets missed:\n${allVerdicts.map((v) => `- ${v}`).join('\n')}`,
   ].join('\n\n');
   console.log(`\n${text}\n\n(suite took ${((Date.now() - started) / 1000).toFixed(0)} s)`);
 
