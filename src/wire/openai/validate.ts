@@ -1,57 +1,10 @@
-/** zod at the trust boundary: a failed parse becomes an OutlastError naming the field path. */
-import type { z } from 'zod';
-import { type ErrorKind, OutlastError } from '../../errors/index.ts';
+// The shared zod boundary helpers, with this codec's name in its invalid-response messages.
+import type { OutlastError } from '../../errors/index.ts';
+import { invalidResponseFrom } from '../shared/validate.ts';
 
-type Issue = z.core.$ZodIssue;
+export { badRequest, parseWith } from '../shared/validate.ts';
 
-function joinPath(prefix: string, path: readonly PropertyKey[]): string {
-  const parts = [prefix, ...path.map(String)].filter((p) => p !== '');
-  return parts.join('.');
-}
-
-// A union names no field by itself: follow the branch that got furthest into the value.
-function describe(issue: Issue, prefix: string): string {
-  const here = joinPath(prefix, issue.path);
-  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-    let best: Issue | undefined;
-    for (const branch of issue.errors) {
-      const first = branch[0];
-      if (first && first.path.length > (best?.path.length ?? 0)) best = first;
-    }
-    if (best) return describe(best, here);
-  }
-  const message = issue.message.replace(/^Invalid input: /, '');
-  return here === '' ? message : `${here}: ${message}`;
-}
-
-/** Parses `value` or throws an OutlastError of `kind` whose message starts with the field path. */
-export function parseWith<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-  options: { path?: string; kind: ErrorKind; what?: string },
-): z.output<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const first = result.error.issues[0];
-  const detail = first ? describe(first, options.path ?? '') : 'invalid';
-  throw new OutlastError({
-    kind: options.kind,
-    message: options.what ? `${options.what}: ${detail}` : detail,
-    providerMessage: detail,
-    cause: result.error,
-  });
-}
-
-/** A bad_request naming a field the OpenAI format cannot carry (or cannot accept). */
-export function badRequest(path: string, reason: string): OutlastError {
-  return new OutlastError({
-    kind: 'bad_request',
-    message: `${path}: ${reason}`,
-    providerMessage: `${path}: ${reason}`,
-  });
-}
-
-/** A response body or stream chunk this codec cannot read. */
+/** A response body or stream event this codec cannot read. */
 export function invalidResponse(reason: string, cause?: unknown): OutlastError {
-  return new OutlastError({ kind: 'invalid_response', message: `openai-format upstream: ${reason}`, cause });
+  return invalidResponseFrom('openai', reason, cause);
 }
