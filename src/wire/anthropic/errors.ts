@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { classifyHttpFailure, type ErrorKind, OutlastError } from '../../errors/index.ts';
 import type { EncodedError, HeaderBag } from '../codec.ts';
+import { bodyExcerpt } from '../shared/body-excerpt.ts';
 import { formatSse, getHeader } from '../shared/index.ts';
 import { isJsonObject } from './passthrough.ts';
 
@@ -48,18 +49,9 @@ function readErrorBody(bodyText: string): ErrorFacts | undefined {
   return facts;
 }
 
-/** A short, single-line excerpt of a body that was not JSON (an HTML page from a proxy). */
-function excerpt(text: string): string {
-  const plain = text
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return plain.length > 200 ? `${plain.slice(0, 200)}…` : plain;
-}
-
 export function decodeAnthropicError(status: number, headers: HeaderBag, bodyText: string): OutlastError {
   const facts = readErrorBody(bodyText);
-  const providerMessage = facts?.message ?? (bodyText.trim() === '' ? undefined : excerpt(bodyText));
+  const providerMessage = facts?.message ?? (bodyText.trim() === '' ? undefined : bodyExcerpt(bodyText));
   const kind = classifyHttpFailure({
     status,
     providerType: facts?.type,

@@ -6,6 +6,7 @@
  */
 import { classifyHttpFailure, type ErrorKind, OutlastError } from '../../errors/index.ts';
 import type { EncodedError, HeaderBag } from '../codec.ts';
+import { bodyExcerpt } from '../shared/body-excerpt.ts';
 import { formatSse, getHeader } from '../shared/index.ts';
 import { isJsonObject } from './passthrough.ts';
 
@@ -44,18 +45,9 @@ export function readErrorObject(error: Record<string, unknown>): ErrorFacts {
   return facts;
 }
 
-/** A short, single-line excerpt of a body that was not JSON (an HTML page from a proxy). */
-function excerpt(text: string): string {
-  const plain = text
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return plain.length > 200 ? `${plain.slice(0, 200)}…` : plain;
-}
-
 export function decodeOpenaiError(status: number, headers: HeaderBag, bodyText: string): OutlastError {
   const facts = readErrorBody(bodyText);
-  const providerMessage = facts?.message ?? (bodyText.trim() === '' ? undefined : excerpt(bodyText));
+  const providerMessage = facts?.message ?? (bodyText.trim() === '' ? undefined : bodyExcerpt(bodyText));
   const kind = classifyHttpFailure({
     status,
     // `server_error` is OpenAI's type for every 5xx, 503 overload included: the status says more.
