@@ -6,6 +6,8 @@
  */
 
 import { mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type ChatTarget,
   chatBody,
@@ -17,7 +19,7 @@ import { errorLine, type Service } from '../lib/child.ts';
 import { type HotSpot, hotAreas, hotSpots, newestProfile } from '../lib/cpu-profile.ts';
 import { type LoadResult, runLoad } from '../lib/load.ts';
 import { holdOpenStreams, type OpenStreamsResult } from '../lib/open-streams.ts';
-import { resultsDir, writeResults } from '../lib/results.ts';
+import { writeResults } from '../lib/results.ts';
 import { ratio } from '../lib/stats.ts';
 import { barChartSvg, type Panel } from '../lib/svg.ts';
 import { markdownTable } from '../lib/table.ts';
@@ -247,7 +249,8 @@ export async function run(): Promise<void> {
 }
 
 async function profileGateway(mockUrl: string): Promise<Profile | string> {
-  const dir = `${resultsDir}profiles`;
+  // Outside the repository: a profile is tens of MB and only its summary is kept.
+  const dir = join(tmpdir(), 'outlast-bench-profiles');
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   let gateway: Service | undefined;
