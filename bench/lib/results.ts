@@ -3,7 +3,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-export const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
+/** BENCH_RESULTS_DIR redirects a trial run so it does not overwrite the committed results. */
+export const resultsDir = process.env.BENCH_RESULTS_DIR
+  ? `${process.env.BENCH_RESULTS_DIR.replace(/\/$/, '')}/`
+  : fileURLToPath(new URL('../results/', import.meta.url));
 
 export function machineInfo(): Record<string, string | number> {
   const cpus = os.cpus();
@@ -22,5 +25,5 @@ export async function writeResults(suite: string, data: object, svg: string): Pr
   const json = `${JSON.stringify({ suite, date: new Date().toISOString(), machine: machineInfo(), ...data }, null, 2)}\n`;
   await writeFile(`${resultsDir}${suite}.json`, json);
   await writeFile(`${resultsDir}${suite}.svg`, svg);
-  console.log(`\nwrote bench/results/${suite}.json and bench/results/${suite}.svg`);
+  console.log(`\nwrote ${resultsDir}${suite}.json and ${resultsDir}${suite}.svg`);
 }
