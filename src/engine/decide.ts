@@ -56,6 +56,7 @@ export function decideAfterFailure(input: DecideInput): Decision {
     random: input.random,
   });
   if (plan.kind === 'do_not_wait') return fallback(false);
-  if (!input.acquireRetry()) return fallback(false);
+  // A wait the server asked for paces the retry itself; the budget guards against our own backoff storms.
+  if (plan.source === 'backoff' && !input.acquireRetry()) return fallback(false);
   return { action: 'retry', waitMs: plan.delayMs, source: plan.source, backoff: plan.next };
 }

@@ -119,6 +119,65 @@ describe('engine policies', () => {
     expect(keys(transport)).toEqual(['anthropic/claude-opus-4-6', 'anthropic/claude-sonnet-4-5']);
   });
 
+  it('a retry the server paced with retry-after spends no budget: the budget guards our own backoff', async () => {
+    const { clock, transport, engine } = setup(
+      { 'anthropic/claude-opus-4-6': [{ fail: 'rate_limited', retryAfterMs: 300 }, { text: 'paced' }] },
+      { retry: { attempts: 2, baseMs: 100, budget: { ratio: 0, minRetriesPerWindow: 0 } } },
+    );
+    const r = await settle(clock, engine.execute(ask).response());
+    expect(r.content).toEqual([{ type: 'text', text: 'paced' }]);
+    expect(keys(transport)).toEqual(['anthropic/claude-opus-4-6', 'anthropic/claude-opus-4-6']);
+  });
+
+  it("a fallback cooling down after another call's 429 is waited for when it comes back before the deadline", async () => {
+    const { clock, transport, engine } = setup(
+      {
+        'anthropic/claude-sonnet-4-5': [
+          { fail: 'rate_limited', retryAfterMs: 800 },
+          { text: 'after the cooldown' },
+        ],
+        'anthropic/claude-opus-4-6': [{ fail: 'server' }],
+      },
+      { retry: 1, routes: { default: ['anthropic/claude-opus-4-6', 'anthropic/claude-sonnet-4-5'] } },
+    );
+    // Another call meets the 429: sonnet cools down for 800 ms.
+    await settle(clock, engine.execute({ ...ask, model: 'anthropic/claude-sonnet-4-5' }).response()).catch(
+      () => {},
+    );
+    const call = engine.execute(ask);
+    const r = await settle(clock, call.response());
+    expect(r.content).toEqual([{ type: 'text', text: 'after the cooldown' }]);
+    expect(keys(transport)).toEqual([
+      'anthropic/claude-sonnet-4-5',
+      'anthropic/claude-opus-4-6',
+      'anthropic/claude-sonnet-4-5',
+    ]);
+    const trace = await call.trace;
+    expect(trace.breakerSkips.map((s) => s.reason)).toEqual(['cooling_down']);
+    const last = trace.attempts.at(-1)!;
+    expect(last.waitedMs).toBeGreaterThan(700);
+    expect(last.waitedMs).toBeLessThanOrEqual(801);
+  });
+
+  it('a cooldown longer than the hint cap is not waited for: the call fails at once', async () => {
+    const { clock, transport, engine } = setup(
+      {
+        // Over the 60 s hint cap, though inside the call's 120 s deadline.
+        'anthropic/claude-sonnet-4-5': [{ fail: 'rate_limited', retryAfterMs: 90_000 }],
+        'anthropic/claude-opus-4-6': [{ fail: 'server' }],
+      },
+      { retry: 1, routes: { default: ['anthropic/claude-opus-4-6', 'anthropic/claude-sonnet-4-5'] } },
+    );
+    await settle(clock, engine.execute({ ...ask, model: 'anthropic/claude-sonnet-4-5' }).response()).catch(
+      () => {},
+    );
+    const started = clock.now();
+    const e = (await settle(clock, engine.execute(ask).response()).catch((x: unknown) => x)) as OutlastError;
+    expect(e.kind).toBe('server');
+    expect(clock.now() - started).toBeLessThan(1000);
+    expect(keys(transport)).toEqual(['anthropic/claude-sonnet-4-5', 'anthropic/claude-opus-4-6']);
+  });
+
   it('a content-filter refusal stops the call unless the route opts into falling back', async () => {
     const { clock, transport, engine } = setup(
       { 'anthropic/claude-opus-4-6': [{ fail: 'content_filter' }] },

@@ -80,6 +80,8 @@ interface TargetState {
   backoff: Backoff;
   lastResort: boolean;
   skipped?: SkipReason;
+  /** When a rate-limit cooldown (this call's 429 or another call's) lets this target be tried again. */
+  coolingUntilMs?: number;
 }
 
 type AttemptMode = { continuation: false } | { continuation: true; piece: PieceOptions; prefill: boolean };
@@ -356,7 +358,7 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
   /** Attempts on one target until it answers, must be left, or the call must stop. */
   async function tryTarget(
     state: TargetState,
-    how: { lastResort?: boolean; forced?: boolean },
+    how: { lastResort?: boolean; forced?: boolean; afterCooldownUntilMs?: number },
   ): Promise<Outcome> {
     const { ref } = state;
     if (!how.forced && contextTooSmall(ref)) {
@@ -365,6 +367,20 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       return 'next';
     }
     let waited = 0;
+    if (how.afterCooldownUntilMs !== undefined) {
+      // Waiting out a hinted cooldown is the server's own pacing: it spends no retry budget.
+      const waitMs = Math.max(0, how.afterCooldownUntilMs + 1 - clock.now());
+      hub.emit({
+        type: 'retry',
+        requestId,
+        ...label(ref),
+        attempt: state.attempts + 1,
+        waitMs,
+        source: 'hint',
+      });
+      await sleep(waitMs);
+      waited = waitMs;
+    }
     if (how.lastResort) {
       const plan = planRetryWait({
         backoff: state.backoff,
@@ -389,6 +405,7 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       const permit = how.forced ? FORCED : health.acquire(ref);
       if (!permit.allowed) {
         state.skipped = permit.reason;
+        if (permit.reason === 'cooling_down') state.coolingUntilMs = permit.retryAtMs;
         skip(ref, permit.reason);
         return 'next';
       }
@@ -398,7 +415,8 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       const { error } = result;
       // Other calls keep off a rate-limited target until its hinted time, whatever this call does next.
       if (treatmentOf(error.kind, error.phase).coolsDown && error.retryAfterMs !== undefined) {
-        health.coolUntil(ref.key, clock.now() + error.retryAfterMs, error.kind);
+        state.coolingUntilMs = clock.now() + error.retryAfterMs;
+        health.coolUntil(ref.key, state.coolingUntilMs, error.kind);
       }
       if (error.kind === 'context_length') {
         contextFloor = Math.max(contextFloor, settings.models(ref.model).contextWindow ?? 0);
@@ -461,8 +479,10 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       continued = true;
       broke.set(current, (broke.get(current) ?? 0) + 1);
       const start = states.indexOf(current);
-      // The target that broke is asked first (it has the context warm), unless it broke before in this call.
-      const tired = (t: TargetState) => ((broke.get(t) ?? 0) >= 2 ? 1 : 0);
+      // The target that broke is asked first (it has the context warm), unless it broke before in
+      // this call, or went silent: a timeout falls back first and comes back here last (the failure table).
+      const silent = interruption.kind === 'timeout';
+      const tired = (t: TargetState) => ((broke.get(t) ?? 0) >= 2 || (silent && t === current) ? 1 : 0);
       const order = [...states.slice(start), ...states.slice(0, start)].sort((a, b) => tired(a) - tired(b));
       let progressed = false;
       for (const state of order) {
@@ -554,12 +574,30 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       state.lastResort = false;
       if ((await tryTarget(state, { lastResort: true })) === 'done') return;
     }
+    // Targets held back only by a rate-limit cooldown: the earliest to come back is waited for
+    // when it comes back before the deadline, rather than failing a call that still has time.
+    const cooled = earliestCooledTarget();
+    if (cooled && (await tryTarget(cooled, { afterCooldownUntilMs: cooled.coolingUntilMs! })) === 'done')
+      return;
     // Every target was skipped: the one that failed longest ago is tried rather than none.
     if (records.length === 0) {
       const pick = forcedPick(targetStates);
       if (pick && (await tryTarget(pick, { forced: true })) === 'done') return;
     }
     throw new Stop();
+  }
+
+  function earliestCooledTarget(): TargetState | undefined {
+    let best: TargetState | undefined;
+    for (const s of targetStates) {
+      if (s.coolingUntilMs === undefined || s.attempts >= settings.retry.attempts) continue;
+      if (!best || s.coolingUntilMs < best.coolingUntilMs!) best = s;
+    }
+    if (!best) return undefined;
+    const waitMs = best.coolingUntilMs! + 1 - clock.now();
+    // The same bounds as any hinted wait: under the hint cap, and finished before the deadline.
+    if (waitMs > settings.retry.maxHintMs || waitMs >= deadline!.remainingMs()) return undefined;
+    return best;
   }
 
   function forcedPick(states: TargetState[]): TargetState | undefined {

@@ -105,6 +105,8 @@ interface Case {
   answeredBy?: string;
   error?: string;
   options?: Partial<EngineOptions>;
+  /** The answer is the primary's first N tokens continued by another model (not the primary's own text). */
+  continuedAfterTokens?: number;
   /** Bounds of the wait between the primary's two attempts (backoff ≤ capMs 80, or the hint). */
   gap?: [number, number];
 }
@@ -157,10 +159,12 @@ const CASES: Case[] = [
     answeredBy: A,
   },
   {
+    // A silent target falls back first (the failure table): the next target continues the answer.
     row: 'timeout idle mid-answer',
     faults: { [A]: [{ fault: 'stall after=6', times: 1 }] },
-    seen: { [A]: 2 },
+    seen: { [A]: 1, [O]: 1 },
     answeredBy: A,
+    continuedAfterTokens: 6,
   },
   {
     row: 'invalid_response: malformed event skipped',
@@ -215,7 +219,14 @@ describe.each(METHODS)('%s', (method) => {
       } else {
         expect(result.error).toBeUndefined();
         expect(result.model).toContain(c.answeredBy);
-        expect(result.text).toBe(healthy[c.answeredBy!]);
+        if (c.continuedAfterTokens === undefined) {
+          expect(result.text).toBe(healthy[c.answeredBy!]);
+        } else {
+          // The mock's tokens are words with their leading space.
+          const head = healthy[c.answeredBy!]!.split(/(?= )/).slice(0, c.continuedAfterTokens).join('');
+          expect(result.text.startsWith(head)).toBe(true);
+          expect(result.text.length).toBeGreaterThan(head.length);
+        }
       }
     } finally {
       await client.close();

@@ -150,11 +150,25 @@ describe('failure table, before the commit point', () => {
 });
 
 describe('failure table, after the commit point', () => {
+  it('timeout (idle): the silent target is left and the next one continues the answer', async () => {
+    const r = await run({ fault: 'stall after=6', times: 1 });
+    expect(r.error).toBeUndefined();
+    expect(r.trace.continued).toBe(true);
+    // The mock's tokens are words with their leading space: the primary's first six arrived.
+    const head = healthyText[PRIMARY]!.split(/(?= )/).slice(0, 6).join('');
+    expect(r.text?.startsWith(head)).toBe(true);
+    expect(r.text!.length).toBeGreaterThan(head.length);
+    expect(r.seen).toEqual({ [PRIMARY]: 1, [FALLBACK]: 1 });
+    expect(r.trace.attempts.map((a) => [a.model, a.continuation ?? false])).toEqual([
+      [PRIMARY, false],
+      [FALLBACK, true],
+    ]);
+  });
+
   it.each([
     ['stream_interrupted (cut)', 'cut after=6'],
     ['stream_interrupted (error event)', 'error_event at=6'],
-    ['timeout (idle)', 'stall after=6'],
-  ])('%s: the answer is continued and reads as one', async (_name, fault) => {
+  ])('%s: the answer is continued on the same target and reads as one', async (_name, fault) => {
     const r = await run({ fault, times: 1 });
     expect(r.error).toBeUndefined();
     expect(r.text).toBe(healthyText[PRIMARY]);
