@@ -159,6 +159,31 @@ describe('engine policies', () => {
     expect(last.waitedMs).toBeLessThanOrEqual(801);
   });
 
+  it("a retry after the server's own hint is not held back by a cooldown other calls' 429s extended", async () => {
+    const { clock, transport, engine } = setup(
+      {
+        'anthropic/claude-opus-4-6': [
+          { fail: 'rate_limited', retryAfterMs: 500 },
+          { fail: 'rate_limited', retryAfterMs: 2000 },
+          { text: 'paid for' },
+        ],
+      },
+      { retry: 2 },
+    );
+    const direct = { ...ask, model: 'anthropic/claude-opus-4-6' };
+    const first = engine.execute(direct);
+    const second = engine.execute(direct);
+    second.response().catch(() => {});
+    const r = await settle(clock, first.response());
+    expect(r.content).toEqual([{ type: 'text', text: 'paid for' }]);
+    const [a, b, c] = transport.seen;
+    expect([a!.key, b!.key, c!.key]).toEqual(Array(3).fill('anthropic/claude-opus-4-6'));
+    // The first call came back after its own 500 ms, inside the 2 s cooldown the second call's 429 set.
+    expect(c!.at - a!.at).toBeGreaterThanOrEqual(500);
+    expect(c!.at - a!.at).toBeLessThan(2000);
+    await settle(clock, second.trace);
+  });
+
   it('a cooldown longer than the hint cap is not waited for: the call fails at once', async () => {
     const { clock, transport, engine } = setup(
       {

@@ -70,7 +70,11 @@ interface Stats {
 }
 
 export interface Health {
-  acquire(target: TargetRef): TargetPermit;
+  /**
+   * A permit to try the target now. `ignoreCooldown`: the caller has already waited what the
+   * server asked of it, so a cooldown other calls extended meanwhile does not hold it back.
+   */
+  acquire(target: TargetRef, options?: { ignoreCooldown?: boolean }): TargetPermit;
   coolUntil(key: string, untilMs: number, reason: string): void;
   /** When the target last failed; undefined if never (the "failed longest ago" choice). */
   lastFailureAt(key: string): number | undefined;
@@ -150,8 +154,8 @@ export function createHealth(
   };
 
   return {
-    acquire(target) {
-      const cooling = cooldowns.isCooling(target.key);
+    acquire(target, options) {
+      const cooling = options?.ignoreCooldown ? undefined : cooldowns.isCooling(target.key);
       if (cooling) return { allowed: false, reason: 'cooling_down', retryAtMs: cooling.untilMs };
       const providerBreaker = breaker(target.provider);
       const targetBreaker = breaker(target.key);

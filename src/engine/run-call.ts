@@ -367,6 +367,9 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       return 'next';
     }
     let waited = 0;
+    // True once this call has waited what the server asked (a hint or a cooldown): a cooldown that
+    // other calls' 429s extended meanwhile must not turn the paid-for wait into a skip.
+    let paced = false;
     if (how.afterCooldownUntilMs !== undefined) {
       // Waiting out a hinted cooldown is the server's own pacing: it spends no retry budget.
       const waitMs = Math.max(0, how.afterCooldownUntilMs + 1 - clock.now());
@@ -380,6 +383,7 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       });
       await sleep(waitMs);
       waited = waitMs;
+      paced = true;
     }
     if (how.lastResort) {
       const plan = planRetryWait({
@@ -402,7 +406,7 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       waited = plan.delayMs;
     }
     for (;;) {
-      const permit = how.forced ? FORCED : health.acquire(ref);
+      const permit = how.forced ? FORCED : health.acquire(ref, { ignoreCooldown: paced });
       if (!permit.allowed) {
         state.skipped = permit.reason;
         if (permit.reason === 'cooling_down') state.coolingUntilMs = permit.retryAtMs;
@@ -451,6 +455,7 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       await sleep(decision.waitMs);
       state.backoff = decision.backoff;
       waited = decision.waitMs;
+      paced = decision.source === 'hint';
     }
   }
 
