@@ -10,8 +10,9 @@
 import { OutlastError } from '../../errors/index.ts';
 import type { StopReason, StreamPart, Usage } from '../canonical/index.ts';
 import type { SseEvent, StreamDecoder } from '../codec.ts';
+import { chunkProblem } from './chunk-guard.ts';
 import { decodeOpenaiStreamError } from './errors.ts';
-import { chunkSchema, type RawChunk } from './response-schema.ts';
+import type { RawChunk } from './response-schema.ts';
 import { decodeFinishReason } from './stop-reason.ts';
 import { decodeUsage } from './usage.ts';
 import { invalidResponse } from './validate.ts';
@@ -111,12 +112,9 @@ export function createOpenaiStreamDecoder(options: OpenaiStreamDecoderOptions = 
       throw invalidResponse(`stream chunk is not JSON: ${data.slice(0, 80)}`, error);
     }
     if (typeof json === 'object' && json !== null && 'error' in json) return json as { error: unknown };
-    const result = chunkSchema.safeParse(json);
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      throw invalidResponse(`stream chunk has the wrong shape (${issue?.path.join('.')}: ${issue?.message})`);
-    }
-    return result.data;
+    const problem = chunkProblem(json);
+    if (problem !== undefined) throw invalidResponse(`stream chunk has the wrong shape (${problem})`);
+    return json as RawChunk;
   }
 
   return {
