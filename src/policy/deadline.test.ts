@@ -175,6 +175,26 @@ describe('AttemptScope phases', () => {
     deadline.dispose();
   });
 
+  it('keeps one idle timer however often it is touched, and still expires a full idle budget after the last touch', () => {
+    clock = createFakeClock();
+    const deadline = createDeadline({ clock });
+    const scope = deadline.attempt({ idle: 1000 }, target);
+    scope.touch();
+    const timers = clock.pendingTimers();
+    for (let i = 0; i < 50; i++) {
+      clock.advance(10);
+      scope.touch();
+    }
+    expect(clock.pendingTimers()).toBe(timers);
+    clock.advance(999);
+    expect(scope.signal.aborted).toBe(false);
+    clock.advance(1);
+    expect(reasonOf(scope.signal)).toMatchObject({ phase: 'idle', limitMs: 1000 });
+    expect(clock.pendingTimers()).toBe(0);
+    scope.dispose();
+    deadline.dispose();
+  });
+
   it('aborts on its own total budget when that is nearer than the deadline', () => {
     clock = createFakeClock();
     const deadline = createDeadline({ clock, timeoutMs: 100_000 });

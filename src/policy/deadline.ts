@@ -210,6 +210,16 @@ function createAttemptScope(
 
   const live = () => !disposed && !controller.signal.aborted;
 
+  // One idle timer per stream instead of one per part: touching only records the time.
+  let idleFrom = 0;
+  const idleCheck = (limit: number) => {
+    phaseTimer = undefined;
+    if (!live() || phase !== 'idle') return;
+    const left = idleFrom + limit - clock.now();
+    if (left > 0) phaseTimer = clock.setTimeout(() => idleCheck(limit), left);
+    else abortWith(phaseError('idle', limit));
+  };
+
   const scope: AttemptScope = {
     signal: controller.signal,
     get phase() {
@@ -217,11 +227,20 @@ function createAttemptScope(
     },
     enter(next) {
       if (!live()) return;
+      // Restarting a running idle timer only moves its start: the timer checks it when it fires.
+      if (next === 'idle' && phase === 'idle') {
+        idleFrom = clock.now();
+        return;
+      }
       phaseTimer?.clear();
       phaseTimer = undefined;
       phase = next;
       const limit = budgets[BUDGET_OF[next]];
-      if (limit !== undefined && Number.isFinite(limit)) {
+      if (limit === undefined || !Number.isFinite(limit)) return;
+      if (next === 'idle') {
+        idleFrom = clock.now();
+        phaseTimer = clock.setTimeout(() => idleCheck(limit), limit);
+      } else {
         phaseTimer = clock.setTimeout(() => abortWith(phaseError(next, limit)), limit);
       }
     },

@@ -39,20 +39,58 @@ export function createSseStream(options: SseStreamOptions): UpstreamStream {
   let malformed = 0;
   let events = 0;
   let cancelled: OutlastError | undefined;
-  let iterator: AsyncIterator<StreamPart> | undefined;
 
-  const emit = function* (parts: StreamPart[]): Generator<StreamPart> {
+  const fail = (e: unknown): OutlastError => {
+    if (cancelled) return cancelled;
+    if (scope.signal.aborted) return abortReason(scope.signal);
+    if (OutlastError.isInstance(e)) return withTarget(e, where);
+    return streamCut(e, where, events === 1 ? '1 event' : `${events} events`);
+  };
+
+  // A hand-written iterator rather than an async generator: the parts of one network chunk
+  // are decoded together and handed out without a generator resumption (and its promises)
+  // per part, which is most of what a relayed token costs.
+  const queue: SseEvent[] = [];
+  let overflow = false;
+  const parser = createParser({
+    maxBufferSize: MAX_EVENT_CHARS,
+    onEvent: (e) => queue.push(toSseEvent(e)),
+    onError: (e) => {
+      if (e.type === 'max-buffer-size-exceeded') overflow = true;
+    },
+  });
+  const text = new TextDecoder();
+  /** Decoded parts not yet handed out, from `at` on. */
+  let ready: StreamPart[] = [];
+  let at = 0;
+  /** An in-band error part, raised once the parts before it are handed out. */
+  let inBand: OutlastError | undefined;
+  let chunks: AsyncIterator<Uint8Array> | undefined;
+  let bodyEnded = false;
+  let flushed = false;
+  let endAsked = false;
+  /** Read to its end (or its terminal event) without an error. */
+  let finished = false;
+  /** The iterator returned, threw or finished: every later `next` is done. */
+  let over = false;
+  let filling: Promise<void> | undefined;
+
+  const addParts = (parts: StreamPart[]): void => {
     for (const part of parts) {
-      if (part.type === 'error') throw withTarget(part.error, where);
-      if (isContentPart(part)) scope.touch();
-      yield part;
+      if (part.type === 'error') {
+        inBand = part.error;
+        queue.length = 0;
+        return;
+      }
+      ready.push(part);
     }
   };
 
   /** Parts for the events parsed so far; malformed ones are counted and skipped. */
-  const decodeQueued = function* (queue: SseEvent[]): Generator<StreamPart> {
-    while (queue.length > 0) {
-      const event = queue.shift() as SseEvent;
+  const decodeQueued = (): void => {
+    let i = 0;
+    while (i < queue.length && inBand === undefined) {
+      const event = queue[i++] as SseEvent;
       events++;
       let parts: StreamPart[];
       try {
@@ -62,59 +100,115 @@ export function createSseStream(options: SseStreamOptions): UpstreamStream {
           malformed++;
           continue;
         }
+        queue.length = 0;
         throw e;
       }
-      yield* emit(parts);
-      if (decoder.complete) return;
+      addParts(parts);
+      if (decoder.complete) break;
     }
+    queue.splice(0, i);
   };
 
-  const fail = (e: unknown): OutlastError => {
-    if (cancelled) return cancelled;
-    if (scope.signal.aborted) return abortReason(scope.signal);
-    if (OutlastError.isInstance(e)) return withTarget(e, where);
-    return streamCut(e, where, events === 1 ? '1 event' : `${events} events`);
-  };
-
-  async function* read(): AsyncGenerator<StreamPart> {
-    const queue: SseEvent[] = [];
-    let overflow = false;
-    const parser = createParser({
-      maxBufferSize: MAX_EVENT_CHARS,
-      onEvent: (e) => queue.push(toSseEvent(e)),
-      onError: (e) => {
-        if (e.type === 'max-buffer-size-exceeded') overflow = true;
-      },
-    });
-    const text = new TextDecoder();
-    let finished = false;
-    try {
+  /** Reads until there are parts to hand out, an in-band error, or the end. */
+  async function fill(): Promise<void> {
+    ready = [];
+    at = 0;
+    if (!chunks) {
       if (cancelled) throw cancelled;
       // Not destroyed on return: a completed stream's socket is drained back to the pool below.
-      const chunks = body.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>;
-      for await (const chunk of chunks) {
-        parser.feed(text.decode(chunk, { stream: true }));
-        if (overflow) throw oversized(where);
-        yield* decodeQueued(queue);
-        if (decoder.complete) break;
-      }
-      if (!decoder.complete) {
-        // A clean end: flush a last event that lacked its blank line, then let the decoder judge.
-        parser.feed(text.decode());
-        parser.reset({ consume: true });
-        yield* decodeQueued(queue);
-      }
-      if (cancelled) throw cancelled;
-      if (!decoder.complete) yield* emit(decoder.end());
-      finished = true;
-    } catch (e) {
-      throw fail(e);
-    } finally {
-      // A consumer that stops at the last part still leaves a whole answer: keep the socket.
-      if (finished || decoder.complete) release();
-      else discard(body);
+      chunks = (body.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>)[
+        Symbol.asyncIterator
+      ]();
     }
+    while (!decoder.complete && !bodyEnded) {
+      const next = await chunks.next();
+      if (next.done) {
+        bodyEnded = true;
+        break;
+      }
+      parser.feed(text.decode(next.value, { stream: true }));
+      if (overflow) throw oversized(where);
+      decodeQueued();
+      if (ready.length > 0 || inBand) return;
+    }
+    if (!bodyEnded) {
+      bodyEnded = true;
+      await chunks.return?.();
+    }
+    if (!decoder.complete && !flushed) {
+      // A clean end: flush a last event that lacked its blank line, then let the decoder judge.
+      flushed = true;
+      parser.feed(text.decode());
+      parser.reset({ consume: true });
+      decodeQueued();
+      if (ready.length > 0 || inBand) return;
+    }
+    if (cancelled) throw cancelled;
+    if (!decoder.complete && !endAsked) {
+      endAsked = true;
+      addParts(decoder.end());
+      if (ready.length > 0 || inBand) return;
+    }
+    finished = true;
   }
+
+  /** Leaves the stream: a whole answer keeps its socket, anything else destroys it. */
+  const close = (): void => {
+    if (over) return;
+    over = true;
+    if (finished || decoder.complete) release();
+    else discard(body);
+  };
+
+  const DONE: IteratorResult<StreamPart> = { value: undefined, done: true };
+
+  const iterator: AsyncIterator<StreamPart> = {
+    next(): Promise<IteratorResult<StreamPart>> {
+      if (over) return Promise.resolve(DONE);
+      if (filling)
+        return filling.then(
+          () => iterator.next(),
+          () => iterator.next(),
+        );
+      if (at < ready.length) {
+        const part = ready[at++] as StreamPart;
+        if (isContentPart(part)) scope.touch();
+        return Promise.resolve({ value: part, done: false });
+      }
+      if (inBand) {
+        const error = fail(withTarget(inBand, where));
+        close();
+        return Promise.reject(error);
+      }
+      if (finished) {
+        close();
+        return Promise.resolve(DONE);
+      }
+      filling = fill().then(
+        () => {
+          filling = undefined;
+        },
+        (e: unknown) => {
+          filling = undefined;
+          const error = fail(e);
+          close();
+          throw error;
+        },
+      );
+      return filling.then(() => iterator.next());
+    },
+    return(): Promise<IteratorResult<StreamPart>> {
+      if (!over) {
+        // Ended by the consumer: the body iterator lets go first (it never destroys the body).
+        if (chunks && !bodyEnded) {
+          bodyEnded = true;
+          chunks.return?.()?.catch(() => undefined);
+        }
+        close();
+      }
+      return Promise.resolve(DONE);
+    },
+  };
 
   /** Gives the socket back to the pool once the body's last bytes are in; drops it if they dawdle. */
   const release = () => {
@@ -149,8 +243,7 @@ export function createSseStream(options: SseStreamOptions): UpstreamStream {
     },
     [Symbol.asyncIterator]() {
       // One reader per stream: a second loop continues the first rather than replaying it.
-      iterator ??= read();
-      return iterator as AsyncIterator<StreamPart>;
+      return iterator;
     },
   };
 }
@@ -166,9 +259,8 @@ function oversized(where: { provider: string; model: string; requestId: string |
 }
 
 function toSseEvent(e: EventSourceMessage): SseEvent {
-  return {
-    data: e.data,
-    ...(e.event ? { event: e.event } : {}),
-    ...(e.id ? { id: e.id } : {}),
-  };
+  const event: SseEvent = { data: e.data };
+  if (e.event) event.event = e.event;
+  if (e.id) event.id = e.id;
+  return event;
 }
