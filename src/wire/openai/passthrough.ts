@@ -1,48 +1,20 @@
 /**
- * Passthrough for the OpenAI format. `fields` holds the provider's unknown fields verbatim;
- * one reserved key (`META_KEY`, never an OpenAI field) holds what this codec must remember
- * to rebuild the exact wire form (which role a system prompt came in, string or part
- * content, which max-tokens field). The client encoder strips it before spreading.
+ * The shared passthrough helpers, bound to the OpenAI format (which role a system prompt came
+ * in, string or part content, which max-tokens field).
  */
-import type { JsonObject, JsonValue, Passthrough } from '../canonical/index.ts';
+import type { JsonObject, Passthrough } from '../canonical/index.ts';
+import { makeOwnPassthrough, type OwnPassthrough, readOwnPassthrough } from '../shared/passthrough.ts';
 
-export const META_KEY = '$outlast';
+export { isJsonObject, META_KEY, unknownFields } from '../shared/passthrough.ts';
 
-export interface OpenaiPassthrough {
-  /** Unknown fields, to spread back verbatim. */
-  fields: JsonObject;
-  /** This codec's own notes. */
-  meta: JsonObject;
-}
+export type OpenaiPassthrough = OwnPassthrough;
 
-const EMPTY: OpenaiPassthrough = Object.freeze({ fields: {}, meta: {} }) as OpenaiPassthrough;
-
-/** The fields and notes of a passthrough, only when it is ours. */
 export function readPassthrough(passthrough: Passthrough | undefined): OpenaiPassthrough {
-  if (passthrough?.format !== 'openai') return EMPTY;
-  const { [META_KEY]: meta, ...fields } = passthrough.fields;
-  return { fields, meta: isJsonObject(meta) ? meta : {} };
+  return readOwnPassthrough('openai', passthrough);
 }
 
-/** A passthrough from unknown fields and notes, or undefined when both are empty. */
 export function makePassthrough(fields: JsonObject, meta: JsonObject = {}): Passthrough | undefined {
-  const hasFields = Object.keys(fields).length > 0;
-  const hasMeta = Object.keys(meta).length > 0;
-  if (!hasFields && !hasMeta) return undefined;
-  return { format: 'openai', fields: hasMeta ? { ...fields, [META_KEY]: meta } : fields };
-}
-
-/** The keys of `raw` this codec does not know, verbatim. */
-export function unknownFields(raw: Record<string, unknown>, known: readonly string[]): JsonObject {
-  const out: JsonObject = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (!known.includes(key) && value !== undefined) out[key] = value as JsonValue;
-  }
-  return out;
-}
-
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return makeOwnPassthrough('openai', fields, meta);
 }
 
 /** Deep equality of JSON values (key order ignored), to decide whether a remembered raw form still holds. */
