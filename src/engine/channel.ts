@@ -6,8 +6,10 @@ export interface Channel<T> extends AsyncIterable<T> {
   push(value: T): void;
   close(): void;
   fail(error: unknown): void;
-  /** Whether an iterator was already handed out. */
+  /** Whether an iterator was already handed out (or the values discarded). */
   readonly taken: boolean;
+  /** Takes the channel without reading it: values pushed from now on are dropped, not queued. */
+  discard(): void;
 }
 
 export function createChannel<T>(onReturn: () => void): Channel<T> {
@@ -17,6 +19,7 @@ export function createChannel<T>(onReturn: () => void): Channel<T> {
   let waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
   let taken = false;
   let returned = false;
+  let discarding = false;
 
   const settleWaiter = () => {
     if (!waiting) return;
@@ -38,7 +41,7 @@ export function createChannel<T>(onReturn: () => void): Channel<T> {
       return taken;
     },
     push(value) {
-      if (ended || returned) return;
+      if (ended || returned || discarding) return;
       queue.push(value);
       settleWaiter();
     },
@@ -51,6 +54,12 @@ export function createChannel<T>(onReturn: () => void): Channel<T> {
       ended = true;
       failure = { error };
       settleWaiter();
+    },
+    discard() {
+      if (taken) throw new TypeError('an engine call can be iterated only once');
+      taken = true;
+      discarding = true;
+      queue.length = 0;
     },
     [Symbol.asyncIterator]() {
       if (taken) throw new TypeError('an engine call can be iterated only once');

@@ -678,11 +678,8 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
     cancel,
     [Symbol.asyncIterator]: () => channel[Symbol.asyncIterator](),
     async response() {
-      if (!channel.taken) {
-        for await (const _ of channel) {
-          // drained into the assembler
-        }
-      }
+      // The assembler already has every part: nobody needs them queued one promise at a time.
+      if (!channel.taken) channel.discard();
       await done;
       if (finalError) throw finalError;
       return assembler.result();

@@ -92,12 +92,14 @@ export function createStitcher(emit: (part: StreamPart) => void): Stitcher {
       .map(([, t]) => t)
       .join('');
 
-  const forwardText = (out: number, text: string) => {
+  /** `part`, when given, is the upstream's own delta of exactly this text: sent as is when its index is already `out`. */
+  const forwardText = (out: number, text: string, part?: StreamPart) => {
     if (text.length === 0) return;
     texts.set(out, (texts.get(out) ?? '') + text);
     pieceChars += text.length;
     pieceForwarded = true;
-    emit({ type: 'block_delta', index: out, delta: { type: 'text', text } });
+    if (part?.type === 'block_delta' && part.index === out) emit(part);
+    else emit({ type: 'block_delta', index: out, delta: { type: 'text', text } });
   };
 
   const decide = () => {
@@ -223,7 +225,7 @@ export function createStitcher(emit: (part: StreamPart) => void): Stitcher {
               if (pending.text.length >= Math.max(need, 1)) decide();
               return;
             }
-            forwardText(out, part.delta.text);
+            forwardText(out, part.delta.text, part);
             return;
           }
           pieceForwarded = true;
