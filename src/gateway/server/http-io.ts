@@ -12,18 +12,8 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
   if (Number.isFinite(declared) && declared > limit) {
     throw badRequest(`request body is ${declared} bytes, over the gateway's limit of ${limit} bytes`, 413);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limit) {
-      throw badRequest(`request body is over the gateway's limit of ${limit} bytes`, 413);
-    }
-    chunks.push(buffer);
-  }
   // The content type is not checked: `curl -d` sends form encoding for JSON bodies.
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = await readText(req, limit);
   if (text.trim() === '') throw badRequest('request body is empty; expected a JSON object');
   let body: unknown;
   try {
@@ -35,6 +25,53 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
     throw badRequest('request body must be a JSON object');
   }
   return body;
+}
+
+/**
+ * The body as UTF-8 text, over plain 'data'/'end' events: an async iterator per request costs
+ * more than the body takes to read. Over `limit` it rejects and stops reading (the rest is left behind).
+ */
+function readText(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        req.pause();
+        reject(badRequest(`request body is over the gateway's limit of ${limit} bytes`, 413));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(
+        chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8'),
+      );
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    // A client gone before the end: what for-await gave here was a premature-close error.
+    const onClose = () => {
+      cleanup();
+      if (!req.complete)
+        reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
 
 export function sendJson(
