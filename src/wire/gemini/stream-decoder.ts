@@ -9,6 +9,7 @@ import type { StreamPart, Usage } from '../canonical/index.ts';
 import type { SseEvent, StreamDecoder } from '../codec.ts';
 import { shortHash } from './call-ids.ts';
 import { decodeStreamErrorFrame, invalidResponse } from './errors.ts';
+import { fitsResponseSchema } from './frame-guard.ts';
 import { createResponseCallIds } from './response.ts';
 import { describeIssue, type GeminiPart, type GeminiResponse, responseSchema } from './schemas.ts';
 import { stopReasonOf } from './stop-reason.ts';
@@ -102,14 +103,18 @@ export function createStreamDecoder(): StreamDecoder {
       }
       const inBand = decodeStreamErrorFrame(json);
       if (inBand) return [{ type: 'error', error: inBand }];
-      const parsed = responseSchema.safeParse(json);
-      if (!parsed.success)
-        throw invalidResponse(
-          `stream frame is not a GenerateContentResponse (${describeIssue(parsed.error)})`,
-        );
+      let frame: GeminiResponse;
+      if (fitsResponseSchema(json)) frame = json as GeminiResponse;
+      else {
+        const parsed = responseSchema.safeParse(json);
+        if (!parsed.success)
+          throw invalidResponse(
+            `stream frame is not a GenerateContentResponse (${describeIssue(parsed.error)})`,
+          );
+        frame = parsed.data;
+      }
       // Frames after the finish (none are expected) would restart nothing.
       if (complete) return [];
-      const frame = parsed.data;
       frames++;
       const out: StreamPart[] = [];
       if (frame.usageMetadata) lastUsage = usageOf(frame.usageMetadata);
