@@ -355,6 +355,12 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
     if (deadline!.signal.aborted) throw deadline!.signal.reason;
   };
 
+  /** Announces a retry of the target and waits for it (the deadline or the caller cuts the wait short). */
+  const waitToRetry = async (state: TargetState, waitMs: number, source: 'hint' | 'backoff') => {
+    hub.emit({ type: 'retry', requestId, ...label(state.ref), attempt: state.attempts + 1, waitMs, source });
+    await sleep(waitMs);
+  };
+
   /** Attempts on one target until it answers, must be left, or the call must stop. */
   async function tryTarget(
     state: TargetState,
@@ -373,15 +379,7 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
     if (how.afterCooldownUntilMs !== undefined) {
       // Waiting out a hinted cooldown is the server's own pacing: it spends no retry budget.
       const waitMs = Math.max(0, how.afterCooldownUntilMs + 1 - clock.now());
-      hub.emit({
-        type: 'retry',
-        requestId,
-        ...label(ref),
-        attempt: state.attempts + 1,
-        waitMs,
-        source: 'hint',
-      });
-      await sleep(waitMs);
+      await waitToRetry(state, waitMs, 'hint');
       waited = waitMs;
       paced = true;
     }
@@ -393,15 +391,7 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
         random: deps.random,
       });
       if (plan.kind === 'do_not_wait' || !(deps.budget?.tryAcquireRetry() ?? true)) return 'next';
-      hub.emit({
-        type: 'retry',
-        requestId,
-        ...label(ref),
-        attempt: state.attempts + 1,
-        waitMs: plan.delayMs,
-        source: plan.source,
-      });
-      await sleep(plan.delayMs);
+      await waitToRetry(state, plan.delayMs, plan.source);
       state.backoff = plan.next;
       waited = plan.delayMs;
     }
@@ -444,15 +434,7 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
         state.lastResort = decision.lastResort;
         return 'next';
       }
-      hub.emit({
-        type: 'retry',
-        requestId,
-        ...label(ref),
-        attempt: state.attempts + 1,
-        waitMs: decision.waitMs,
-        source: decision.source,
-      });
-      await sleep(decision.waitMs);
+      await waitToRetry(state, decision.waitMs, decision.source);
       state.backoff = decision.backoff;
       waited = decision.waitMs;
       paced = decision.source === 'hint';
