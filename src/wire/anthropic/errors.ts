@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { classifyHttpFailure, type ErrorKind, OutlastError } from '../../errors/index.ts';
 import type { EncodedError, HeaderBag } from '../codec.ts';
 import { bodyExcerpt } from '../shared/body-excerpt.ts';
+import { finerStatus } from '../shared/finer-status.ts';
 import { formatSse, getHeader } from '../shared/index.ts';
 import { isJsonObject } from './passthrough.ts';
 
@@ -123,15 +124,7 @@ function wireErrorOf(error: OutlastError): WireError {
     case 'enforced_spend_limit_reached':
       return { status: 429, type: 'rate_limit_error' };
   }
-  const base = BY_KIND[error.kind];
-  const status = error.status;
-  if (status !== undefined) {
-    if (error.kind === 'bad_request' && status >= 400 && status < 500 && status !== 429)
-      return { ...base, status };
-    if (error.kind === 'server' && status >= 500 && status !== 503 && status !== 529)
-      return { ...base, status };
-  }
-  return base;
+  return finerStatus(BY_KIND[error.kind], error);
 }
 
 function messageOf(error: OutlastError): string {

@@ -7,6 +7,7 @@
 import { classifyHttpFailure, type ErrorKind, OutlastError } from '../../errors/index.ts';
 import type { EncodedError, HeaderBag } from '../codec.ts';
 import { bodyExcerpt } from '../shared/body-excerpt.ts';
+import { finerStatus } from '../shared/finer-status.ts';
 import { formatSse, getHeader } from '../shared/index.ts';
 import { isJsonObject } from './passthrough.ts';
 
@@ -121,16 +122,7 @@ function wireErrorOf(error: OutlastError): WireError {
   // A spent quota is a 429 to OpenAI clients even though we do not treat it as transient.
   if (error.providerType === 'insufficient_quota')
     return { status: 429, type: 'insufficient_quota', code: 'insufficient_quota' };
-  const base = BY_KIND[error.kind];
-  const status = error.status;
-  // Keep the upstream's finer status when it says the same thing (413 vs 400, 502 vs 500).
-  if (status !== undefined) {
-    if (error.kind === 'bad_request' && status >= 400 && status < 500 && status !== 429)
-      return { ...base, status };
-    if (error.kind === 'server' && status >= 500 && status !== 503 && status !== 529)
-      return { ...base, status };
-  }
-  return base;
+  return finerStatus(BY_KIND[error.kind], error);
 }
 
 export function openaiErrorBody(error: OutlastError): { wire: WireError; body: string } {
