@@ -49,6 +49,8 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
         stdio: 'ignore',
       },
     );
+    // A missing binary is reported below as "did not start", not as an unhandled error event.
+    child.on('error', () => {});
     for (let i = 0; i < 200; i++) {
       if (await canConnect(port)) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
