@@ -4,11 +4,7 @@
  * or "let zod decide": anything else (a function call, inline data, a wrong type) goes to the
  * schema, so what is accepted and every error message stay exactly the schema's.
  */
-type Obj = Record<string, unknown>;
-
-function isObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isPlainObject as isObject } from '../shared/is-plain-object.ts';
 
 const optionalString = (value: unknown) => value === undefined || typeof value === 'string';
 const optionalNumber = (value: unknown) => value === undefined || typeof value === 'number';

@@ -4,11 +4,7 @@
  * hot path; this names the first field that is wrong, and the decoder then reads the parsed
  * object as it is (`RawChunk`), without zod's copy.
  */
-type Obj = Record<string, unknown>;
-
-function isObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isPlainObject as isObject } from '../shared/is-plain-object.ts';
 
 function isIndex(value: unknown): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0;

@@ -5,6 +5,7 @@
  * provider → canonical → provider is the identity.
  */
 import type { JsonObject, JsonValue, Passthrough, WireFormat } from '../canonical/index.ts';
+import { isPlainObject } from './is-plain-object.ts';
 
 export const META_KEY = '$outlast';
 
@@ -45,5 +46,5 @@ export function unknownFields(raw: Record<string, unknown>, known: readonly stri
 }
 
 export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return isPlainObject(value);
 }
