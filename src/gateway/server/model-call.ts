@@ -104,6 +104,9 @@ export async function serveModelCall(
   }
 }
 
+/** The most text one relay write carries. */
+const BATCH_CHARS = 16 * 1024;
+
 async function relayStream(
   res: ServerResponse,
   dialect: Dialect,
@@ -121,42 +124,73 @@ async function relayStream(
   });
   res.flushHeaders();
 
-  let waitingForDrain = false;
-  let keepAlive: NodeJS.Timeout | undefined;
-  const arm = () => {
-    clearTimeout(keepAlive);
-    keepAlive = setTimeout(() => {
-      // A full socket already tells the client we are alive; never pile pings on it.
-      if (!waitingForDrain && !res.destroyed) res.write(encoder.keepAlive());
-      arm();
-    }, context.keepAliveMs);
+  // Parts that are ready in the same tick (the events of one upstream read) go out as one
+  // write: a write per part costs a chunked-encoding frame and a trip through the stream
+  // machinery each, which was most of what relaying a token cost. The batch is flushed on
+  // process.nextTick, i.e. once the parts already decoded have been encoded, never later.
+  let pending = '';
+  let flushQueued = false;
+  /** Set while the socket is over its high-water mark; resolves false if the client went away. */
+  let blocked: Promise<boolean> | undefined;
+  const keepAlive = setTimeout(function ping() {
+    // A full socket already tells the client we are alive; never pile pings on it.
+    if (!blocked && !res.destroyed) res.write(encoder.keepAlive());
+    keepAlive.refresh();
+  }, context.keepAliveMs);
+  const flush = () => {
+    // While the socket is full the text waits here; the drain flushes it.
+    if (pending === '' || blocked || res.destroyed) return;
+    const text = pending;
+    pending = '';
+    keepAlive.refresh();
+    if (res.write(text)) return;
+    blocked = drained(res).then((ok) => {
+      blocked = undefined;
+      if (ok) flush();
+      return ok;
+    });
   };
-  /** Writes, then waits while the socket is over its high-water mark; false once the client is gone. */
-  const write = async (text: string): Promise<boolean> => {
+  const flushTick = () => {
+    flushQueued = false;
+    flush();
+  };
+  /** Queues text for this tick's write, then waits while the socket is full; false once the client is gone. */
+  const write = (text: string): boolean | Promise<boolean> => {
     if (res.destroyed) return false;
-    if (text === '') return true;
-    arm();
-    if (res.write(text)) return true;
-    waitingForDrain = true;
-    const ok = await drained(res);
-    waitingForDrain = false;
-    return ok;
+    if (text !== '') {
+      pending += text;
+      // Parts queued faster than they arrive (a client slower than the upstream) still go out
+      // in bounded writes, so the socket's high-water mark keeps holding the relay back.
+      if (pending.length >= BATCH_CHARS) flush();
+      else if (!flushQueued) {
+        flushQueued = true;
+        process.nextTick(flushTick);
+      }
+    }
+    return blocked ?? true;
+  };
+  /** Sends what is queued with the end of the response. */
+  const end = () => {
+    const text = pending;
+    pending = '';
+    if (text === '') res.end();
+    else res.end(text);
   };
 
-  arm();
   try {
     for await (const part of call) {
       // Breaking out cancels the engine call (and the upstream) through the iterator's return().
-      if (!(await write(encoder.encode(part)))) return 499;
+      const ok = write(encoder.encode(part));
+      if (ok !== true && !(await ok)) return 499;
     }
     await write(encoder.end());
-    res.end();
+    if (!res.destroyed) end();
     return 200;
   } catch (error) {
     if (res.destroyed) return 499;
     // After the 200 the only way to fail is the dialect's own error event.
     await write(dialect.codec.encodeStreamError(clientFacingError(error, context.redact)));
-    res.end();
+    if (!res.destroyed) end();
     return 200;
   } finally {
     clearTimeout(keepAlive);
