@@ -51,6 +51,21 @@ export function createOpenaiStreamEncoder(options: OpenaiStreamEncoderOptions): 
     return chunk([{ index: 0, delta: d, logprobs: null, finish_reason: finishReason }]);
   }
 
+  // The frame of a one-field delta (a token of text or reasoning), around its value: the bytes
+  // `delta({ [field]: value })` gives, with only the value stringified per token. Rebuilt when
+  // the id changes.
+  let frameFor: string | undefined;
+  let framePrefix = '';
+  const frameSuffix = `},"logprobs":null,"finish_reason":null}]${options.includeUsage ? ',"usage":null' : ''}}\n\n`;
+  function textDelta(field: 'content' | 'reasoning_content', value: string): string {
+    if (!roleSent || typeof options.model !== 'string') return delta({ [field]: value });
+    if (frameFor !== id) {
+      frameFor = id;
+      framePrefix = `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${JSON.stringify(created)},"model":${JSON.stringify(options.model)},"choices":[{"index":0,"delta":{"`;
+    }
+    return `${framePrefix}${field}":${JSON.stringify(value)}${frameSuffix}`;
+  }
+
   function finish(truncated: boolean): string {
     let out = roleSent ? '' : delta({ content: '', refusal: null });
     const reason = truncated ? 'length' : encodeFinishReason(stopReason ?? 'end_turn');
@@ -86,8 +101,9 @@ export function createOpenaiStreamEncoder(options: OpenaiStreamEncoderOptions): 
         }
         case 'block_delta': {
           const d = part.delta;
-          if (d.type === 'text') return d.text === '' ? '' : delta({ content: d.text });
-          if (d.type === 'thinking') return d.thinking === '' ? '' : delta({ reasoning_content: d.thinking });
+          if (d.type === 'text') return d.text === '' ? '' : textDelta('content', d.text);
+          if (d.type === 'thinking')
+            return d.thinking === '' ? '' : textDelta('reasoning_content', d.thinking);
           if (d.type === 'tool_input') {
             const index = toolIndex.get(part.index);
             if (index === undefined || d.partialJson === '') return '';

@@ -215,6 +215,39 @@ describe('openai stream encoder', () => {
     expect(encoder.keepAlive()).toMatch(/^:/);
   });
 
+  it('frames each token byte for byte as JSON.stringify of the whole chunk would, with and without usage', () => {
+    const texts = [
+      'Hello',
+      ' "quoted" \\ back',
+      'line\nbreak\ttab',
+      'é 日本 🙂',
+      '\u2028\u2029',
+      '\ud800 lone',
+      '</script>',
+    ];
+    for (const includeUsage of [false, true]) {
+      const encoder = createOpenaiStreamEncoder({ model: 'm "x"', includeUsage, created: 7 });
+      encoder.encode(start);
+      encoder.encode({ type: 'block_start', index: 0, block: { type: 'text' } });
+      for (const [i, text] of texts.entries()) {
+        const delta = i % 2 === 0 ? { content: text } : { reasoning_content: text };
+        const part: StreamPart =
+          'content' in delta
+            ? { type: 'block_delta', index: 0, delta: { type: 'text', text } }
+            : { type: 'block_delta', index: 0, delta: { type: 'thinking', thinking: text } };
+        const chunk = {
+          id: 'msg_1',
+          object: 'chat.completion.chunk',
+          created: 7,
+          model: 'm "x"',
+          choices: [{ index: 0, delta, logprobs: null, finish_reason: null }],
+          ...(includeUsage ? { usage: null } : {}),
+        };
+        expect(encoder.encode(part)).toBe(`data: ${JSON.stringify(chunk)}\n\n`);
+      }
+    }
+  });
+
   it('maps an Anthropic-style stream: role first, tool call fragments with index, usage chunk, [DONE]', () => {
     const encoder = createOpenaiStreamEncoder({ model: 'm', includeUsage: true, created: 1 });
     const parts: StreamPart[] = [
