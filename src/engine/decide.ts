@@ -22,6 +22,11 @@ export interface DecideInput {
   now: number;
   random: () => number;
   fallbackOnContentFilter: boolean;
+  /**
+   * When the soonest other target of this call can take an attempt: `now` (or earlier) when one
+   * not yet tried is ready, a cooldown's end when it is cooling; undefined when none can.
+   */
+  fallbackReadyAtMs: number | undefined;
   /** Takes one retry from the retry budget; false when spent. Called only when a retry is planned. */
   acquireRetry: () => boolean;
 }
@@ -47,6 +52,14 @@ export function decideAfterFailure(input: DecideInput): Decision {
   if (treatment.retrySameTarget === 'last_resort') return fallback(attemptsLeft);
   // The server said not to retry (x-should-retry: false): another target may still answer.
   if (!attemptsLeft || !error.retryable) return fallback(false);
+  const readyAt = input.fallbackReadyAtMs;
+  if (treatment.fallBackFirst && readyAt !== undefined) {
+    // Saturated: a ready fallback answers now; this target is retried after it (a hinted one
+    // once its cooldown ends, which the engine waits for when nothing else is left).
+    if (readyAt <= input.now) return fallback(coolUntilMs === undefined);
+    // Another target comes back before this one's hinted time: the engine waits for the first.
+    if (coolUntilMs !== undefined && readyAt < coolUntilMs) return fallback(false);
+  }
 
   const plan = planRetryWait({
     backoff: input.backoff,

@@ -122,7 +122,10 @@ describe('engine policies', () => {
   it('a retry the server paced with retry-after spends no budget: the budget guards our own backoff', async () => {
     const { clock, transport, engine } = setup(
       { 'anthropic/claude-opus-4-6': [{ fail: 'rate_limited', retryAfterMs: 300 }, { text: 'paced' }] },
-      { retry: { attempts: 2, baseMs: 100, budget: { ratio: 0, minRetriesPerWindow: 0 } } },
+      {
+        routes: { default: ['anthropic/claude-opus-4-6'] },
+        retry: { attempts: 2, baseMs: 100, budget: { ratio: 0, minRetriesPerWindow: 0 } },
+      },
     );
     const r = await settle(clock, engine.execute(ask).response());
     expect(r.content).toEqual([{ type: 'text', text: 'paced' }]);
@@ -157,6 +160,53 @@ describe('engine policies', () => {
     const last = trace.attempts.at(-1)!;
     expect(last.waitedMs).toBeGreaterThan(700);
     expect(last.waitedMs).toBeLessThanOrEqual(801);
+  });
+
+  it('a 429 whose hint outlasts a cooling fallback waits for the fallback, whichever comes back first', async () => {
+    const primary = 'anthropic/claude-opus-4-6';
+    const fallback = 'anthropic/claude-sonnet-4-5';
+    const { clock, transport, engine } = setup(
+      {
+        [fallback]: [{ fail: 'rate_limited', retryAfterMs: 1000 }, { text: 'from the fallback' }],
+        [primary]: [{ fail: 'rate_limited', retryAfterMs: 2000 }],
+      },
+      { retry: 3, routes: { default: [primary, fallback] } },
+    );
+    // Another call meets the fallback's 429: it cools down for 1 s (that call's deadline lets it not wait).
+    const other = engine.execute({ ...ask, model: fallback }, { timeout: { deadline: 500 } });
+    await settle(clock, other.response()).catch(() => {});
+    const r = await settle(clock, engine.execute(ask).response());
+    expect(r.content).toEqual([{ type: 'text', text: 'from the fallback' }]);
+    // The primary's 429 asks 2 s; the fallback is back 1 s after its 429, so the call goes there.
+    const [cooled, first, second] = transport.seen;
+    expect([first!.key, second!.key]).toEqual([primary, fallback]);
+    expect(second!.at - cooled!.at).toBe(1001);
+    expect(second!.at - first!.at).toBeLessThan(2000);
+  });
+
+  it('hops between rate-limited targets, each time to the one whose cooldown ends first', async () => {
+    const primary = 'anthropic/claude-opus-4-6';
+    const fallback = 'anthropic/claude-sonnet-4-5';
+    const { clock, transport, engine } = setup(
+      {
+        // Another call's 429 cools the primary 100 ms; this call's fallback then asks 1 s, and
+        // the primary, tried again at 100 ms, asks 2 s: the fallback at 1 s answers.
+        [primary]: [
+          { fail: 'rate_limited', retryAfterMs: 100 },
+          { fail: 'rate_limited', retryAfterMs: 2000 },
+        ],
+        [fallback]: [{ fail: 'rate_limited', retryAfterMs: 1000 }, { text: 'second time lucky' }],
+      },
+      { retry: 3, routes: { default: [primary, fallback] } },
+    );
+    const other = engine.execute({ ...ask, model: primary }, { timeout: { deadline: 50 } });
+    await settle(clock, other.response()).catch(() => {});
+    const r = await settle(clock, engine.execute(ask).response());
+    expect(r.content).toEqual([{ type: 'text', text: 'second time lucky' }]);
+    const [cooled, ...mine] = transport.seen;
+    expect(mine.map((x) => x.key)).toEqual([fallback, primary, fallback]);
+    expect(mine[1]!.at - cooled!.at).toBe(101);
+    expect(mine[2]!.at - mine[0]!.at).toBe(1001);
   });
 
   it("a retry after the server's own hint is not held back by a cooldown other calls' 429s extended", async () => {

@@ -58,7 +58,7 @@ describe('engine: before the commit point', () => {
     expect(transport.seen.map((s) => s.key)).toEqual(['anthropic/claude-sonnet-4-5']);
   });
 
-  it('retries a 529 with backoff then falls back across formats, keeping the primary error for the caller', async () => {
+  it('falls back from a 529 at once, retries a 500 with backoff, across formats', async () => {
     const { clock, transport, engine, events } = setup({
       'anthropic/claude-sonnet-4-5': [{ fail: 'overloaded' }],
       'openai/gpt-4.1': [{ fail: 'server' }],
@@ -68,16 +68,45 @@ describe('engine: before the commit point', () => {
     expect(response.model).toBe('gemini-2.5-flash');
     expect(transport.seen.map((s) => s.key)).toEqual([
       'anthropic/claude-sonnet-4-5',
-      'anthropic/claude-sonnet-4-5',
       'openai/gpt-4.1',
       'openai/gpt-4.1',
       'gemini/gemini-2.5-flash',
     ]);
-    // Full jitter at random 0.5 on a 100 ms base: 50 ms between the two primary attempts.
-    expect(transport.seen[1]!.at - transport.seen[0]!.at).toBe(50);
+    // An overloaded target is not asked again while a ready one waits further down the route.
+    expect(transport.seen[1]!.at - transport.seen[0]!.at).toBe(0);
+    // Full jitter at random 0.5 on a 100 ms base: 50 ms between the two attempts after the 500.
+    expect(transport.seen[2]!.at - transport.seen[1]!.at).toBe(50);
     const trace = await call.trace;
-    expect(trace).toMatchObject({ retries: 2, fallbacks: 2 });
-    expect(events.filter((e) => e.type === 'retry')).toHaveLength(2);
+    expect(trace).toMatchObject({ retries: 1, fallbacks: 2 });
+    expect(events.filter((e) => e.type === 'retry')).toHaveLength(1);
+  });
+
+  it('retries an overloaded target with backoff when nothing else is ready, and last when the others failed', async () => {
+    const single = setup(
+      { 'anthropic/claude-sonnet-4-5': [{ fail: 'overloaded' }, { fail: 'overloaded' }, { text: 'ok' }] },
+      {
+        routes: { default: ['anthropic/claude-sonnet-4-5'] },
+        retry: { attempts: 3, baseMs: 100, capMs: 1000 },
+      },
+    );
+    await settle(single.clock, single.engine.execute(ask()).response());
+    const t0 = single.transport.seen[0]!.at;
+    expect(single.transport.seen.map((s) => s.at - t0)).toEqual([0, 50, 150]);
+    await single.engine.close();
+
+    const { clock, transport, engine } = setup({
+      'anthropic/claude-sonnet-4-5': [{ fail: 'overloaded' }, { text: 'ok' }],
+      'openai/gpt-4.1': [{ fail: 'auth' }],
+      'gemini/gemini-2.5-flash': [{ fail: 'not_found' }],
+    });
+    const response = await settle(clock, engine.execute(ask()).response());
+    expect(response.model).toBe('claude-sonnet-4-5');
+    expect(transport.seen.map((s) => s.key)).toEqual([
+      'anthropic/claude-sonnet-4-5',
+      'openai/gpt-4.1',
+      'gemini/gemini-2.5-flash',
+      'anthropic/claude-sonnet-4-5',
+    ]);
   });
 
   it('fails with the primary real failure, every attempt attached, and a message telling the story', async () => {
@@ -116,7 +145,7 @@ describe('engine: before the commit point', () => {
     }
   });
 
-  it('honours a rate-limit hint that fits the deadline, and cools the target for other calls', async () => {
+  it('on a 429 cools the target for every call and falls back at once to a ready target', async () => {
     const { clock, transport, engine, events } = setup({
       'anthropic/claude-sonnet-4-5': [{ fail: 'rate_limited', retryAfterMs: 700 }, { text: 'ok' }],
     });
@@ -125,13 +154,23 @@ describe('engine: before the commit point', () => {
     // Meanwhile another call keeps off the cooling target.
     const second = engine.execute(ask());
     await settle(clock, Promise.all([first.response(), second.response()]));
-    expect(transport.seen.map((s) => s.key)).toEqual([
-      'anthropic/claude-sonnet-4-5',
-      'openai/gpt-4.1',
-      'anthropic/claude-sonnet-4-5',
+    const t0 = transport.seen[0]!.at;
+    expect(transport.seen.map((s) => [s.key, s.at - t0])).toEqual([
+      ['anthropic/claude-sonnet-4-5', 0],
+      ['openai/gpt-4.1', 0],
+      ['openai/gpt-4.1', 0],
     ]);
-    expect(transport.seen[2]!.at - transport.seen[0]!.at).toBe(700);
     expect(events.some((e) => e.type === 'cooldown' && e.key === 'anthropic/claude-sonnet-4-5')).toBe(true);
+  });
+
+  it('honours a rate-limit hint that fits the deadline when nothing else is ready', async () => {
+    const { clock, transport, engine } = setup(
+      { 'anthropic/claude-sonnet-4-5': [{ fail: 'rate_limited', retryAfterMs: 700 }, { text: 'ok' }] },
+      { routes: { default: ['anthropic/claude-sonnet-4-5'] } },
+    );
+    const response = await settle(clock, engine.execute(ask()).response());
+    expect(response.content).toEqual([{ type: 'text', text: 'ok' }]);
+    expect(transport.seen.map((s) => s.at - transport.seen[0]!.at)).toEqual([0, 700]);
   });
 
   it('falls back at once when the hint runs past the deadline', async () => {

@@ -75,6 +75,11 @@ export interface Health {
    * server asked of it, so a cooldown other calls extended meanwhile does not hold it back.
    */
   acquire(target: TargetRef, options?: { ignoreCooldown?: boolean }): TargetPermit;
+  /**
+   * When the target can take an attempt, without taking a permit: now when nothing holds it back,
+   * the end of its cooldown when cooling, undefined while a breaker is open.
+   */
+  readyAt(target: TargetRef, now: number): number | undefined;
   coolUntil(key: string, untilMs: number, reason: string): void;
   /** When the target last failed; undefined if never (the "failed longest ago" choice). */
   lastFailureAt(key: string): number | undefined;
@@ -179,6 +184,11 @@ export function createHealth(
           p.release(providerOutcome, opts);
         },
       };
+    },
+    readyAt(target, now) {
+      if (breaker(target.provider)?.state() === 'open' || breaker(target.key)?.state() === 'open')
+        return undefined;
+      return cooldowns.isCooling(target.key)?.untilMs ?? now;
     },
     coolUntil(key, untilMs, reason) {
       const before = cooldowns.isCooling(key)?.untilMs;

@@ -411,10 +411,14 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       if (treatmentOf(error.kind, error.phase).coolsDown && error.retryAfterMs !== undefined) {
         state.coolingUntilMs = clock.now() + error.retryAfterMs;
         health.coolUntil(ref.key, state.coolingUntilMs, error.kind);
+      } else {
+        // Failed for another reason: not a target to wait for any more.
+        state.coolingUntilMs = undefined;
       }
       if (error.kind === 'context_length') {
         contextFloor = Math.max(contextFloor, settings.models(ref.model).contextWindow ?? 0);
       }
+      const now = clock.now();
       const decision = decideAfterFailure({
         error,
         attemptsHere: state.attempts,
@@ -422,9 +426,10 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
         backoff: state.backoff,
         remainingMs: deadline!.remainingMs(),
         maxHintMs: settings.retry.maxHintMs,
-        now: clock.now(),
+        now,
         random: deps.random,
         fallbackOnContentFilter: route!.fallbackOnContentFilter,
+        fallbackReadyAtMs: fallbackReadyAt(state, now),
         acquireRetry: () => deps.budget?.tryAcquireRetry() ?? true,
       });
       if (decision.action === 'stop' && error.code !== UNTRANSLATABLE) throw new Stop();
@@ -555,7 +560,8 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
     for (const state of targetStates) {
       if ((await tryTarget(state, {})) === 'done') return;
     }
-    // Timeouts of a silent target: retried only now that every other target had its turn.
+    // Silent or saturated targets (timeouts, 529/503, unhinted 429): retried only now that every
+    // other target had its turn.
     for (const state of targetStates) {
       if (!state.lastResort) continue;
       state.lastResort = false;
@@ -563,15 +569,36 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
     }
     // Targets held back only by a rate-limit cooldown: the earliest to come back is waited for
     // when it comes back before the deadline, rather than failing a call that still has time.
-    const cooled = earliestCooledTarget();
-    if (cooled && (await tryTarget(cooled, { afterCooldownUntilMs: cooled.coolingUntilMs! })) === 'done')
-      return;
+    // A target met with a 429 can send the call on to another that comes back sooner: loop
+    // until one answers, the attempts run out, or no wait fits.
+    for (let cooled = earliestCooledTarget(); cooled; cooled = earliestCooledTarget()) {
+      const before = cooled.attempts;
+      if ((await tryTarget(cooled, { afterCooldownUntilMs: cooled.coolingUntilMs! })) === 'done') return;
+      // Held back by something else (an open breaker): no longer a cooled target to wait for.
+      if (cooled.attempts === before) cooled.coolingUntilMs = undefined;
+    }
     // Every target was skipped: the one that failed longest ago is tried rather than none.
     if (records.length === 0) {
       const pick = forcedPick(targetStates);
       if (pick && (await tryTarget(pick, { forced: true })) === 'done') return;
     }
     throw new Stop();
+  }
+
+  /** When the soonest other target can be tried: one not tried yet, or one whose cooldown ends. */
+  function fallbackReadyAt(current: TargetState, now: number): number | undefined {
+    let soonest: number | undefined;
+    for (const s of targetStates) {
+      if (s === current) continue;
+      const at =
+        s.attempts === 0 && s.skipped === undefined
+          ? health.readyAt(s.ref, now)
+          : s.coolingUntilMs !== undefined && s.attempts < settings.retry.attempts
+            ? s.coolingUntilMs
+            : undefined;
+      if (at !== undefined && (soonest === undefined || at < soonest)) soonest = at;
+    }
+    return soonest;
   }
 
   function earliestCooledTarget(): TargetState | undefined {

@@ -41,13 +41,18 @@ export interface FailureTreatment {
   readonly longCooldown: boolean;
   /** Whether the target cools down until the server's hinted time instead. */
   readonly coolsDown: boolean;
+  /**
+   * The target is saturated (429, 529, 503): asking it again answers later than a ready target
+   * further down the route, so that one is tried first and this one is retried after it.
+   */
+  readonly fallBackFirst: boolean;
 }
 
 const treat = (
   retrySameTarget: FailureTreatment['retrySameTarget'],
   fallBack: FailureTreatment['fallBack'],
   breakerCounts: boolean,
-  extra: Partial<Pick<FailureTreatment, 'longCooldown' | 'coolsDown'>> = {},
+  extra: Partial<Pick<FailureTreatment, 'longCooldown' | 'coolsDown' | 'fallBackFirst'>> = {},
 ): FailureTreatment =>
   Object.freeze({
     retrySameTarget,
@@ -55,11 +60,12 @@ const treat = (
     breakerCounts,
     longCooldown: extra.longCooldown ?? false,
     coolsDown: extra.coolsDown ?? false,
+    fallBackFirst: extra.fallBackFirst ?? false,
   });
 
 export const FAILURE_TABLE: Readonly<Record<ErrorKind, FailureTreatment>> = Object.freeze({
-  rate_limited: treat('after_hint', 'yes', false, { coolsDown: true }),
-  overloaded: treat('yes', 'yes', true),
+  rate_limited: treat('after_hint', 'yes', false, { coolsDown: true, fallBackFirst: true }),
+  overloaded: treat('yes', 'yes', true, { fallBackFirst: true }),
   server: treat('yes', 'yes', true),
   network: treat('yes', 'yes', true),
   // `connect` timeouts are retried here at once; the other phases fall back first (see treatmentOf).

@@ -64,14 +64,14 @@ describe('messages', () => {
   });
 
   it('withTrace reports every attempt with its facts', async () => {
-    mock.setScenario({ models: { 'claude-sonnet-4-5': { faults: ['529'] } } });
+    mock.setScenario({ models: { 'claude-sonnet-4-5': { faults: ['500'] } } });
     client = createClient({ providers: providersFor(mock), routes: route, ...FAST });
     const { data, trace } = await client.messages.create(params).withTrace();
     expect(data.model).toBe('gpt-4.1');
     expect(trace.answeredBy).toEqual({ provider: 'openai', model: 'gpt-4.1' });
     expect(trace.attempts.map((a) => [a.model, a.outcome, a.errorKind, a.status])).toEqual([
-      ['claude-sonnet-4-5', 'error', 'overloaded', 529],
-      ['claude-sonnet-4-5', 'error', 'overloaded', 529],
+      ['claude-sonnet-4-5', 'error', 'server', 500],
+      ['claude-sonnet-4-5', 'error', 'server', 500],
       ['gpt-4.1', 'success', undefined, undefined],
     ]);
     expect(trace.attempts[1]!.waitedMs).toBeGreaterThanOrEqual(0);
@@ -104,7 +104,7 @@ describe('events and logs', () => {
 
   it('the logger gets one JSON line per failed attempt, with no API key anywhere', async () => {
     mock.setScenario({
-      models: { 'claude-sonnet-4-5': { faults: ['401'] }, 'gpt-4.1': { faults: ['503'] } },
+      models: { 'claude-sonnet-4-5': { faults: ['401'] }, 'gpt-4.1': { faults: ['502'] } },
     });
     const lines: string[] = [];
     const logger = pino(
@@ -124,8 +124,8 @@ describe('events and logs', () => {
       .filter((r) => r['event'] === 'attempt_failed');
     expect(failed.map((r) => [r['model'], r['errorKind'], r['status'], r['attempt']])).toEqual([
       ['claude-sonnet-4-5', 'auth', 401, 1],
-      ['gpt-4.1', 'overloaded', 503, 2],
-      ['gpt-4.1', 'overloaded', 503, 3],
+      ['gpt-4.1', 'server', 502, 2],
+      ['gpt-4.1', 'server', 502, 3],
     ]);
     expect(
       failed.every((r) => typeof r['latencyMs'] === 'number' && typeof r['requestId'] === 'string'),

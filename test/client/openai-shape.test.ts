@@ -34,7 +34,7 @@ const messages = [{ role: 'user', content: 'Tell me about resilience.' }];
 
 describe('chat.completions.create', () => {
   it('returns a ChatCompletion from the model that answered, with its trace', async () => {
-    mock.setScenario({ models: { 'gpt-4.1': { faults: ['529'] } } });
+    mock.setScenario({ models: { 'gpt-4.1': { faults: ['500'] } } });
     const { data, trace } = await make()
       .chat.completions.create({ model: 'default', messages, max_tokens: 50 })
       .withTrace();

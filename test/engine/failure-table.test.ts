@@ -54,8 +54,21 @@ async function run(fault: unknown, options: Partial<EngineOptions> = {}) {
 }
 
 describe('failure table, before the commit point', () => {
-  it('rate_limited: waits for a hint that fits the deadline, then answers on the same target', async () => {
+  it('rate_limited: cools the target and falls back at once to a ready target', async () => {
     const r = await run({ fault: '429 retry-after-ms=120', times: 1 });
+    expect(r.seen).toEqual({ [PRIMARY]: 1, [FALLBACK]: 1 });
+    expect(r.text).toBe(healthyText[FALLBACK]);
+  });
+
+  it('rate_limited: with nothing else to try, waits for a hint that fits the deadline, then answers on the same target', async () => {
+    mock.setScenario({ models: { [PRIMARY]: { faults: [{ fault: '429 retry-after-ms=120', times: 1 }] } } });
+    engine = engineFor(mock, { routes: { default: [`openai/${PRIMARY}`] } });
+    const response = await engine.execute(ask).response();
+    const r = {
+      log: mock.log(),
+      seen: attemptsByModel(mock.log()),
+      text: response.content.map((b) => (b.type === 'text' ? b.text : '')).join(''),
+    };
     expect(r.seen).toEqual({ [PRIMARY]: 2 });
     expect(gapsFor(r.log, PRIMARY)[0]).toBeGreaterThanOrEqual(120);
     expect(r.text).toBe(healthyText[PRIMARY]);
@@ -67,9 +80,23 @@ describe('failure table, before the commit point', () => {
     expect(r.response?.model).toContain(FALLBACK);
   });
 
+  it.each([['529'], ['503']])('overloaded (%s): falls back first to the ready target', async (fault) => {
+    const r = await run(fault);
+    expect(r.seen).toEqual({ [PRIMARY]: 1, [FALLBACK]: 1 });
+    expect(r.trace.attempts.map((a) => a.errorKind ?? 'ok')).toEqual(['overloaded', 'ok']);
+    expect(r.text).toBe(healthyText[FALLBACK]);
+  });
+
+  it('overloaded: retried once with backoff when nothing else is left', async () => {
+    mock.setScenario({ models: { [PRIMARY]: { faults: [{ fault: '529', times: 1 }] } } });
+    engine = engineFor(mock, { routes: { default: [`openai/${PRIMARY}`] } });
+    const r = await engine.execute(ask).response();
+    expect(r.model).toContain(PRIMARY);
+    expect(attemptsByModel(mock.log())).toEqual({ [PRIMARY]: 2 });
+    expect(gapsFor(mock.log(), PRIMARY)[0]).toBeLessThan(1000);
+  });
+
   it.each([
-    ['overloaded', '529'],
-    ['overloaded', '503'],
     ['server', '500'],
     ['server', '502'],
     ['server', '504'],

@@ -11,7 +11,7 @@ let direct: Anthropic;
 beforeAll(async () => {
   h = await startFetchHarness(
     {
-      'claude-down': { faults: [{ fault: '529' }] },
+      'claude-down': { faults: [{ fault: '500' }] },
       'claude-cut': { faults: [{ fault: 'cut after=5', times: 1 }] },
       'claude-cut-healthy': { textKey: 'claude-cut' },
       'claude-limited': { faults: [{ fault: '429' }] },

@@ -10,7 +10,7 @@ let direct: GoogleGenAI;
 beforeAll(async () => {
   h = await startFetchHarness(
     {
-      'gemini-down': { faults: [{ fault: '503' }] },
+      'gemini-down': { faults: [{ fault: '500' }] },
       'gemini-cut': { faults: [{ fault: 'cut after=5', times: 1 }] },
       'gemini-cut-healthy': { textKey: 'gemini-cut' },
       'gemini-limited': { faults: [{ fault: '429' }] },

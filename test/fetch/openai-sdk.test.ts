@@ -10,7 +10,7 @@ let direct: OpenAI;
 beforeAll(async () => {
   h = await startFetchHarness(
     {
-      'gpt-down': { faults: [{ fault: '503' }] },
+      'gpt-down': { faults: [{ fault: '500' }] },
       'gpt-cut': { faults: [{ fault: 'cut after=5', times: 1 }] },
       'gpt-cut-healthy': { textKey: 'gpt-cut' },
       'gpt-limited': { faults: [{ fault: '429' }] },

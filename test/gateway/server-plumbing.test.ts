@@ -57,7 +57,7 @@ function post(url: string, path: string, body: string, headers: Record<string, s
 
 describe('gateway plumbing', () => {
   it('answers a chat completion through a fallback, with the trace headers', async () => {
-    const { gateway } = await start({ 'anthropic/claude-sonnet-4-5': [{ fail: 'overloaded' }] });
+    const { gateway } = await start({ 'anthropic/claude-sonnet-4-5': [{ fail: 'server' }] });
     const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: KEY, maxRetries: 0 });
     const { data, response } = await client.chat.completions.create(chatBody as never).withResponse();
     expect(data.choices[0]?.message.content).toBe('answer from openai/gpt-4.1');
