@@ -294,23 +294,39 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
         began = true;
       }
       const held: StreamPart[] = [];
-      for await (const part of upstream) {
-        if (part.type === 'error') throw part.error;
-        if (part.type === 'message_delta' && part.usage?.outputTokens !== undefined)
-          outputTokens = part.usage.outputTokens;
-        if (ttftMs === undefined && isContentPart(part)) ttftMs = clock.now() - t0;
-        if (!mode.continuation && !isCommitted) {
-          held.push(part);
-          if (isContentPart(part) || part.type === 'message_stop') {
-            commit(ref);
-            forwardedHere = true;
-            for (const p of held) stitcher.push(p);
-            held.length = 0;
+      // As `for await`, but the parts already decoded from one network read are taken without
+      // a promise each (`pull`).
+      const parts = upstream[Symbol.asyncIterator]();
+      let inBody = false;
+      try {
+        for (;;) {
+          const next = await parts.next();
+          if (next.done) break;
+          inBody = true;
+          for (let part: StreamPart | undefined = next.value; part !== undefined; part = upstream.pull?.()) {
+            if (part.type === 'error') throw part.error;
+            if (part.type === 'message_delta' && part.usage?.outputTokens !== undefined)
+              outputTokens = part.usage.outputTokens;
+            if (ttftMs === undefined && isContentPart(part)) ttftMs = clock.now() - t0;
+            if (!mode.continuation && !isCommitted) {
+              held.push(part);
+              if (isContentPart(part) || part.type === 'message_stop') {
+                commit(ref);
+                forwardedHere = true;
+                for (const p of held) stitcher.push(p);
+                held.length = 0;
+              }
+              continue;
+            }
+            stitcher.push(part);
+            if (mode.continuation && stitcher.pieceForwarded) forwardedHere = true;
           }
-          continue;
+          inBody = false;
         }
-        stitcher.push(part);
-        if (mode.continuation && stitcher.pieceForwarded) forwardedHere = true;
+      } catch (e) {
+        // Leaving from the loop's body lets the stream go, as `for await` would.
+        if (inBody) await parts.return?.();
+        throw e;
       }
       if (!mode.continuation && !isCommitted) {
         commit(ref);

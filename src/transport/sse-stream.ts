@@ -162,6 +162,14 @@ export function createSseStream(options: SseStreamOptions): UpstreamStream {
 
   const DONE: IteratorResult<StreamPart> = { value: undefined, done: true };
 
+  /** The next part if one is decoded and waiting, without a promise; undefined otherwise. */
+  const pull = (): StreamPart | undefined => {
+    if (over || filling || at >= ready.length) return undefined;
+    const part = ready[at++] as StreamPart;
+    if (isContentPart(part)) scope.touch();
+    return part;
+  };
+
   const iterator: AsyncIterator<StreamPart> = {
     next(): Promise<IteratorResult<StreamPart>> {
       if (over) return Promise.resolve(DONE);
@@ -228,6 +236,7 @@ export function createSseStream(options: SseStreamOptions): UpstreamStream {
     get malformedEvents() {
       return malformed;
     },
+    pull,
     cancel(reason) {
       if (cancelled) return;
       cancelled = OutlastError.isInstance(reason)
