@@ -16,6 +16,8 @@ export interface ResolvedModel {
   rejectsPrefill: boolean;
   contextWindow: number | undefined;
   textKey: string | undefined;
+  /** The model's request limiter and where the scenario set it (`models.<key>.rateLimit`, `defaults.rateLimit`). */
+  rateLimit?: (NonNullable<ModelConfig['rateLimit']> & { source: string }) | undefined;
   /** Whether the scenario names it (always true unless `strictModels`). */
   known: boolean;
   rules: ReadonlyArray<{ id: string; rule: FaultRule }>;
@@ -32,6 +34,8 @@ export interface FaultPick {
 
 export interface FaultPicker {
   pick(model: string, header?: ParsedFaultSpec & { text: string }): FaultPick;
+  /** Counts a request to `model` that no fault is drawn for (the limiter refused it); returns its attempt number. */
+  countAttempt(model: string): number;
   model(name: string): ResolvedModel;
   /** Counters, rule hits and the window clock back to zero. */
   reset(): void;
@@ -64,9 +68,11 @@ function resolveModel(scenario: Scenario, name: string): ResolvedModel {
     ...entries.filter(([key]) => key === name),
   ];
   let behaviour: Omit<ModelConfig, 'faults'> = { ...scenario.defaults };
-  for (const [, config] of matching) {
+  let rateLimitSource = 'defaults.rateLimit';
+  for (const [key, config] of matching) {
     const { faults: _faults, ...rest } = config;
     behaviour = { ...behaviour, ...rest };
+    if (config.rateLimit) rateLimitSource = `models.${key}.rateLimit`;
   }
   const rules: Array<{ id: string; rule: FaultRule }> = [];
   for (const [key, config] of [...matching].reverse()) {
@@ -87,6 +93,7 @@ function resolveModel(scenario: Scenario, name: string): ResolvedModel {
     rejectsPrefill: behaviour.rejectsPrefill ?? false,
     contextWindow: behaviour.contextWindow,
     textKey: behaviour.textKey,
+    rateLimit: behaviour.rateLimit && { ...behaviour.rateLimit, source: rateLimitSource },
     known: !scenario.strictModels || matching.length > 0,
     rules,
   };
@@ -133,6 +140,11 @@ export function createFaultPicker(options: { scenario: Scenario; seed?: number; 
       models = new Map();
       ruleHits.clear();
       epoch = clock.now();
+    },
+    countAttempt(name) {
+      const attempt = (attempts.get(name) ?? 0) + 1;
+      attempts.set(name, attempt);
+      return attempt;
     },
     pick(name, header) {
       const attempt = (attempts.get(name) ?? 0) + 1;

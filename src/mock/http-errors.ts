@@ -187,6 +187,52 @@ function resetHeaders(format: WireFormat, resetMs: number, now: number): Record<
   return {};
 }
 
+/**
+ * The request-limit headers a provider sends with every answer of a limited model: the
+ * bucket's capacity, the whole tokens left, and when it is full again (Anthropic: an RFC 3339
+ * time rounded up to the second; OpenAI: a duration). Gemini sends none.
+ */
+export function limiterHeaders(
+  format: WireFormat,
+  decision: { limit: number; remaining: number; fullMs: number },
+  now: number,
+): Record<string, string> {
+  if (format === 'anthropic') {
+    const at = new Date(Math.ceil((now + decision.fullMs) / 1000) * 1000)
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
+    return {
+      'anthropic-ratelimit-requests-limit': String(decision.limit),
+      'anthropic-ratelimit-requests-remaining': String(decision.remaining),
+      'anthropic-ratelimit-requests-reset': at,
+    };
+  }
+  if (format === 'openai') {
+    return {
+      'x-ratelimit-limit-requests': String(decision.limit),
+      'x-ratelimit-remaining-requests': String(decision.remaining),
+      'x-ratelimit-reset-requests': goDuration(decision.fullMs),
+    };
+  }
+  return {};
+}
+
+/** What each provider says when its request limit refuses a call (our wording, in each one's manner). */
+export function limitedMessage(
+  format: WireFormat,
+  model: string,
+  limit: { capacity: number; refillPerSecond: number },
+  waitMs: number,
+): string {
+  const rate = `${Number(limit.refillPerSecond.toFixed(3))} per second`;
+  const burst = `${limit.capacity} request${limit.capacity === 1 ? '' : 's'} at once`;
+  if (format === 'anthropic')
+    return `This request would exceed the rate limit for ${model} (${burst}, refilling ${rate}). See the response headers for current usage, and retry after the time the retry-after header gives.`;
+  if (format === 'openai')
+    return `Rate limit reached for ${model} on requests: Limit ${limit.capacity}, Remaining 0, Requested 1, refilling ${rate}. Please try again in ${goDuration(waitMs)}.`;
+  return `Resource has been exhausted (request limit for ${model}: ${limit.capacity}, refilling ${rate}).`;
+}
+
 // Shaped like the page a CDN in front of an API serves when the origin is unreachable.
 const BAD_GATEWAY_HTML =
   '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n';

@@ -18,10 +18,11 @@ export interface MockLogEntry {
   model: string | undefined;
   /** 1 for the first request to this model since start or reset. */
   attempt: number | undefined;
-  /** The faults applied, in header syntax; undefined when healthy. */
+  /** The faults applied, in header syntax; undefined when healthy. A request the limiter refused shows its 429 here. */
   fault: string | undefined;
-  faultSource: 'header' | 'scenario' | undefined;
-  /** Which scenario rule fired. */
+  /** `limiter`: the model's rate limit refused the request (no fault was drawn for it). */
+  faultSource: 'header' | 'scenario' | 'limiter' | undefined;
+  /** Which scenario rule fired (`models.<key>.rateLimit` for the limiter). */
   rule: string | undefined;
   /** `prefill`: the last turn was the assistant's; `continue`: a user turn asked to go on. */
   continuation: 'prefill' | 'continue' | undefined;

@@ -119,6 +119,21 @@ const modelSchema = z.strictObject({
   contextWindow: count.min(1).optional(),
   /** Seed text as if this model answered: models sharing it give the same answers. */
   textKey: z.string().min(1).optional(),
+  /**
+   * A request limiter in front of the model: a token bucket per model name. A request that
+   * finds no token gets the format's 429 with `retry-after` (whole seconds, rounded up) until
+   * the next token; a refused request takes none. Checked before any fault rule.
+   */
+  rateLimit: z
+    .strictObject({
+      /** Requests the bucket holds: a burst this large is served at once. */
+      capacity: count.min(1),
+      /** Tokens added per second, continuously. */
+      refillPerSecond: z.number().finite().positive(),
+      /** Also send `retry-after-ms` with the exact wait (the official SDKs read it before `retry-after`). */
+      retryAfterMs: z.boolean().optional(),
+    })
+    .optional(),
   faults: z.array(ruleSchema).optional(),
 });
 

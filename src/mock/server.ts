@@ -16,15 +16,24 @@ import { createFaultPicker, type FaultPicker } from './fault-picker.ts';
 import { type FaultPlan, planFaults } from './fault-plan.ts';
 import {
   FaultSpecError,
+  formatFault,
   formatFaults,
   type HttpFault,
   type ParsedFaultSpec,
   parseFaultSpec,
 } from './fault-spec.ts';
 import { hashId } from './hash.ts';
-import { encodeHttpFault, encodeOwnError, streamFaultError } from './http-errors.ts';
+import {
+  encodeHttpFault,
+  encodeOwnError,
+  limitedMessage,
+  limiterHeaders,
+  streamFaultError,
+  type WireError,
+} from './http-errors.ts';
 import { jsonHeaders, readBody, sendJson, sendWire, sseHeaders } from './http-io.ts';
 import { createMockLog, type MockLog, type MockLogEntry } from './mock-log.ts';
+import { createRateLimiter } from './rate-limiter.ts';
 import { type Route, routeOf } from './routes.ts';
 import type { Scenario } from './scenario.ts';
 import { type RunHandle, runSteps, type Step, streamSteps } from './write-stream.ts';
@@ -58,6 +67,15 @@ const ID_PREFIX: Readonly<Record<WireFormat, (id: string) => string>> = {
   gemini: (id) => id.slice(0, 22),
 };
 
+/** Headers added to an answer (the limiter's); the answer's own win. */
+type ExtraHeaders = Readonly<Record<string, string>> | undefined;
+
+const withExtra = (headers: Record<string, string>, extra: ExtraHeaders): Record<string, string> =>
+  extra ? { ...extra, ...headers } : headers;
+
+const wireWithExtra = (wire: WireError, extra: ExtraHeaders): WireError =>
+  extra ? { ...wire, headers: withExtra(wire.headers, extra) } : wire;
+
 function badRequest(format: WireFormat, message: string): OutlastError {
   return new OutlastError({
     kind: 'bad_request',
@@ -72,6 +90,7 @@ export function createMockServer(options: MockServerOptions): MockServer {
   const clock = options.clock ?? realClock;
   const picker = createFaultPicker({ scenario: options.scenario, seed: options.seed, clock });
   const log: MockLog = createMockLog(options.logLimit);
+  const limiter = createRateLimiter();
   const running = new Set<RunHandle>();
   let seq = 0;
 
@@ -147,6 +166,8 @@ export function createMockServer(options: MockServerOptions): MockServer {
       stream: boolean;
       geminiArray: boolean;
       intentional: () => void;
+      /** The limiter's headers, sent with the answer. */
+      headers: ExtraHeaders;
     },
   ): void => {
     const { entry, format, codec, request, model, plan, faults, intentional } = ctx;
@@ -176,7 +197,7 @@ export function createMockServer(options: MockServerOptions): MockServer {
           ),
       });
       if (outcome?.type === 'cut') intentional();
-      res.writeHead(200, sseHeaders(format, entry.requestId));
+      res.writeHead(200, withExtra(sseHeaders(format, entry.requestId), ctx.headers));
       entry.status = 200;
       track(runSteps(res, steps, { onTokens, onDone: () => {} }), res);
       return;
@@ -188,12 +209,12 @@ export function createMockServer(options: MockServerOptions): MockServer {
         { type: 'http', status },
         { format, codec, model, requestId: entry.requestId, now: clock.now() },
       );
-      sendWire(res, wire);
+      sendWire(res, wireWithExtra(wire, ctx.headers));
       return;
     }
     const encoded = codec.encodeResponse(planToResponse(plan, ids), { model });
     const body = JSON.stringify(ctx.geminiArray ? [encoded] : encoded);
-    const headers = jsonHeaders(format, entry.requestId);
+    const headers = withExtra(jsonHeaders(format, entry.requestId), ctx.headers);
     // Headers go out with the body, not before: a slow non-streamed answer is a slow header.
     let delay = faults.firstTokenMs + faults.tokenMs * plan.outputTokens;
     const steps: Step[] = [];
@@ -279,16 +300,43 @@ export function createMockServer(options: MockServerOptions): MockServer {
         return;
       }
     }
+    const config = picker.model(model);
+    const now = clock.now();
+    const wireContext = { format, codec, model, requestId: entry.requestId, now };
+
+    // The limiter is the provider's front door: it answers before any fault rule or header
+    // fault is drawn, and a request it refuses takes no token.
+    let extra: ExtraHeaders;
+    if (config.rateLimit && config.known) {
+      const limit = config.rateLimit;
+      const decision = limiter.take(model, limit, now);
+      extra = limiterHeaders(format, decision, now);
+      if (!decision.allowed) {
+        entry.attempt = picker.countAttempt(model);
+        const waitMs = Math.max(1, decision.nextTokenMs);
+        const fault: HttpFault = {
+          type: 'http',
+          status: 429,
+          retryAfter: Math.ceil(waitMs / 1000),
+          ...(limit.retryAfterMs ? { retryAfterMs: waitMs } : {}),
+          message: limitedMessage(format, model, limit, waitMs),
+        };
+        entry.fault = formatFault(fault);
+        entry.faultSource = 'limiter';
+        entry.rule = limit.source;
+        sendWire(res, wireWithExtra(encodeHttpFault(fault, wireContext), extra));
+        return;
+      }
+    }
+
     const pick = picker.pick(model, header);
     entry.attempt = pick.attempt;
-    const config = picker.model(model);
     const faults = planFaults(pick.faults, config);
     if (pick.faults.length > 0) {
       entry.fault = formatFaults(pick.faults);
       entry.faultSource = pick.source;
       entry.rule = pick.rule;
     }
-    const wireContext = { format, codec, model, requestId: entry.requestId, now: clock.now() };
     const outcome = faults.outcome;
 
     if (!config.known && outcome === undefined) {
@@ -297,7 +345,7 @@ export function createMockServer(options: MockServerOptions): MockServer {
     }
     switch (outcome?.type) {
       case 'http':
-        sendWire(res, encodeHttpFault(outcome, wireContext));
+        sendWire(res, wireWithExtra(encodeHttpFault(outcome, wireContext), extra));
         return;
       case 'reset':
         watcher.intentional();
@@ -308,7 +356,10 @@ export function createMockServer(options: MockServerOptions): MockServer {
       case 'silence':
         res.writeHead(
           200,
-          stream ? sseHeaders(format, entry.requestId) : jsonHeaders(format, entry.requestId),
+          withExtra(
+            stream ? sseHeaders(format, entry.requestId) : jsonHeaders(format, entry.requestId),
+            extra,
+          ),
         );
         res.flushHeaders();
         entry.status = 200;
@@ -329,7 +380,7 @@ export function createMockServer(options: MockServerOptions): MockServer {
               : `prompt is too long: ${used} tokens > ${limit} maximum`;
       }
       entry.continuation = request.messages.at(-1)?.role === 'assistant' ? 'prefill' : undefined;
-      sendWire(res, encodeHttpFault(fault, wireContext));
+      sendWire(res, wireWithExtra(encodeHttpFault(fault, wireContext), extra));
       return;
     }
     entry.continuation = plan.continuation;
@@ -345,6 +396,7 @@ export function createMockServer(options: MockServerOptions): MockServer {
       stream,
       geminiArray: route.pathStream === true && !route.geminiSse,
       intentional: watcher.intentional,
+      headers: extra,
     });
   };
 
@@ -378,6 +430,7 @@ export function createMockServer(options: MockServerOptions): MockServer {
 
   function reset(): void {
     picker.reset();
+    limiter.reset();
     log.clear();
     seq = 0;
   }
@@ -385,6 +438,7 @@ export function createMockServer(options: MockServerOptions): MockServer {
   function setScenario(scenario: Scenario): void {
     // A seed given at start wins over the new scenario's own, as it did over the first one's.
     picker.setScenario(scenario, options.seed);
+    limiter.reset();
   }
 
   return {
