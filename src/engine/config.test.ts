@@ -35,7 +35,7 @@ describe('client options', () => {
       jitter: 'full',
       maxHintMs: 60_000,
     });
-    expect(defaults.stream).toEqual({ onInterrupt: 'continue', maxContinuations: 2 });
+    expect(defaults.stream).toEqual({ onInterrupt: 'continue', maxContinuations: 2, upstream: 'always' });
     expect(resolveSettings({ providers, retry: 3 }).retry.attempts).toBe(3);
     expect(resolveSettings({ providers, retry: false }).retry.attempts).toBe(1);
     expect(resolveSettings({ providers, stream: 'salvage' }).stream.onInterrupt).toBe('salvage');

@@ -102,6 +102,8 @@ export const breakerSchema = z.union(
 
 export const ON_INTERRUPT = ['continue', 'salvage', 'error'] as const;
 export type OnInterrupt = (typeof ON_INTERRUPT)[number];
+export const UPSTREAM_STREAMING = ['always', 'when-streaming'] as const;
+export type UpstreamStreaming = (typeof UPSTREAM_STREAMING)[number];
 export const streamSchema = z.union(
   [
     z.enum(ON_INTERRUPT),
@@ -109,6 +111,17 @@ export const streamSchema = z.union(
       onInterrupt: z.enum(ON_INTERRUPT).optional(),
       /** How many times one answer may be continued after interruptions. */
       maxContinuations: z.number().int().min(0, 'expected an integer >= 0').optional(),
+      /**
+       * When the upstream is asked for a stream: `always` (default; a non-streaming call is
+       * streamed and assembled, so the first-token and idle timeouts apply), or only
+       * `when-streaming` (a non-streaming call gets one JSON body: cheaper, but a silent model
+       * is caught only at the attempt total).
+       */
+      upstream: z
+        .enum(UPSTREAM_STREAMING, {
+          error: `expected ${UPSTREAM_STREAMING.map((m) => `'${m}'`).join(' or ')}`,
+        })
+        .optional(),
     }),
   ],
   { error: `expected ${ON_INTERRUPT.map((m) => `'${m}'`).join(', ')} or an object` },
@@ -178,6 +191,20 @@ function show(value: unknown): string {
   }
 }
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * A union's failure as the failure of the one branch the value went into (an object whose field
+ * is wrong, e.g. `stream.upstream`), so the message names that field; the union's own message
+ * when the value fits no branch's shape.
+ */
+function insideUnion(issue: Issue): Issue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const entered = issue.errors.filter((branch) => branch.some((i) => i.path.length > 0));
+  if (entered.length !== 1) return [issue];
+  return entered[0]!.flatMap((i) => insideUnion({ ...i, path: [...issue.path, ...i.path] } as Issue));
+}
+
 /**
  * Parses with a schema and turns a failure into one readable error per problem, e.g.
  * `retry.attempts: expected a positive integer, got -1`. `root` prefixes the paths.
@@ -185,7 +212,7 @@ function show(value: unknown): string {
 export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, root = ''): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
+  const lines = result.error.issues.flatMap(insideUnion).map((issue) => {
     const path = [root, ...issue.path.map(String)].filter(Boolean).join('.');
     const value = valueAt(input, issue.path);
     const got = issue.code === 'unrecognized_keys' ? '' : `, got ${show(value)}`;

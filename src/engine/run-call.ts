@@ -34,7 +34,7 @@ import { type ResolvedRoute, resolveRoute, type TargetRef } from './routes.ts';
 import type { EngineSettings } from './settings.ts';
 import type { PieceOptions } from './stitch.ts';
 import { createStitcher } from './stitch.ts';
-import { type CallTimeouts, resolveTimeouts, toPhaseBudgets } from './timeouts.ts';
+import { type CallTimeouts, jsonPhaseBudgets, resolveTimeouts, toPhaseBudgets } from './timeouts.ts';
 import type { EngineTransport, EngineUpstreamStream } from './upstream.ts';
 
 export interface CallOptions {
@@ -157,6 +157,9 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
   let promptTokens = 0;
 
   const label = (ref: TargetRef) => ({ provider: ref.provider, model: ref.model });
+  // A non-streaming call asks the upstream for a stream too (the first-token and idle timeouts
+  // then catch a dead model early), unless the settings say to ask for one JSON body.
+  const streamUpstream = request.stream === true || settings.stream.upstream === 'always';
 
   const skip = (ref: TargetRef, reason: SkipReason) => {
     skips.push({ ...label(ref), reason });
@@ -270,15 +273,19 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       let spec: ReturnType<typeof codec.encodeRequest>;
       try {
         spec = codec.encodeRequest(
-          { ...body, model: ref.model, stream: true },
-          { model: ref.model, stream: true },
+          { ...body, model: ref.model, stream: streamUpstream },
+          { model: ref.model, stream: streamUpstream },
         );
       } catch (e) {
         // This target's format cannot say what the request asks for; another format may.
         throw toOutlastError(e, label(ref)).with({ code: UNTRANSLATABLE, retryable: false });
       }
-      scope = deadline!.attempt(toPhaseBudgets(timeouts!.budgets), label(ref));
+      scope = deadline!.attempt(
+        streamUpstream ? toPhaseBudgets(timeouts!.budgets) : jsonPhaseBudgets(timeouts!.budgets),
+        label(ref),
+      );
       upstream = await transport.stream({
+        ...(streamUpstream ? {} : { answer: 'json' as const }),
         target: {
           ...label(ref),
           baseURL: provider.baseURL ?? DEFAULT_BASE_URLS[provider.type],

@@ -12,6 +12,7 @@ import {
   type ProviderConfig,
   parseOptions,
   type TimeoutOption,
+  type UpstreamStreaming,
 } from './config.ts';
 import type { EngineEvent } from './events.ts';
 import { createModelTable, type ModelTable } from './models.ts';
@@ -35,6 +36,8 @@ export interface RouteSettings {
 export interface StreamSettings {
   readonly onInterrupt: OnInterrupt;
   readonly maxContinuations: number;
+  /** Whether a non-streaming call is streamed from the upstream (`always`) or fetched as one JSON body. */
+  readonly upstream: UpstreamStreaming;
 }
 
 export interface EngineSettings {
@@ -59,7 +62,11 @@ export const RETRY_DEFAULTS: RetrySettings = {
   budget: { ratio: 0.1, windowMs: 60_000, minRetriesPerWindow: 10 },
 };
 
-export const STREAM_DEFAULTS: StreamSettings = { onInterrupt: 'continue', maxContinuations: 2 };
+export const STREAM_DEFAULTS: StreamSettings = {
+  onInterrupt: 'continue',
+  maxContinuations: 2,
+  upstream: 'always',
+};
 
 /** Validates `createClient` options (throws an OutlastError naming each bad option) and fills defaults. */
 export function resolveSettings(input: unknown): EngineSettings {
@@ -114,6 +121,7 @@ export function resolveSettings(input: unknown): EngineSettings {
           : {
               onInterrupt: stream.onInterrupt ?? STREAM_DEFAULTS.onInterrupt,
               maxContinuations: stream.maxContinuations ?? STREAM_DEFAULTS.maxContinuations,
+              upstream: stream.upstream ?? STREAM_DEFAULTS.upstream,
             },
     models: createModelTable(options.models ?? {}),
     logger: options.logger,

@@ -78,3 +78,12 @@ export function resolveTimeouts(
 export function toPhaseBudgets(b: TimeoutBudgets): PhaseBudgets {
   return { connect: b.connect, headers: b.headers, firstToken: b.firstToken, idle: b.idle, total: b.total };
 }
+
+/**
+ * An attempt whose upstream answers with one JSON body: the provider sends its headers only
+ * once the whole answer is generated, so there is no first token to wait for and the headers
+ * may take up to the attempt total. The idle budget still spans the body's chunks.
+ */
+export function jsonPhaseBudgets(b: TimeoutBudgets): PhaseBudgets {
+  return { connect: b.connect, headers: b.total, idle: b.idle, total: b.total };
+}

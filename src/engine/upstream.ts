@@ -29,6 +29,8 @@ export interface EngineTransport {
     target: EngineUpstreamTarget;
     request: UpstreamRequestSpec;
     scope: AttemptScope;
+    /** `json`: the request asks for one JSON body (`stream: false`); the parts come from it. */
+    answer?: 'sse' | 'json';
   }): Promise<EngineUpstreamStream>;
   close(): Promise<void>;
 }

@@ -10,8 +10,8 @@ import { type AttemptScope, abortReason } from '../policy/deadline.ts';
 import { checkTransportOptions } from './check-options.ts';
 import { dispatchWithPhases, type ResponseBody } from './dispatch.ts';
 import { type AnswerContext, errorFromAnswer, notAStream } from './error-answer.ts';
-import { discard, RESPONSE_BODY_LIMIT, readBodyText } from './read-body.ts';
-import { readFailure, withTarget } from './read-failure.ts';
+import { createJsonStream, readJsonAnswer } from './json-answer.ts';
+import { discard } from './read-body.ts';
 import { createSseStream } from './sse-stream.ts';
 import type { RawAnswer, Transport, TransportOptions, UpstreamCall } from './types.ts';
 
@@ -75,8 +75,26 @@ export function createTransport(options: TransportOptions = {}): Transport {
     return { ...res, context, requestId: target.codec.requestIdOf(res.headers) };
   };
 
+  /** A non-streaming POST's answer, read whole and decoded. */
+  const readAnswer = async (call: UpstreamCall) => {
+    const { target, scope } = call;
+    const res = await post(call, 'application/json');
+    return readJsonAnswer({
+      status: res.status,
+      headers: res.headers,
+      requestId: res.requestId,
+      body: res.body,
+      codec: target.codec,
+      scope,
+      provider: target.provider,
+      model: target.model,
+    });
+  };
+
   return {
     async stream(call) {
+      // A request sent with `stream: false`: its JSON answer comes out as the parts of a stream.
+      if (call.answer === 'json') return createJsonStream(await readAnswer(call));
       const { target, scope } = call;
       const res = await post(call, 'text/event-stream');
       if (!isEventStream(res.headers.get('content-type'))) {
@@ -97,33 +115,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
     },
 
     async send(call) {
-      const { target, scope } = call;
-      const res = await post(call, 'application/json');
-      const where = { provider: target.provider, model: target.model, requestId: res.requestId };
-      let text: string;
-      try {
-        // The body of a non-streamed answer is read under the idle budget, chunk to chunk.
-        scope.enter('idle');
-        const read = await readBodyText(res.body, RESPONSE_BODY_LIMIT, () => scope.touch());
-        if (read.truncated) throw invalid(where, res.status, `a body over ${RESPONSE_BODY_LIMIT} bytes`);
-        text = read.text;
-      } catch (e) {
-        if (OutlastError.isInstance(e) && e.kind === 'invalid_response') throw e;
-        throw readFailure(e, scope, where);
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch (e) {
-        throw invalid(where, res.status, 'a body that is not JSON', text.slice(0, 200), e);
-      }
-      try {
-        const response = target.codec.decodeResponse(json);
-        return { status: res.status, headers: res.headers, requestId: res.requestId, response };
-      } catch (e) {
-        if (OutlastError.isInstance(e)) throw withTarget(e.with({ status: e.status ?? res.status }), where);
-        throw invalid(where, res.status, 'a body the codec could not read', undefined, e);
-      }
+      return readAnswer(call);
     },
 
     async request(input): Promise<RawAnswer> {
@@ -171,25 +163,6 @@ function isEventStream(contentType: string | null): boolean {
 
 function joinUrl(baseURL: string, path: string): string {
   return `${baseURL.replace(/\/+$/, '')}${path.startsWith('/') ? path : `/${path}`}`;
-}
-
-function invalid(
-  where: { provider: string; model: string; requestId?: string | undefined },
-  status: number,
-  what: string,
-  snippet?: string,
-  cause?: unknown,
-): OutlastError {
-  return new OutlastError({
-    kind: 'invalid_response',
-    message: `upstream ${targetLabel(where.provider, where.model)} answered ${status} with ${what}`,
-    status,
-    provider: where.provider,
-    model: where.model,
-    ...(where.requestId === undefined ? {} : { requestId: where.requestId }),
-    ...(snippet ? { providerMessage: snippet } : {}),
-    ...(cause === undefined ? {} : { cause }),
-  });
 }
 
 /** undici's body as a web stream that touches the idle timer per chunk; cancelling it destroys the socket. */

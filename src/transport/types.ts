@@ -26,6 +26,12 @@ export interface UpstreamCall {
   request: UpstreamRequestSpec;
   /** Carries the abort signal and the phase timers; owned (and disposed) by the caller. */
   scope: AttemptScope;
+  /**
+   * For `stream()`: how the upstream answers. `sse` (the default): an event stream. `json`: the
+   * request was encoded with `stream: false`; its JSON answer is read whole, decoded, and handed
+   * out as the parts a stream of it would carry (errors as `send()` gives them).
+   */
+  answer?: 'sse' | 'json';
 }
 
 export interface UpstreamStream extends AsyncIterable<StreamPart> {

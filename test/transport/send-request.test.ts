@@ -15,6 +15,7 @@ import {
   sleep,
   sseHeaders,
   startHttp,
+  startNet,
 } from './support.ts';
 
 afterEach(cleanup);
@@ -79,6 +80,72 @@ describe('transport.send', () => {
       transport.send(call(server.url, attemptScope({ idle: 200 }), undefined, nonStreaming)),
     );
     expect(error).toMatchObject({ kind: 'timeout', phase: 'idle', limitMs: 200 });
+  });
+});
+
+describe("transport.stream with answer: 'json'", () => {
+  it('asks for JSON and hands the decoded answer out as the parts of a stream', async () => {
+    let accept: string | undefined;
+    const server = await startHttp((req, res) => {
+      accept = req.headers.accept;
+      res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req_json' });
+      res.end(fixture('response.text.json'));
+    });
+    const transport = onTransport(createTransport());
+    const expected = (await transport.send(call(server.url, attemptScope(), undefined, nonStreaming)))
+      .response;
+    const upstream = await transport.stream({
+      ...call(server.url, attemptScope(), undefined, nonStreaming),
+      answer: 'json',
+    });
+    expect(accept).toBe('application/json');
+    expect(upstream.requestId).toBe('req_json');
+    const parts = await collect(upstream);
+    expect(parts.map((p) => p.type)).toEqual([
+      'message_start',
+      'block_start',
+      'block_delta',
+      'block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
+    expect(parts[2]).toMatchObject({
+      delta: { type: 'text', text: (expected.content[0] as { text: string }).text },
+    });
+    expect(parts[4]).toMatchObject({ stopReason: expected.stopReason, usage: expected.usage });
+  });
+
+  it('a body that breaks off after the headers is a cut answer, not a success', async () => {
+    const body = fixture('response.text.json');
+    const server = await startNet((socket) =>
+      socket.once('data', () => {
+        socket.write(
+          `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nx-request-id: req_cut\r\n\r\n${body.slice(0, 40)}`,
+        );
+        setTimeout(() => socket.destroy(), 20);
+      }),
+    );
+    const transport = onTransport(createTransport());
+    const error = await rejection(
+      transport.stream({ ...call(server.url, attemptScope(), undefined, nonStreaming), answer: 'json' }),
+    );
+    expect(error).toMatchObject({ kind: 'stream_interrupted', provider: 'test', requestId: 'req_cut' });
+    expect((error as Error).message).toMatch(/after 40 bytes of its JSON body/);
+  });
+
+  it('a body without a length that ends early is not JSON: an invalid response', async () => {
+    const server = await startNet((socket) =>
+      socket.once('data', () => {
+        socket.end(
+          'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"id": "chatcmpl-1",',
+        );
+      }),
+    );
+    const transport = onTransport(createTransport());
+    const error = await rejection(
+      transport.stream({ ...call(server.url, attemptScope(), undefined, nonStreaming), answer: 'json' }),
+    );
+    expect(error).toMatchObject({ kind: 'invalid_response', status: 200 });
   });
 });
 

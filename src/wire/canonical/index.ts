@@ -1,2 +1,3 @@
 export { isContentPart } from './is-content-part.ts';
+export { responseToParts } from './response-parts.ts';
 export type * from './types.ts';

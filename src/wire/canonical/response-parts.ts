@@ -1,0 +1,60 @@
+import type { CanonicalResponse, StreamPart } from './types.ts';
+
+/**
+ * The parts a stream of this whole response would carry, one delta per block: what lets an
+ * answer fetched as one JSON body go through the same stream machinery (commit point,
+ * assembly, relay) as a streamed one. Assembled again, they give the response back, as a
+ * streamed answer would: content blocks a stream cannot carry (an image, a tool result) and
+ * passthrough fields are not in them.
+ */
+export function responseToParts(response: CanonicalResponse): StreamPart[] {
+  const parts: StreamPart[] = [{ type: 'message_start', id: response.id, model: response.model }];
+  let index = 0;
+  for (const block of response.content) {
+    switch (block.type) {
+      case 'text':
+        parts.push({ type: 'block_start', index, block: { type: 'text' } });
+        if (block.text !== '')
+          parts.push({ type: 'block_delta', index, delta: { type: 'text', text: block.text } });
+        break;
+      case 'thinking':
+        parts.push({ type: 'block_start', index, block: { type: 'thinking' } });
+        if (block.thinking !== '')
+          parts.push({ type: 'block_delta', index, delta: { type: 'thinking', thinking: block.thinking } });
+        if (block.signature !== undefined)
+          parts.push({
+            type: 'block_delta',
+            index,
+            delta: { type: 'signature', signature: block.signature },
+          });
+        break;
+      case 'redacted_thinking':
+        parts.push({ type: 'block_start', index, block: { type: 'redacted_thinking', data: block.data } });
+        break;
+      case 'tool_use':
+        parts.push({
+          type: 'block_start',
+          index,
+          block: { type: 'tool_use', id: block.id, name: block.name },
+        });
+        parts.push({
+          type: 'block_delta',
+          index,
+          delta: { type: 'tool_input', partialJson: JSON.stringify(block.input) },
+        });
+        break;
+      default:
+        continue;
+    }
+    parts.push({ type: 'block_stop', index });
+    index++;
+  }
+  parts.push({
+    type: 'message_delta',
+    stopReason: response.stopReason,
+    ...(response.stopSequence === undefined ? {} : { stopSequence: response.stopSequence }),
+    usage: response.usage,
+  });
+  parts.push({ type: 'message_stop' });
+  return parts;
+}
