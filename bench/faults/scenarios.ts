@@ -20,14 +20,23 @@ export interface FaultScenario {
   intervalMs: number;
   primaryFaults: unknown[];
   fallbackFaults?: unknown[];
+  /** The mock's token bucket in front of each model (`rateLimit` in src/mock/README.md). */
+  primaryRateLimit?: RateLimit;
+  fallbackRateLimit?: RateLimit;
 }
 
-const model = (faults: unknown[] | undefined) => ({
+export interface RateLimit {
+  capacity: number;
+  refillPerSecond: number;
+}
+
+const model = (faults: unknown[] | undefined, rateLimit?: RateLimit) => ({
   firstTokenMs: 50,
   tokenMs: 5,
   answerTokens: ANSWER_TOKENS,
   textKey: TEXT_KEY,
   ...(faults && faults.length > 0 ? { faults } : {}),
+  ...(rateLimit ? { rateLimit } : {}),
 });
 
 export function mockScenario(s: FaultScenario): unknown {
@@ -35,7 +44,10 @@ export function mockScenario(s: FaultScenario): unknown {
     name: `bench-${s.name}`,
     seed: SEED,
     strictModels: true,
-    models: { [PRIMARY]: model(s.primaryFaults), [FALLBACK]: model(s.fallbackFaults) },
+    models: {
+      [PRIMARY]: model(s.primaryFaults, s.primaryRateLimit),
+      [FALLBACK]: model(s.fallbackFaults, s.fallbackRateLimit),
+    },
   };
 }
 
@@ -112,10 +124,11 @@ export const SCENARIOS: FaultScenario[] = [
   {
     name: 'limiter-burst',
     description:
-      'many concurrent clients against a provider-side limiter: 60 calls within 0.3 s; the mock has no token bucket, so the limiter is built from what it has: for the first 2.5 s the primary refuses 70% of calls with 429 retry-after=1 and the fallback 40% (a bucket that refills after ~2.5 s)',
+      'many concurrent clients against a provider-side rate limiter: 60 calls within 0.3 s; primary and fallback each sit behind a token bucket of 15 requests refilling 10 a second, and a call that finds it empty gets 429 with retry-after (the wait to the next token, rounded up to 1 s) and takes no token; the burst is twice what the two buckets hold, so its last calls are served only after ~1.5 s of refill, to clients that wait for it',
     requests: 60,
     intervalMs: 5,
-    primaryFaults: [{ fault: '429 retry-after=1', probability: 0.7, from: 0, to: '2500ms' }],
-    fallbackFaults: [{ fault: '429 retry-after=1', probability: 0.4, from: 0, to: '2500ms' }],
+    primaryFaults: [],
+    primaryRateLimit: { capacity: 15, refillPerSecond: 10 },
+    fallbackRateLimit: { capacity: 15, refillPerSecond: 10 },
   },
 ];
