@@ -1,8 +1,10 @@
 /**
  * Overhead: what a gateway adds in front of the same mock provider, under the same load, in the
  * same run. Systems: (a) the mock directly, (b) the reference proxy (node:http + undici, no
- * policies: the floor), (c) the outlast gateway, (d) the Portkey gateway from its package.
- * Each system runs in its own child process; autocannon runs here. Ratios are to (b).
+ * policies: the floor), (c) the outlast gateway, (c′) the same gateway with
+ * `stream: { upstream: 'when-streaming' }` (non-streaming calls get one JSON body upstream;
+ * non-streaming cells only: its streaming calls are (c)'s), (d) the Portkey gateway from its
+ * package. Each system runs in its own child process; autocannon runs here. Ratios are to (b).
  */
 
 import { mkdir, rm } from 'node:fs/promises';
@@ -35,13 +37,21 @@ const STREAM_MAX_TOKENS = 128;
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 400);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 
-type SystemKey = 'direct' | 'reference' | 'outlast' | 'portkey';
+type SystemKey = 'direct' | 'reference' | 'outlast' | 'outlastJson' | 'portkey';
 const LABEL: Record<SystemKey, string> = {
   direct: '(a) mock directly',
   reference: '(b) reference proxy',
   outlast: '(c) outlast gateway',
+  outlastJson: '(c′) outlast gateway, JSON upstream',
   portkey: '(d) Portkey gateway',
 };
+const SYSTEMS = ['direct', 'reference', 'outlast', 'outlastJson', 'portkey'] as const;
+/** Which systems each mode measures: (c′) streams a streaming call upstream exactly as (c) does. */
+const SYSTEMS_OF: Record<Mode, readonly SystemKey[]> = {
+  'non-stream': SYSTEMS,
+  stream: SYSTEMS.filter((k) => k !== 'outlastJson'),
+};
+const STREAM_SKIP_NOTE = `${LABEL.outlastJson} is not measured here: a streaming call streams upstream with its option too, so its rows would be (c)'s.`;
 
 interface SystemRun {
   key: SystemKey;
@@ -63,11 +73,13 @@ interface Cell {
   error?: string;
 }
 
-export function outlastGatewayConfig(mockUrl: string): object {
+/** `jsonUpstream`: (c′), non-streaming calls fetched from the upstream as one JSON body. */
+export function outlastGatewayConfig(mockUrl: string, jsonUpstream = false): object {
   return {
     providers: { mock: { type: 'openai', baseURL: `${mockUrl}/v1`, apiKey: 'bench-upstream-key' } },
     routes: { bench: [`mock/${OVERHEAD_MODELS.fast}`], slow: [`mock/${OVERHEAD_MODELS.slow}`] },
     logging: { level: 'warn' },
+    ...(jsonUpstream ? { stream: { upstream: 'when-streaming' } } : {}),
   };
 }
 
@@ -90,8 +102,8 @@ async function startSystem(key: SystemKey, mockUrl: string, mock: Service): Prom
         headers: {},
         model: OVERHEAD_MODELS.fast,
       };
-    } else if (key === 'outlast') {
-      run.service = await startGatewayChild(outlastGatewayConfig(mockUrl));
+    } else if (key === 'outlast' || key === 'outlastJson') {
+      run.service = await startGatewayChild(outlastGatewayConfig(mockUrl, key === 'outlastJson'));
       run.target = { name: key, url: `${run.service.url}/v1/chat/completions`, headers: {}, model: 'bench' };
     } else {
       run.service = await startPortkey();
@@ -123,10 +135,11 @@ export async function run(): Promise<void> {
   const systems: SystemRun[] = [];
   let tokensPerStream = Number.NaN;
   let profile: Profile | string = 'not run';
+  let profileJson: Profile | string = 'not run';
   try {
     const mock = await startMockChild(overheadScenario());
     services.push(mock);
-    for (const key of ['direct', 'reference', 'outlast', 'portkey'] as const) {
+    for (const key of SYSTEMS) {
       const sys = await startSystem(key, mock.url, mock);
       if (sys.service && sys.service !== mock) services.push(sys.service);
       systems.push(sys);
@@ -140,6 +153,7 @@ export async function run(): Promise<void> {
     };
     for (const sys of systems) {
       for (const mode of ['non-stream', 'stream'] as const) {
+        if (!SYSTEMS_OF[mode].includes(sys.key)) continue;
         if (!sys.target) {
           sys.error[mode] = sys.error.start;
           continue;
@@ -177,6 +191,7 @@ export async function run(): Promise<void> {
       for (const mode of ['non-stream', 'stream'] as const) {
         for (const connections of LEVELS) {
           for (const sys of systems) {
+            if (!SYSTEMS_OF[mode].includes(sys.key)) continue;
             let cell = cells.find(
               (c) => c.system === sys.key && c.mode === mode && c.connections === connections,
             );
@@ -230,7 +245,10 @@ export async function run(): Promise<void> {
 
     // Where the outlast gateway's time goes: a separate run under --cpu-prof (it slows the
     // process, so it never feeds the numbers above).
-    if (process.env.BENCH_PROFILE !== '0') profile = await profileGateway(mock.url);
+    if (process.env.BENCH_PROFILE !== '0') {
+      profile = await profileGateway(mock.url);
+      profileJson = await profileGateway(mock.url, true);
+    }
   } finally {
     await closeProbeAgent();
     await Promise.allSettled(services.reverse().map((s) => s.close()));
@@ -244,18 +262,22 @@ export async function run(): Promise<void> {
     systems,
     tokensPerStream,
     profile,
+    profileJson,
     seconds: (Date.now() - started) / 1000,
   });
 }
 
-async function profileGateway(mockUrl: string): Promise<Profile | string> {
+async function profileGateway(mockUrl: string, jsonUpstream = false): Promise<Profile | string> {
   // Outside the repository: a profile is tens of MB and only its summary is kept.
-  const dir = join(tmpdir(), 'outlast-bench-profiles');
+  const dir = join(tmpdir(), `outlast-bench-profiles${jsonUpstream ? '-json' : ''}`);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   let gateway: Service | undefined;
   try {
-    gateway = await startGatewayChild(outlastGatewayConfig(mockUrl), ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+    gateway = await startGatewayChild(outlastGatewayConfig(mockUrl, jsonUpstream), [
+      '--cpu-prof',
+      `--cpu-prof-dir=${dir}`,
+    ]);
     await runLoad({
       url: `${gateway.url}/v1/chat/completions`,
       headers: {},
@@ -287,6 +309,7 @@ interface Report {
   systems: SystemRun[];
   tokensPerStream: number;
   profile: Profile | string;
+  profileJson: Profile | string;
   seconds: number;
 }
 
@@ -315,7 +338,7 @@ function report(r: Report): Promise<void> {
           'added p99 / ref',
           'note',
         ],
-        (['direct', 'reference', 'outlast', 'portkey'] as const).map((k) => {
+        SYSTEMS.map((k) => {
           const s = seq[k];
           return [
             LABEL[k],
@@ -333,7 +356,7 @@ function report(r: Report): Promise<void> {
   panels.push({
     title: 'Added latency p50, one request at a time',
     unit: 'ms over the mock',
-    bars: (['reference', 'outlast', 'portkey'] as const).map((k) => ({
+    bars: (['reference', 'outlast', 'outlastJson', 'portkey'] as const).map((k) => ({
       label: LABEL[k],
       value: added(k, 'p50'),
     })),
@@ -344,7 +367,7 @@ function report(r: Report): Promise<void> {
     for (const c of LEVELS) {
       const ref = find('reference', mode, c)?.load;
       const direct = find('direct', mode, c)?.load;
-      for (const k of ['direct', 'reference', 'outlast', 'portkey'] as const) {
+      for (const k of SYSTEMS_OF[mode]) {
         const cell = find(k, mode, c);
         const l = cell?.load;
         const tps = l && mode === 'stream' ? l.okPerSec * r.tokensPerStream : undefined;
@@ -382,13 +405,14 @@ function report(r: Report): Promise<void> {
             'error',
           ],
           rows,
-        ),
+        ) +
+        (mode === 'stream' ? `\n\n${STREAM_SKIP_NOTE}` : ''),
     );
     const top = LEVELS[LEVELS.length - 1] ?? 1;
     panels.push({
       title: `${mode === 'stream' ? 'Streamed tokens' : 'Requests'} per second at ${top} connections`,
       unit: mode === 'stream' ? 'tokens/s' : 'req/s',
-      bars: (['direct', 'reference', 'outlast', 'portkey'] as const).map((k) => {
+      bars: SYSTEMS_OF[mode].map((k) => {
         const cell = find(k, mode, top);
         const v = cell?.load ? cell.load.okPerSec * (mode === 'stream' ? r.tokensPerStream : 1) : undefined;
         return { label: LABEL[k], value: v, note: cell?.error ? 'error' : undefined };
@@ -424,17 +448,22 @@ function report(r: Report): Promise<void> {
     }),
   });
 
-  tables.push(
-    typeof r.profile === 'string'
-      ? `CPU profile of the outlast gateway: ${r.profile}`
-      : `Where the outlast gateway spends its CPU (non-streaming, 16 connections, self time, separate --cpu-prof run), by area:\n\n${markdownTable(
-          ['self %', 'area'],
-          r.profile.areas.map((h) => [Number(h.selfPct.toFixed(1)), h.frame]),
-        )}\n\nand by function:\n\n${markdownTable(
-          ['self %', 'function'],
-          r.profile.functions.map((h) => [Number(h.selfPct.toFixed(1)), h.frame]),
-        )}`,
-  );
+  for (const [which, profile] of [
+    [LABEL.outlast, r.profile],
+    [LABEL.outlastJson, r.profileJson],
+  ] as const) {
+    tables.push(
+      typeof profile === 'string'
+        ? `CPU profile of ${which}: ${profile}`
+        : `Where ${which} spends its CPU (non-streaming, 16 connections, self time, separate --cpu-prof run), by area:\n\n${markdownTable(
+            ['self %', 'area'],
+            profile.areas.map((h) => [Number(h.selfPct.toFixed(1)), h.frame]),
+          )}\n\nand by function:\n\n${markdownTable(
+            ['self %', 'function'],
+            profile.functions.map((h) => [Number(h.selfPct.toFixed(1)), h.frame]),
+          )}`,
+    );
+  }
   // The issue's targets, checked against this run's numbers.
   const targetRows: Array<Array<string | number | undefined>> = [];
   const addedRatio = ratio(added('outlast', 'p50'), added('reference', 'p50'));
@@ -488,6 +517,7 @@ function report(r: Report): Promise<void> {
       memory: r.memory,
       probes: r.probes,
       profile: r.profile,
+      profileJson: r.profileJson,
       errors: Object.fromEntries(r.systems.map((s) => [s.key, s.error])),
     },
     barChartSvg(
