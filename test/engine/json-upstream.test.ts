@@ -263,6 +263,21 @@ describe('JSON upstream for non-streaming calls', () => {
     const silence = await outcome(engine({ routes, retry: false, timeout, ...JSON_UPSTREAM }));
     expect(silence.error).toMatchObject({ kind: 'timeout', phase: 'idle', limitMs: 150 });
   });
+  it("the caller's abort while the upstream prepares its JSON body cancels the call and the upstream request", async () => {
+    const routes = { default: [`openai/${MODELS.openai}`] };
+    mock.setScenario({ models: { [MODELS.openai]: { firstTokenMs: 2000 } } });
+    const controller = new AbortController();
+    const call = engine({ routes, ...JSON_UPSTREAM }).execute(ask, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    const error = await call.response().then(
+      () => undefined,
+      (e: unknown) => e as OutlastError,
+    );
+    expect(error).toMatchObject({ kind: 'cancelled' });
+    expect((await call.trace).attempts).toHaveLength(1);
+    for (let i = 0; i < 50 && !mock.log()[0]?.disconnected; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(mock.log().map((e) => [e.stream, e.disconnected])).toEqual([[false, true]]);
+  });
 });
 
 describe('the option in the library and the gateway config', () => {
