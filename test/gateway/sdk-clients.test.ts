@@ -160,6 +160,29 @@ describe('openai SDK through the gateway', () => {
     expect(finish).toBe('stop');
   });
 
+  it.each([true, false])(
+    'streams a usage chunk only when asked (include_usage: %s)',
+    async (includeUsage) => {
+      const stream = await client().chat.completions.create({
+        model: 'there',
+        messages: user('hello'),
+        stream: true,
+        stream_options: { include_usage: includeUsage },
+      });
+      const usage: unknown[] = [];
+      for await (const chunk of stream) if (chunk.usage) usage.push(chunk.usage);
+      if (includeUsage) {
+        expect(usage).toHaveLength(1);
+        expect(usage[0]).toMatchObject({
+          completion_tokens: expect.any(Number),
+          prompt_tokens: expect.any(Number),
+        });
+      } else {
+        expect(usage).toEqual([]);
+      }
+    },
+  );
+
   it('lists the routes and models', async () => {
     const ids: string[] = [];
     for await (const model of client().models.list()) ids.push(model.id);

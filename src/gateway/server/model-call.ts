@@ -80,7 +80,7 @@ export async function serveModelCall(
   try {
     const committed = await call.committed;
     if (res.destroyed) return 499;
-    if (request.stream) return await relayStream(res, dialect, context, call, requestId, committed);
+    if (request.stream) return await relayStream(res, dialect, context, call, request, requestId, committed);
     const response = await call.response();
     const trace = await call.trace;
     const answered = trace.answeredBy ?? committed;
@@ -112,10 +112,15 @@ async function relayStream(
   dialect: Dialect,
   context: ModelCallContext,
   call: EngineCall,
+  request: CanonicalRequest,
   requestId: string,
   committed: { provider: string; model: string; attempts: number },
 ): Promise<number> {
-  const encoder = dialect.codec.createStreamEncoder({ model: committed.model });
+  const encoder = dialect.codec.createStreamEncoder({
+    model: committed.model,
+    // An OpenAI client that asked for `stream_options.include_usage` gets its usage chunk.
+    ...(request.includeUsage === undefined ? {} : { includeUsage: request.includeUsage }),
+  });
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
