@@ -13,6 +13,8 @@ export interface Service {
   /** Peak resident set (VmHWM) in KiB, from /proc; NaN where /proc is missing. */
   peakRssKb(): Promise<number>;
   rssKb(): Promise<number>;
+  /** CPU time (user + system) the process has used so far, ms; NaN where /proc is missing. */
+  cpuMs(): Promise<number>;
   /** Last lines the child wrote to stderr/stdout, for error rows. */
   output(): string;
   close(): Promise<void>;
@@ -51,6 +53,20 @@ async function procStatus(pid: number, field: 'VmHWM' | 'VmRSS'): Promise<number
     const text = await readFile(`/proc/${pid}/status`, 'utf8');
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
     return match ? Number(match[1]) : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+// Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ: 100 on Linux).
+const TICKS_PER_S = 100;
+
+export async function procCpuMs(pid: number): Promise<number> {
+  try {
+    const text = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces: count fields from after its closing parenthesis.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_S;
   } catch {
     return Number.NaN;
   }
@@ -155,6 +171,7 @@ export async function spawnService(options: SpawnOptions): Promise<Service> {
       pid: child.pid ?? -1,
       peakRssKb: () => procStatus(child.pid ?? -1, 'VmHWM'),
       rssKb: () => procStatus(child.pid ?? -1, 'VmRSS'),
+      cpuMs: () => procCpuMs(child.pid ?? -1),
       output: () => tail.join('\n'),
       close,
     };

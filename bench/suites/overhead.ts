@@ -24,7 +24,7 @@ import { holdOpenStreams, type OpenStreamsResult } from '../lib/open-streams.ts'
 import { writeResults } from '../lib/results.ts';
 import { ratio } from '../lib/stats.ts';
 import { barChartSvg, type Panel } from '../lib/svg.ts';
-import { markdownTable } from '../lib/table.ts';
+import { markdownTable, type Cell as TableCell } from '../lib/table.ts';
 import { OVERHEAD_MODELS, overheadScenario } from '../overhead/scenario.ts';
 import { portkeyForwardHeaders, startPortkey } from '../services/portkey.ts';
 import { startGatewayChild, startMockChild, startReferenceProxyChild } from '../services/services.ts';
@@ -63,13 +63,24 @@ interface SystemRun {
 
 type Mode = 'non-stream' | 'stream';
 
+/**
+ * CPU time per completed request during a load cell (/proc utime + stime): the system's own
+ * process, and the mock's. Unlike throughput it does not depend on how the 2 cores were shared
+ * between the system, the mock and autocannon, nor on how much more work the mock did for it.
+ */
+interface CellCpu {
+  systemUsPerReq: number;
+  mockUsPerReq: number;
+}
+type CellLoad = LoadResult & { cpu?: CellCpu };
+
 interface Cell {
   system: SystemKey;
   mode: Mode;
   connections: number;
   /** The best round (highest ok/s). */
-  load?: LoadResult;
-  rounds: LoadResult[];
+  load?: CellLoad;
+  rounds: CellLoad[];
   error?: string;
 }
 
@@ -204,13 +215,21 @@ export async function run(): Promise<void> {
               continue;
             }
             const stream = mode === 'stream';
-            const load = await runLoad({
+            const cpuBefore = await Promise.all([sys.service?.cpuMs(), mock.cpuMs()]);
+            const load: CellLoad = await runLoad({
               url: sys.target.url,
               headers: sys.target.headers,
               body: chatBody(sys.target.model, stream ? STREAM_MAX_TOKENS : MAX_TOKENS, stream),
               connections,
               durationS: DURATION_S,
             });
+            const cpuAfter = await Promise.all([sys.service?.cpuMs(), mock.cpuMs()]);
+            if (load.ok > 0 && sys.service) {
+              const perReq = (i: 0 | 1) =>
+                (((cpuAfter[i] ?? Number.NaN) - (cpuBefore[i] ?? Number.NaN)) * 1000) / load.ok;
+              // For (a) the system is the mock itself.
+              load.cpu = { systemUsPerReq: perReq(0), mockUsPerReq: perReq(1) };
+            }
             cell.rounds.push(load);
             if (!cell.load || load.okPerSec > cell.load.okPerSec) cell.load = load;
             console.log(
@@ -419,6 +438,32 @@ function report(r: Report): Promise<void> {
       }),
     });
   }
+
+  const cpuRows: TableCell[][] = [];
+  for (const mode of ['non-stream', 'stream'] as const) {
+    for (const c of LEVELS) {
+      const ref = find('reference', mode, c)?.load?.cpu;
+      for (const k of SYSTEMS_OF[mode]) {
+        const cpu = find(k, mode, c)?.load?.cpu;
+        if (!cpu) continue;
+        const own = k === 'direct' ? undefined : cpu.systemUsPerReq;
+        cpuRows.push([
+          mode,
+          c,
+          LABEL[k],
+          own === undefined ? '–' : Math.round(own),
+          own !== undefined && ref ? ratio(own, ref.systemUsPerReq) : undefined,
+          Math.round(cpu.mockUsPerReq),
+        ]);
+      }
+    }
+  }
+  tables.push(
+    'CPU time per completed request in the same cells (µs, user + system from /proc over the cell, best round): the ' +
+      "system's own process, and the mock's. Independent of how the two cores were shared, so steadier than throughput; " +
+      'the mock column shows what each system costs the provider (a stream of 64 events instead of one body):\n\n' +
+      markdownTable(['mode', 'conns', 'system', 'system µs/req', 'system ÷ ref', 'mock µs/req'], cpuRows),
+  );
 
   const memRows = (['reference', 'outlast', 'portkey'] as const).map((k) => {
     const m = r.memory[k];
