@@ -210,15 +210,26 @@ function createAttemptScope(
 
   const live = () => !disposed && !controller.signal.aborted;
 
-  // One idle timer per stream instead of one per part: touching only records the time.
-  let idleFrom = 0;
-  const idleCheck = (limit: number) => {
-    phaseTimer = undefined;
-    if (!live() || phase !== 'idle') return;
-    const left = idleFrom + limit - clock.now();
-    if (left > 0) phaseTimer = clock.setTimeout(() => idleCheck(limit), left);
-    else abortWith(phaseError('idle', limit));
+  // One phase timer per attempt, not one per phase: entering a phase records when it started
+  // and its limit; the armed timer is replaced only when the new phase ends sooner than it
+  // fires. A timer that fires early re-arms for what is left of the current phase, so each
+  // phase still times out exactly at its own limit (the phases' budgets usually grow:
+  // connect < headers < first token < idle). Touching the idle phase only moves its start.
+  let phaseFrom = 0;
+  let phaseLimit = 0;
+  let phaseTimerAt = 0;
+  const arm = (at: number, now: number) => {
+    phaseTimerAt = at;
+    phaseTimer = clock.setTimeout(checkPhase, at - now);
   };
+  function checkPhase() {
+    phaseTimer = undefined;
+    if (!live() || phase === undefined) return;
+    const now = clock.now();
+    const dueAt = phaseFrom + phaseLimit;
+    if (dueAt > now) arm(dueAt, now);
+    else abortWith(phaseError(phase, phaseLimit));
+  }
 
   const scope: AttemptScope = {
     signal: controller.signal,
@@ -227,22 +238,24 @@ function createAttemptScope(
     },
     enter(next) {
       if (!live()) return;
-      // Restarting a running idle timer only moves its start: the timer checks it when it fires.
       if (next === 'idle' && phase === 'idle') {
-        idleFrom = clock.now();
+        phaseFrom = clock.now();
         return;
       }
-      phaseTimer?.clear();
-      phaseTimer = undefined;
-      phase = next;
       const limit = budgets[BUDGET_OF[next]];
-      if (limit === undefined || !Number.isFinite(limit)) return;
-      if (next === 'idle') {
-        idleFrom = clock.now();
-        phaseTimer = clock.setTimeout(() => idleCheck(limit), limit);
-      } else {
-        phaseTimer = clock.setTimeout(() => abortWith(phaseError(next, limit)), limit);
+      if (limit === undefined || !Number.isFinite(limit)) {
+        phaseTimer?.clear();
+        phaseTimer = undefined;
+        phase = next;
+        return;
       }
+      const now = clock.now();
+      phase = next;
+      phaseFrom = now;
+      phaseLimit = limit;
+      if (phaseTimer !== undefined && phaseTimerAt <= now + limit) return;
+      phaseTimer?.clear();
+      arm(now + limit, now);
     },
     touch() {
       scope.enter('idle');
