@@ -29,23 +29,16 @@ export async function dispatchWithPhases(agent: Agent, input: DispatchInput): Pr
   if (scope.signal.aborted) throw abortReason(scope.signal);
   checkUrl(input.url, input.where);
   scope.enter('connect');
-  // undici starts a request's handler only once a connected socket takes it: the one
-  // reliable per-request "connected" moment, whether the socket is new or pooled.
-  const dispatcher = agent.compose(
-    (dispatch) => (opts, handler) =>
-      dispatch(
-        opts,
-        onceConnected(handler, () => scope.enter('headers')),
-      ),
-  );
   try {
     const res = await undiciRequest(input.url, {
       method: input.method as Dispatcher.HttpMethod,
       headers: input.headers,
       ...(input.body === undefined ? {} : { body: input.body }),
       signal: scope.signal,
-      dispatcher,
-    });
+      dispatcher: withConnectHook(agent),
+      // Read by the hook below; undici passes unknown options through to dispatch untouched.
+      [CONNECTED]: () => scope.enter('headers'),
+    } as Parameters<typeof undiciRequest>[1]);
     return { status: res.statusCode, headers: toHeaders(res.headers), body: res.body };
   } catch (e) {
     throw scope.signal.aborted ? abortReason(scope.signal) : toOutlastError(e, input.where);
@@ -69,32 +62,48 @@ function checkUrl(url: string, where: DispatchInput['where']): void {
   });
 }
 
-/** The handler as is, but for a callback when undici starts it on a connected socket. */
-function onceConnected(
-  handler: Dispatcher.DispatchHandler,
-  connected: () => void,
-): Dispatcher.DispatchHandler {
-  let fired = false;
-  const fire = () => {
-    if (fired) return;
-    fired = true;
-    connected();
-  };
+/** The option that carries a request's "connected" callback to the hook. */
+const CONNECTED = Symbol('outlast.connected');
+
+const hooked = new WeakMap<Agent, Dispatcher>();
+
+/**
+ * The agent with one interceptor, composed once per agent rather than per request: undici
+ * starts a request's handler only once a connected socket takes it, the one reliable
+ * per-request "connected" moment, whether the socket is new or pooled.
+ */
+function withConnectHook(agent: Agent): Dispatcher {
+  let dispatcher = hooked.get(agent);
+  if (dispatcher === undefined) {
+    dispatcher = agent.compose((dispatch) => (opts, handler) => {
+      const connected = (opts as { [CONNECTED]?: () => void })[CONNECTED];
+      if (connected !== undefined) onceConnected(handler, connected);
+      return dispatch(opts, handler);
+    });
+    hooked.set(agent, dispatcher);
+  }
+  return dispatcher;
+}
+
+/**
+ * Calls back once when undici starts the handler on a connected socket. The hook is set on
+ * the handler itself (undici's own request handler, made for this request alone), so every
+ * method still runs with the handler as `this` and no wrapper sits on the per-chunk path.
+ */
+function onceConnected(handler: Dispatcher.DispatchHandler, connected: () => void): void {
   // Handlers come in two shapes (onRequestStart, or the older onConnect): hook whichever it has.
   const hook = typeof handler.onRequestStart === 'function' ? 'onRequestStart' : 'onConnect';
-  return new Proxy(handler, {
-    get(target, key) {
-      const value: unknown = Reflect.get(target, key, target);
-      if (typeof value !== 'function') return value;
-      if (key === hook) {
-        return (...args: unknown[]) => {
-          fire();
-          return value.apply(target, args);
-        };
-      }
-      return value.bind(target);
-    },
-  });
+  const methods = handler as Record<string, unknown>;
+  const original = methods[hook];
+  if (typeof original !== 'function') return;
+  let fired = false;
+  methods[hook] = function (this: unknown, ...args: unknown[]) {
+    if (!fired) {
+      fired = true;
+      connected();
+    }
+    return original.apply(this, args);
+  };
 }
 
 /** undici's header record as a fetch `Headers` (repeated headers appended, not lost). */
