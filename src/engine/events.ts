@@ -81,23 +81,29 @@ export interface EventHub {
   on(listener: (event: EngineEvent) => void): () => void;
 }
 
-/** A listener that throws is the listener's problem: it never breaks a call. */
+/**
+ * A listener that throws is the listener's problem: it never breaks a call. The listeners
+ * are kept in an array replaced on every change, so an emit (several per call) walks a
+ * snapshot without copying it, and a listener added or removed meanwhile waits for the next event.
+ */
 export function createEventHub(): EventHub {
-  const listeners = new Set<(event: EngineEvent) => void>();
+  let listeners: ReadonlyArray<(event: EngineEvent) => void> = [];
   return {
     emit(event) {
-      for (const listener of [...listeners]) {
+      const current = listeners;
+      for (let i = 0; i < current.length; i++) {
         try {
-          listener(event);
+          current[i]!(event);
         } catch {
           // ignored on purpose, see above
         }
       }
     },
     on(listener) {
-      listeners.add(listener);
+      // A listener added twice is called once, as with the Set this replaces.
+      if (!listeners.includes(listener)) listeners = [...listeners, listener];
       return () => {
-        listeners.delete(listener);
+        listeners = listeners.filter((l) => l !== listener);
       };
     },
   };
