@@ -29,24 +29,21 @@ export async function readJsonAnswer(input: JsonAnswerInput): Promise<UpstreamAn
   const where = { provider: input.provider, model: input.model, requestId };
   // The body of a non-streamed answer is read under the idle budget, chunk to chunk.
   scope.enter('idle');
-  const chunks: Buffer[] = [];
-  let bytes = 0;
+  let chunks: Buffer[];
+  const read = { bytes: 0 };
   try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      scope.touch();
-      bytes += chunk.byteLength;
-      if (bytes > RESPONSE_BODY_LIMIT) {
-        discard(body);
-        throw invalid(where, status, `a body over ${RESPONSE_BODY_LIMIT} bytes`);
-      }
-      chunks.push(chunk);
-    }
+    chunks = await readChunks(
+      body,
+      read,
+      () => scope.touch(),
+      () => invalid(where, status, `a body over ${RESPONSE_BODY_LIMIT} bytes`),
+    );
   } catch (e) {
     if (OutlastError.isInstance(e) && e.kind === 'invalid_response') throw e;
     discard(body);
     // A body that breaks off after the 2xx is a cut answer, as a cut stream is: never a success.
     if (scope.signal.aborted) throw readFailure(e, scope, where);
-    throw streamCut(e, where, `${bytes} bytes of its JSON body`);
+    throw streamCut(e, where, `${read.bytes} bytes of its JSON body`);
   }
   const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
   let json: unknown;
@@ -61,6 +58,63 @@ export async function readJsonAnswer(input: JsonAnswerInput): Promise<UpstreamAn
     if (OutlastError.isInstance(e)) throw withTarget(e.with({ status: e.status ?? status }), where);
     throw invalid(where, status, 'a body the codec could not read', undefined, e);
   }
+}
+
+/**
+ * The body's chunks, over plain 'data'/'end' events: an async iterator per answer (and the
+ * end-of-stream machinery behind it) costs more than these one or two chunks take to read.
+ * Rejects with `tooBig()` past RESPONSE_BODY_LIMIT (the body discarded), with the stream's
+ * error, or with a premature-close error (as `for await` gave) when it closes before its end.
+ * `read.bytes` counts what came.
+ */
+function readChunks(
+  body: ResponseBody,
+  read: { bytes: number },
+  onChunk: () => void,
+  tooBig: () => OutlastError,
+): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const cleanup = () => {
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      body.off('close', onClose);
+    };
+    const fail = (error: unknown) => {
+      cleanup();
+      reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      onChunk();
+      read.bytes += chunk.byteLength;
+      if (read.bytes > RESPONSE_BODY_LIMIT) {
+        cleanup();
+        discard(body);
+        reject(tooBig());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks);
+    };
+    const onError = (error: Error) => fail(error);
+    const onClose = () => {
+      if (!body.readableEnded) {
+        fail(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+      }
+    };
+    // Events already past cannot be waited for: an ended body has nothing more, a destroyed one never ends.
+    if (body.readableEnded) return resolve(chunks);
+    if (body.destroyed)
+      return reject(body.errored ?? new Error('the response body was destroyed before it was read'));
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', onError);
+    body.on('close', onClose);
+  });
 }
 
 /** The answer's parts as an upstream stream; the body is already read, so there is nothing to cancel. */
