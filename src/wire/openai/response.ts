@@ -7,6 +7,7 @@ import type {
   TextBlock,
   ToolUseBlock,
 } from '../canonical/index.ts';
+import { fitsCompletion } from './completion-guard.ts';
 import { isJsonObject, jsonEqual, makePassthrough, readPassthrough, unknownFields } from './passthrough.ts';
 import { toolCall } from './request.ts';
 import { completionSchema } from './response-schema.ts';
@@ -28,10 +29,12 @@ export function parseArguments(text: string | null | undefined, where: string): 
 }
 
 export function decodeOpenaiResponse(body: unknown): CanonicalResponse {
-  const raw = parseWith(completionSchema, body, {
-    kind: 'invalid_response',
-    what: 'openai-format upstream body',
-  });
+  const raw = fitsCompletion(body)
+    ? body
+    : parseWith(completionSchema, body, {
+        kind: 'invalid_response',
+        what: 'openai-format upstream body',
+      });
   const choice = raw.choices[0]!;
   const message = choice.message;
   const content: ContentBlock[] = [];
