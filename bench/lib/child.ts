@@ -63,13 +63,23 @@ const TICKS_PER_S = 100;
 
 export async function procCpuMs(pid: number): Promise<number> {
   try {
-    const text = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces: count fields from after its closing parenthesis.
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_S;
+    return cpuMsFromProcStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return Number.NaN;
   }
+}
+
+/** User plus system CPU ms from the text of `/proc/<pid>/stat` (fields 14 and 15, utime and stime). */
+export function cpuMsFromProcStat(text: string): number {
+  // The command name (field 2) may hold spaces and parentheses: count fields from after its last ')'.
+  const close = text.lastIndexOf(')');
+  if (close < 0) return Number.NaN;
+  const fields = text.slice(close + 2).split(' ');
+  const user = Number(fields[11]);
+  const system = Number(fields[12]);
+  if (!Number.isFinite(user) || !Number.isFinite(system) || fields[11] === '' || fields[12] === '')
+    return Number.NaN;
+  return ((user + system) * 1000) / TICKS_PER_S;
 }
 
 export interface SpawnOptions {
