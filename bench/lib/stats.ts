@@ -40,3 +40,13 @@ export function median(samples: readonly number[]): number {
     50,
   );
 }
+
+/**
+ * Added latency as a multiple of the reference's: NaN unless the reference added something
+ * (a reference that measured 0 ms or less over the mock, at autocannon's 1 ms resolution, is
+ * no yardstick; a negative ratio would read as a win).
+ */
+export function addedRatio(own: number | undefined, reference: number | undefined): number {
+  if (reference === undefined || !(reference > 0)) return Number.NaN;
+  return ratio(own, reference);
+}

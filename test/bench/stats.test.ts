@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, percentile, ratio, summarize } from '../../bench/lib/stats.ts';
+import { addedRatio, median, percentile, ratio, summarize } from '../../bench/lib/stats.ts';
 
 describe('bench stats', () => {
   it('takes nearest-rank percentiles of sorted samples', () => {
@@ -36,5 +36,19 @@ describe('bench stats', () => {
     expect(ratio(2, undefined)).toBeNaN();
     expect(ratio(Number.NaN, 2)).toBeNaN();
     expect(ratio(Number.POSITIVE_INFINITY, 2)).toBeNaN();
+  });
+});
+
+describe('added latency against the reference', () => {
+  it('is a plain ratio when the reference added something', () => {
+    expect(addedRatio(3, 1.5)).toBe(2);
+    expect(addedRatio(0, 2)).toBe(0);
+  });
+
+  it('is NaN when the reference added nothing or less than nothing, so no negative ratio reads as a win', () => {
+    expect(addedRatio(41, -1)).toBeNaN();
+    expect(addedRatio(4, 0)).toBeNaN();
+    expect(addedRatio(4, undefined)).toBeNaN();
+    expect(addedRatio(undefined, 2)).toBeNaN();
   });
 });
