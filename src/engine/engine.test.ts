@@ -173,6 +173,93 @@ describe('engine: before the commit point', () => {
     expect(transport.seen.map((s) => s.at - transport.seen[0]!.at)).toEqual([0, 700]);
   });
 
+  it('after a cooldown one call goes first; rate-limited again, the calls waiting with it wait on, not go together', async () => {
+    const key = 'anthropic/claude-sonnet-4-5';
+    const { clock, transport, engine } = setup(
+      {
+        [key]: [
+          { fail: 'rate_limited', retryAfterMs: 700 },
+          { fail: 'rate_limited', retryAfterMs: 700 },
+          { text: 'ok' },
+        ],
+      },
+      { routes: { default: [key] }, retry: { attempts: 4, baseMs: 100, capMs: 1000 } },
+    );
+    const first = engine.execute(ask());
+    await clock.advanceAsync(0);
+    const others = [engine.execute(ask()), engine.execute(ask())];
+    const answers = await settle(clock, Promise.all([first, ...others].map((c) => c.response())));
+    expect(answers.map((a) => a.content)).toEqual([0, 1, 2].map(() => [{ type: 'text', text: 'ok' }]));
+    const t0 = transport.seen[0]!.at;
+    // At 700 the first call, back after its own hint, finds the limit again (cooldown to 1400);
+    // the two that waited for the cooldown make no attempt at 701 but wait for the new one.
+    expect(transport.seen.map((s) => s.at - t0)).toEqual([0, 700, 1400, 1401, 1401]);
+  });
+
+  it('after a cooldown the calls that waited go when the limit has passed, not later', async () => {
+    const key = 'anthropic/claude-sonnet-4-5';
+    const { clock, transport, engine } = setup(
+      { [key]: [{ fail: 'rate_limited', retryAfterMs: 700 }, { text: 'ok' }] },
+      { routes: { default: [key] } },
+    );
+    const first = engine.execute(ask());
+    await clock.advanceAsync(0);
+    const second = engine.execute(ask());
+    await settle(clock, Promise.all([first.response(), second.response()]));
+    const t0 = transport.seen[0]!.at;
+    expect(transport.seen.map((s) => s.at - t0)).toEqual([0, 700, 701]);
+  });
+
+  it('a call back for a target waits for the verdict of the first attempt after its cooldown, still in flight', async () => {
+    const key = 'anthropic/claude-sonnet-4-5';
+    const { clock, transport, engine } = setup(
+      { [key]: [{ fail: 'rate_limited', retryAfterMs: 700 }, { hang: true }, { text: 'ok' }] },
+      { routes: { default: [key] }, timeout: { total: 300, deadline: 60_000 } },
+    );
+    const first = engine.execute(ask());
+    await clock.advanceAsync(0);
+    const second = engine.execute(ask());
+    const answer = await settle(clock, second.response());
+    await settle(
+      clock,
+      first.response().catch(() => undefined),
+    );
+    expect(answer.content).toEqual([{ type: 'text', text: 'ok' }]);
+    const t0 = transport.seen[0]!.at;
+    // The first call is back at 700 and its attempt hangs; the second, back at 701, does not go
+    // alongside it but when that attempt has given its verdict (a timeout at 1000: not a limit).
+    expect(transport.seen.slice(0, 3).map((s) => s.at - t0)).toEqual([0, 700, 1000]);
+  });
+
+  it('a call that meets the first call after a cooldown in flight falls back instead of waiting', async () => {
+    const key = 'anthropic/claude-sonnet-4-5';
+    const { clock, transport, engine } = setup(
+      {
+        [key]: [{ fail: 'rate_limited', retryAfterMs: 700 }, { hang: true }],
+      },
+      { timeout: { total: 5000, deadline: 60_000 } },
+    );
+    await settle(clock, engine.execute(ask()).response());
+    clock.advance(800);
+    // The cooldown has passed: this call's attempt paces the target (and hangs).
+    const pacing = engine.execute(ask());
+    await clock.advanceAsync(0);
+    const pacedAt = clock.now();
+    const seenBefore = transport.seen.length;
+    const answer = await settle(clock, engine.execute(ask()).response());
+    expect(answer.content).toEqual([{ type: 'text', text: 'answer from openai/gpt-4.1' }]);
+    // No attempt alongside the one in flight: straight to the fallback, at once.
+    expect(transport.seen.slice(seenBefore - 1).map((s) => [s.key, s.at - pacedAt])).toEqual([
+      [key, 0],
+      ['openai/gpt-4.1', 0],
+    ]);
+    pacing.cancel();
+    await settle(
+      clock,
+      pacing.response().catch(() => undefined),
+    );
+  });
+
   it('falls back at once when the hint runs past the deadline', async () => {
     const { clock, transport, engine } = setup(
       { 'anthropic/claude-sonnet-4-5': [{ fail: 'rate_limited', retryAfterMs: 50_000 }] },

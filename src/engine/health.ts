@@ -23,10 +23,30 @@ export type TargetPermit =
   | {
       readonly allowed: true;
       readonly probe: boolean;
+      /**
+       * The first attempt on the target since a cooldown of ours on it ended: the others wait for
+       * what it learns (`settlePacing`) instead of going at a limit that has just reset, together.
+       */
+      readonly pacing: boolean;
       /** Reports the attempt's outcome to both breakers, once. */
       release(outcome: 'success' | 'failure' | 'ignored', kind?: ErrorKind, longCooldown?: boolean): void;
+      /**
+       * For a pacing attempt, what it learned, once (later calls are ignored; a no-op otherwise):
+       * `coolUntilMs` when it was rate-limited again with a hint, nothing when the limit has passed
+       * (an answer began) or it failed for another reason.
+       */
+      settlePacing(coolUntilMs?: number): void;
     }
-  | { readonly allowed: false; readonly reason: SkipReason; readonly retryAtMs: number };
+  | {
+      readonly allowed: false;
+      readonly reason: SkipReason;
+      readonly retryAtMs: number;
+      /**
+       * Set when another call's pacing attempt holds the target: resolves with its verdict, the
+       * end of a new cooldown or undefined when the target is free again.
+       */
+      readonly pacingVerdict?: Promise<number | undefined>;
+    };
 
 export interface TargetStatus {
   readonly key: string;
@@ -112,6 +132,10 @@ export function createHealth(
   const store = deps.breakerStore ?? createMemoryBreakerStore();
   const cooldowns: Cooldowns = createCooldowns(clock, deps.cooldownStore);
   const breakers = new Map<string, CircuitBreaker>();
+  // Targets we cooled whose next attempt has not been made yet: that attempt paces the others.
+  const recovering = new Set<string>();
+  // Target → the verdict of its pacing attempt in flight.
+  const pacers = new Map<string, Promise<number | undefined>>();
   const stats = new Map<string, Stats>();
   const prefill = new Map<string, boolean>();
   const seen = new Map<string, TargetRef>();
@@ -160,6 +184,9 @@ export function createHealth(
 
   return {
     acquire(target, options) {
+      const pacingVerdict = pacers.get(target.key);
+      if (pacingVerdict)
+        return { allowed: false, reason: 'cooling_down', retryAtMs: clock.now(), pacingVerdict };
       const cooling = options?.ignoreCooldown ? undefined : cooldowns.isCooling(target.key);
       if (cooling) return { allowed: false, reason: 'cooling_down', retryAtMs: cooling.untilMs };
       const providerBreaker = breaker(target.provider);
@@ -171,9 +198,27 @@ export function createHealth(
         p.release('ignored');
         return { allowed: false, reason: 'breaker_open', retryAtMs: t.retryAtMs };
       }
+      const pacing = recovering.delete(target.key);
+      let settlePacing: (coolUntilMs?: number) => void = () => {};
+      if (pacing) {
+        let resolve: (coolUntilMs: number | undefined) => void = () => {};
+        pacers.set(
+          target.key,
+          new Promise<number | undefined>((r) => {
+            resolve = r;
+          }),
+        );
+        settlePacing = (coolUntilMs) => {
+          settlePacing = () => {};
+          pacers.delete(target.key);
+          resolve(coolUntilMs);
+        };
+      }
       return {
         allowed: true,
         probe: p.probe || t.probe,
+        pacing,
+        settlePacing: (coolUntilMs) => settlePacing(coolUntilMs),
         release(outcome, kind, longCooldown) {
           const opts = { longCooldown: longCooldown === true };
           t.release(outcome, opts);
@@ -194,6 +239,7 @@ export function createHealth(
       const before = cooldowns.isCooling(key)?.untilMs;
       cooldowns.coolUntil(key, untilMs, reason);
       const after = cooldowns.isCooling(key)?.untilMs;
+      if (after !== undefined) recovering.add(key);
       if (after !== undefined && after !== before)
         hub.emit({ type: 'cooldown', key, untilMs: after, reason });
     },

@@ -93,7 +93,7 @@ type Outcome = 'done' | 'next' | 'stop';
 /** A request this target's wire format cannot express: the next target, in another format, may. */
 export const UNTRANSLATABLE = 'OUTLAST_UNTRANSLATABLE';
 
-const FORCED: TargetPermit = { allowed: true, probe: false, release() {} };
+const FORCED: TargetPermit = { allowed: true, probe: false, pacing: false, release() {}, settlePacing() {} };
 
 /** Ends the run from deep inside: carries the error that ends the call. */
 class Stop {
@@ -296,6 +296,8 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
         request: spec,
         scope,
       });
+      // An answer has begun: the limit this attempt was pacing has passed.
+      permit.settlePacing();
       if (mode.continuation) {
         stitcher.beginPiece(mode.piece);
         began = true;
@@ -353,6 +355,11 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       if (forwardedHere || began) stitcher.interruptPiece();
       const cancelled = error.kind === 'cancelled';
       const treatment = treatmentOf(error.kind, error.phase);
+      permit.settlePacing(
+        treatment.coolsDown && error.retryAfterMs !== undefined
+          ? clock.now() + error.retryAfterMs
+          : undefined,
+      );
       const prefillRejected = mode.continuation && mode.prefill && isPrefillError(error);
       permit.release(
         cancelled || prefillRejected || !treatment.breakerCounts ? 'ignored' : 'failure',
@@ -365,6 +372,7 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       const record = finish(cancelled ? 'cancelled' : 'error', error);
       return { ok: false, error, forwarded: forwardedHere, record };
     } finally {
+      permit.settlePacing();
       // A stream read to its end has already given its connection back to the pool.
       if (!completed) upstream?.cancel();
       scope?.dispose();
@@ -376,6 +384,20 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
   const sleep = async (ms: number) => {
     if (ms > 0) await clock.sleep(ms, deadline!.signal);
     if (deadline!.signal.aborted) throw deadline!.signal.reason;
+  };
+
+  /** A promise's value, unless the deadline or the caller ends the call first. */
+  const untilSettled = <T>(promise: Promise<T>): Promise<T> => {
+    const signal = deadline!.signal;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      void promise.then((value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      });
+    });
   };
 
   /** Announces a retry of the target and waits for it (the deadline or the caller cuts the wait short). */
@@ -396,15 +418,19 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       return 'next';
     }
     let waited = 0;
-    // True once this call has waited what the server asked (a hint or a cooldown): a cooldown that
-    // other calls' 429s extended meanwhile must not turn the paid-for wait into a skip.
+    // True once this call has waited the hint its own 429 gave: a cooldown that other calls' 429s
+    // extended meanwhile must not turn the paid-for wait into a skip.
     let paced = false;
+    // True once this call has waited for the target (its hint or its cooldown): when another call's
+    // attempt is finding out whether the limit has passed, this one waits for the verdict.
+    let returning = false;
     if (how.afterCooldownUntilMs !== undefined) {
-      // Waiting out a hinted cooldown is the server's own pacing: it spends no retry budget.
+      // Waiting out a hinted cooldown is the server's own pacing: it spends no retry budget. A
+      // cooldown renewed meanwhile (the limit found again) holds the call back: it waits again.
       const waitMs = Math.max(0, how.afterCooldownUntilMs + 1 - clock.now());
       await waitToRetry(state, waitMs, 'hint');
       waited = waitMs;
-      paced = true;
+      returning = true;
     }
     if (how.lastResort) {
       const plan = planRetryWait({
@@ -420,6 +446,17 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
     }
     for (;;) {
       const permit = how.forced ? FORCED : health.acquire(ref, { ignoreCooldown: paced });
+      if (!permit.allowed && permit.pacingVerdict && returning) {
+        // This call has waited what the server asked, and another call is finding out whether the
+        // limit has passed: wait for its verdict (moments: its first response) rather than go at
+        // a limit that has just reset together; rate-limited again, wait for the new end.
+        const coolUntilMs = await untilSettled(permit.pacingVerdict);
+        if (coolUntilMs === undefined) continue;
+        state.skipped = 'cooling_down';
+        state.coolingUntilMs = coolUntilMs;
+        skip(ref, 'cooling_down');
+        return 'next';
+      }
       if (!permit.allowed) {
         state.skipped = permit.reason;
         if (permit.reason === 'cooling_down') state.coolingUntilMs = permit.retryAtMs;
@@ -466,6 +503,7 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       state.backoff = decision.backoff;
       waited = decision.waitMs;
       paced = decision.source === 'hint';
+      returning = paced;
     }
   }
 
@@ -508,15 +546,16 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
           settings.models(state.ref.model).prefill ??
           settings.providers[state.ref.provider]?.type === 'anthropic';
         for (;;) {
+          const next = buildContinuation(request, partial!, {
+            prefill,
+            outputTokensSoFar: stitcher.totalOutputTokens,
+          });
+          // Taken just before the attempt, which settles whatever the permit holds (a pacing one included).
           const permit = health.acquire(state.ref);
           if (!permit.allowed) {
             skip(state.ref, permit.reason);
             break;
           }
-          const next = buildContinuation(request, partial!, {
-            prefill,
-            outputTokensSoFar: stitcher.totalOutputTokens,
-          });
           used++;
           const result = await attempt(
             state,
@@ -597,8 +636,9 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
     for (let cooled = earliestCooledTarget(); cooled; cooled = earliestCooledTarget()) {
       const before = cooled.attempts;
       if ((await tryTarget(cooled, { afterCooldownUntilMs: cooled.coolingUntilMs! })) === 'done') return;
-      // Held back by something else (an open breaker): no longer a cooled target to wait for.
-      if (cooled.attempts === before) cooled.coolingUntilMs = undefined;
+      // Held back by something else (an open breaker): no longer a cooled target to wait for. Held
+      // back by a new cooldown (another call's attempt found the limit again): wait for its end.
+      if (cooled.attempts === before && cooled.skipped !== 'cooling_down') cooled.coolingUntilMs = undefined;
     }
     // Every target was skipped: the one that failed longest ago is tried rather than none.
     if (records.length === 0) {
