@@ -17,7 +17,21 @@ export interface Service {
   cpuMs(): Promise<number>;
   /** Last lines the child wrote to stderr/stdout, for error rows. */
   output(): string;
+  /**
+   * Heap after a full GC and the resources keeping the loop alive, from a child that reports them
+   * on SIGUSR2 (`reportHeapOnSignal`; `--expose-gc` for the GC). Only for such a child: SIGUSR2
+   * ends any other. Rejects after `timeoutMs` without a report.
+   */
+  heapReport(timeoutMs?: number): Promise<HeapReport>;
   close(): Promise<void>;
+}
+
+export interface HeapReport {
+  heapUsedMb: number;
+  /** False when the child ran without `--expose-gc`: the heap figure then includes garbage. */
+  collected: boolean;
+  /** `process.getActiveResourcesInfo()` counted by type: sockets, timers, … */
+  resources: Record<string, number>;
 }
 
 const live = new Set<ChildProcess>();
@@ -174,7 +188,18 @@ export async function spawnService(options: SpawnOptions): Promise<Service> {
       }
     });
     child.stdout?.removeAllListeners('data');
-    child.stdout?.on('data', keep);
+    const heapWaiters: Array<(report: HeapReport) => void> = [];
+    let pending = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      keep(chunk);
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const report = heapLine(line);
+        if (report) heapWaiters.shift()?.(report);
+      }
+    });
     return {
       name: options.name,
       url,
@@ -183,6 +208,19 @@ export async function spawnService(options: SpawnOptions): Promise<Service> {
       rssKb: () => procStatus(child.pid ?? -1, 'VmRSS'),
       cpuMs: () => procCpuMs(child.pid ?? -1),
       output: () => tail.join('\n'),
+      heapReport: (waitMs = 10_000) =>
+        new Promise<HeapReport>((resolve, reject) => {
+          const timer = setTimeout(() => {
+            heapWaiters.splice(heapWaiters.indexOf(done), 1);
+            reject(new Error(`${options.name} gave no heap report in ${waitMs} ms`));
+          }, waitMs);
+          const done = (report: HeapReport) => {
+            clearTimeout(timer);
+            resolve(report);
+          };
+          heapWaiters.push(done);
+          child.kill('SIGUSR2');
+        }),
       close,
     };
   } catch (err) {
@@ -204,6 +242,32 @@ export function readyLine(line: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function heapLine(line: string): HeapReport | undefined {
+  if (!line.startsWith('{"heapUsedMb"')) return undefined;
+  try {
+    return JSON.parse(line) as HeapReport;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Child entry helper: on SIGUSR2, collect garbage fully and print the heap still in use and what
+ * keeps the event loop alive, as one line `heapReport()` reads. Needs `--expose-gc`.
+ */
+export function reportHeapOnSignal(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  process.on('SIGUSR2', () => {
+    // Twice: the first pass can leave objects that only a finalizer or weak callback released.
+    gc?.();
+    gc?.();
+    const resources: Record<string, number> = {};
+    for (const type of process.getActiveResourcesInfo()) resources[type] = (resources[type] ?? 0) + 1;
+    const heapUsedMb = process.memoryUsage().heapUsed / 2 ** 20;
+    process.stdout.write(`${JSON.stringify({ heapUsedMb, collected: gc !== undefined, resources })}\n`);
+  });
 }
 
 /** Child entry helper: close cleanly on SIGTERM/SIGINT (the parent's `close()`). */

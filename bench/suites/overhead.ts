@@ -26,6 +26,7 @@ import { addedRatio, ratio } from '../lib/stats.ts';
 import { barChartSvg, type Panel } from '../lib/svg.ts';
 import { markdownTable, type Cell as TableCell } from '../lib/table.ts';
 import { OVERHEAD_MODELS, overheadScenario } from '../overhead/scenario.ts';
+import { runSoak, type SoakResult } from '../overhead/soak.ts';
 import { portkeyForwardHeaders, startPortkey } from '../services/portkey.ts';
 import { startGatewayChild, startMockChild, startReferenceProxyChild } from '../services/services.ts';
 
@@ -36,6 +37,8 @@ const MAX_TOKENS = 64;
 const STREAM_MAX_TOKENS = 128;
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 400);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const SOAK_ROUNDS = Number(process.env.BENCH_SOAK_ROUNDS ?? 4);
+const SOAK_S = Number(process.env.BENCH_SOAK_S ?? 5);
 
 type SystemKey = 'direct' | 'reference' | 'outlast' | 'outlastJson' | 'portkey';
 const LABEL: Record<SystemKey, string> = {
@@ -145,6 +148,7 @@ export async function run(): Promise<void> {
   const memory: Record<string, OpenStreamsResult | { error: string }> = {};
   const systems: SystemRun[] = [];
   let tokensPerStream = Number.NaN;
+  let soak: SoakResult | string = 'not run';
   let profile: Profile | string = 'not run';
   let profileJson: Profile | string = 'not run';
   try {
@@ -262,6 +266,12 @@ export async function run(): Promise<void> {
       console.log(`  memory ${LABEL[key]}: ${JSON.stringify(memory[key])}`);
     }
 
+    // Leak check: a fresh gateway under faults, its heap after GC round after round.
+    if (SOAK_ROUNDS > 0) {
+      soak = await runSoak({ rounds: SOAK_ROUNDS, durationS: SOAK_S, connections: 32 });
+      console.log(`  soak: ${JSON.stringify(soak)}`);
+    }
+
     // Where the outlast gateway's time goes: a separate run under --cpu-prof (it slows the
     // process, so it never feeds the numbers above).
     if (process.env.BENCH_PROFILE !== '0') {
@@ -278,6 +288,7 @@ export async function run(): Promise<void> {
     probes,
     sequential,
     memory,
+    soak,
     systems,
     tokensPerStream,
     profile,
@@ -325,6 +336,7 @@ interface Report {
   probes: Record<string, unknown>;
   sequential: Record<string, unknown>;
   memory: Record<string, OpenStreamsResult | { error: string }>;
+  soak: SoakResult | string;
   systems: SystemRun[];
   tokensPerStream: number;
   profile: Profile | string;
@@ -499,6 +511,29 @@ function report(r: Report): Promise<void> {
     }),
   });
 
+  if (typeof r.soak !== 'string') {
+    const soak = r.soak;
+    tables.push(
+      `Leak check: a fresh outlast gateway (\`--expose-gc\`) under load at 32 connections against a mock whose primary answers 10% 529, 5% 500, 3% 429 \`retry-after: 1\`, 3% resets, 5% streams cut after 8 tokens and 2% silent streams (the fallback 5% 500), ${SOAK_S} s non-streaming then ${SOAK_S} s streaming per round; after each, heap in use after a full GC and what keeps the event loop alive once idle:\n\n` +
+        markdownTable(
+          ['after', 'requests served', 'answered 2xx', 'heap after GC MB', 'handles once idle'],
+          soak.checkpoints.map((c) => [
+            c.after,
+            c.requests,
+            c.ok,
+            Number(c.heapUsedMb.toFixed(2)),
+            Object.entries(c.resources)
+              .map(([type, n]) => `${type} ${n}`)
+              .join(', '),
+          ]),
+        ) +
+        `\n\nHeap growth from the first round to the last: ${Number.isFinite(soak.growthKbPer1kRequests) ? `${soak.growthKbPer1kRequests.toFixed(1)} KB per 1,000 requests` : '–'}. ` +
+        `The mock received ${soak.upstreamAttempts ?? '–'} requests for the ${soak.checkpoints.at(-1)?.requests ?? '–'} the gateway answered; ` +
+        `${soak.faultedShare === undefined || !Number.isFinite(soak.faultedShare) ? '–' : `${Math.round(soak.faultedShare * 100)}%`} of the last ones it logged carried a fault.` +
+        (soak.error ? ` Error: ${soak.error}.` : ''),
+    );
+  }
+
   for (const [which, profile] of [
     [LABEL.outlast, r.profile],
     [LABEL.outlastJson, r.profileJson],
@@ -566,6 +601,7 @@ function report(r: Report): Promise<void> {
       sequential: r.sequential,
       cells: r.cells,
       memory: r.memory,
+      soak: r.soak,
       probes: r.probes,
       profile: r.profile,
       profileJson: r.profileJson,
