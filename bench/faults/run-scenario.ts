@@ -4,11 +4,10 @@
  * each mock's log.
  */
 import type { Answer } from '../baselines/anthropic-stream.ts';
-import type { Service } from '../lib/child.ts';
 import { BUDGET } from './budget.ts';
 import { type MockHandle, startBenchMock } from './mock-handle.ts';
 import { type FaultScenario, mockScenario, SEED } from './scenarios.ts';
-import type { FaultSystem, SystemSpec } from './systems.ts';
+import type { FaultSystem, SharedChildren, SystemSpec } from './systems.ts';
 
 export interface CallOutcome {
   ok: boolean;
@@ -82,7 +81,7 @@ export async function runScenario(
   scenario: FaultScenario,
   specs: readonly SystemSpec[],
   references: readonly string[],
-  portkey: Service | { error: string },
+  shared: SharedChildren,
 ): Promise<SystemRunResult[]> {
   const mocks: MockHandle[] = [];
   const systems: Array<FaultSystem | { error: string }> = [];
@@ -91,7 +90,7 @@ export async function runScenario(
       const mock = await startBenchMock(mockScenario(scenario), SEED);
       mocks.push(mock);
       try {
-        systems.push(await spec.start({ mockUrl: mock.url, portkey }));
+        systems.push(await spec.start({ mockUrl: mock.url, ...shared }));
       } catch (err) {
         systems.push({ error: describe(err) });
       }

@@ -19,7 +19,12 @@ export interface SystemContext {
   mockUrl: string;
   /** The shared Portkey child, or the error it gave at start. */
   portkey: Service | { error: string };
+  /** The shared Portkey child started with the #1550 workaround (`portkey-1550-shim.ts`). */
+  portkeyShim: Service | { error: string };
 }
+
+/** The shared children a scenario's systems use. */
+export type SharedChildren = Omit<SystemContext, 'mockUrl'>;
 
 export interface FaultSystem {
   ask(prompt: string, signal: AbortSignal): Promise<Answer>;
@@ -77,11 +82,15 @@ async function streamChat(
   return { text, model, stopReason };
 }
 
-function portkeySystem(stream: boolean): (ctx: SystemContext) => Promise<FaultSystem> {
+function portkeySystem(
+  stream: boolean,
+  which: 'portkey' | 'portkeyShim' = 'portkey',
+): (ctx: SystemContext) => Promise<FaultSystem> {
   return async (ctx) => {
-    if ('error' in ctx.portkey) throw new Error(ctx.portkey.error);
+    const portkey = ctx[which];
+    if ('error' in portkey) throw new Error(portkey.error);
     const client = new OpenAI({
-      baseURL: `${ctx.portkey.url}/v1`,
+      baseURL: `${portkey.url}/v1`,
       apiKey: 'bench-key',
       maxRetries: 0,
       timeout: BUDGET.callDeadlineMs,
@@ -227,6 +236,13 @@ export const SYSTEMS: SystemSpec[] = [
     label: '(e′) Portkey, non-streaming',
     config: 'as (e) but non-streaming calls (an extra row: Portkey fails streaming calls here)',
     start: portkeySystem(false),
+  },
+  {
+    key: 'portkey-1550',
+    label: '(e″) Portkey, #1550 workaround',
+    config:
+      'as (e), streaming, with Portkey started under a preload that re-wraps its fetch responses so their headers are mutable (bench/services/portkey-1550-shim.ts): the workaround for its issue #1550',
+    start: portkeySystem(true, 'portkeyShim'),
   },
   {
     key: 'outlast-lib',

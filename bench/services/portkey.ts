@@ -7,16 +7,22 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort, type Service, spawnService } from '../lib/child.ts';
 
-export async function startPortkey(): Promise<Service> {
+/**
+ * `workaround1550`: preload `portkey-1550-shim.ts`, which lets Portkey stream under Node (its
+ * issue #1550). Off, Portkey runs exactly as published.
+ */
+export async function startPortkey(options: { workaround1550?: boolean } = {}): Promise<Service> {
   const require = createRequire(import.meta.url);
   const pkg = require.resolve('@portkey-ai/gateway/package.json');
   const script = join(dirname(pkg), 'build', 'start-server.js');
   const port = await freePort();
+  const shim = fileURLToPath(new URL('./portkey-1550-shim.ts', import.meta.url));
   const service = await spawnService({
-    name: 'portkey',
-    args: [script, `--port=${port}`, '--headless'],
+    name: options.workaround1550 ? 'portkey-1550-shim' : 'portkey',
+    args: [...(options.workaround1550 ? ['--import', shim] : []), script, `--port=${port}`, '--headless'],
     // Portkey's own console noise goes to the child's stdout, which the harness keeps only as a tail.
     pollUrl: `http://127.0.0.1:${port}/`,
     timeoutMs: 30_000,

@@ -114,26 +114,26 @@ export async function run(): Promise<void> {
   const scenarios = only ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
   const onlySystems = process.env.BENCH_SYSTEMS?.split(',');
   const systems = onlySystems ? SYSTEMS.filter((s) => onlySystems.includes(s.key)) : SYSTEMS;
-  let portkey: Service | { error: string };
-  try {
-    portkey = await startPortkey();
-  } catch (err) {
-    portkey = { error: `Portkey did not start: ${String(err)}` };
-  }
+  const start = (workaround1550: boolean): Promise<Service | { error: string }> =>
+    startPortkey({ workaround1550 }).catch((err: unknown) => ({
+      error: `Portkey did not start: ${String(err)}`,
+    }));
+  const portkey = await start(false);
+  const portkeyShim = await start(true);
   const refMock = await startBenchMock(healthyScenario(), SEED);
   const results: Array<{ scenario: string; description: string; cells: CellMetrics[]; notes: string[] }> = [];
   try {
     for (const scenario of scenarios) {
       const t = Date.now();
       const ref = await references(refMock.url, scenario.name, scenario.requests);
-      const runs = await runScenario(scenario, systems, ref.texts, portkey);
+      const runs = await runScenario(scenario, systems, ref.texts, { portkey, portkeyShim });
       const cells = runs.map((r) => cellMetrics(r, ref.tokens));
       results.push({ scenario: scenario.name, description: scenario.description, cells, notes: ref.notes });
       console.log(`  ${scenario.name}: ${((Date.now() - t) / 1000).toFixed(1)} s`);
     }
   } finally {
     await refMock.close();
-    if (!('error' in portkey)) await portkey.close();
+    for (const child of [portkey, portkeyShim]) if (!('error' in child)) await child.close();
   }
   // Portkey answers its failures with a bare 500: its own log says why.
   const portkeyLog = 'error' in portkey ? portkey.error : errorLine(portkey.output().split('\n'));
