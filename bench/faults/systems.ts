@@ -21,6 +21,12 @@ export interface SystemContext {
   portkey: Service | { error: string };
   /** The shared Portkey child started with the #1550 workaround (`portkey-1550-shim.ts`). */
   portkeyShim: Service | { error: string };
+  /**
+   * A healthy mock for one call through each gateway process before the scenario starts, so no
+   * gateway meets the scenario with code it has never run (the outlast gateway is a fresh process
+   * per scenario, Portkey's serve every scenario). That call never reaches the scenario's mock.
+   */
+  warmupMockUrl?: string;
 }
 
 /** The shared children a scenario's systems use. */
@@ -89,18 +95,30 @@ function portkeySystem(
   return async (ctx) => {
     const portkey = ctx[which];
     if ('error' in portkey) throw new Error(portkey.error);
-    const client = new OpenAI({
-      baseURL: `${portkey.url}/v1`,
-      apiKey: 'bench-key',
-      maxRetries: 0,
-      timeout: BUDGET.callDeadlineMs,
-      defaultHeaders: portkeyFallbackHeaders({
-        upstreamV1: `${ctx.mockUrl}/v1`,
-        models: [PRIMARY, FALLBACK],
-        retries: BUDGET.retries,
-        requestTimeoutMs: BUDGET.attemptTimeoutMs,
-      }),
-    });
+    const clientFor = (mockUrl: string) =>
+      new OpenAI({
+        baseURL: `${portkey.url}/v1`,
+        apiKey: 'bench-key',
+        maxRetries: 0,
+        timeout: BUDGET.callDeadlineMs,
+        defaultHeaders: portkeyFallbackHeaders({
+          upstreamV1: `${mockUrl}/v1`,
+          models: [PRIMARY, FALLBACK],
+          retries: BUDGET.retries,
+          requestTimeoutMs: BUDGET.attemptTimeoutMs,
+        }),
+      });
+    if (ctx.warmupMockUrl) {
+      // As published Portkey fails every streamed call here (#1550): warm it with a plain one.
+      const warmStream = stream && which === 'portkeyShim';
+      await streamChat(
+        clientFor(ctx.warmupMockUrl),
+        'warm-up',
+        AbortSignal.timeout(10_000),
+        warmStream,
+      ).catch(() => undefined);
+    }
+    const client = clientFor(ctx.mockUrl);
     return { ask: (prompt, signal) => streamChat(client, prompt, signal, stream), close: noClose };
   };
 }
@@ -110,13 +128,18 @@ function portkeySystem(
  * BENCH_OUTLAST_SPLIT_PROVIDERS=1 declares the fallback as a second provider at the same URL
  * instead, to show what the provider-wide breaker and cooldowns cost in these scenarios.
  */
-export function outlastOptions(mockUrl: string): Record<string, unknown> {
+/** `warmupMockUrl`: adds route `warmup` to a model of that mock (a provider of its own, `warm`). */
+export function outlastOptions(mockUrl: string, warmupMockUrl?: string): Record<string, unknown> {
   const t = BUDGET.attemptTimeoutMs;
   const split = process.env.BENCH_OUTLAST_SPLIT_PROVIDERS === '1';
   const provider = { type: 'anthropic', baseURL: mockUrl, apiKey: 'bench-upstream-key' };
+  const warm = warmupMockUrl ? { ...provider, baseURL: warmupMockUrl } : undefined;
   return {
-    providers: split ? { mock: provider, mock2: provider } : { mock: provider },
-    routes: { bench: [`mock/${PRIMARY}`, `${split ? 'mock2' : 'mock'}/${FALLBACK}`] },
+    providers: { mock: provider, ...(split ? { mock2: provider } : {}), ...(warm ? { warm } : {}) },
+    routes: {
+      bench: [`mock/${PRIMARY}`, `${split ? 'mock2' : 'mock'}/${FALLBACK}`],
+      ...(warm ? { warmup: [`warm/${PRIMARY}`] } : {}),
+    },
     retry: { attempts: BUDGET.retries + 1 },
     timeout: { connect: t, headers: t, firstToken: t, idle: t, total: t, deadline: BUDGET.callDeadlineMs },
   };
@@ -151,13 +174,23 @@ async function startOutlastLibrary(ctx: SystemContext): Promise<FaultSystem> {
 }
 
 async function startOutlastGateway(ctx: SystemContext): Promise<FaultSystem> {
-  const gateway = await startGatewayChild({ ...outlastOptions(ctx.mockUrl), logging: { level: 'error' } });
+  const gateway = await startGatewayChild({
+    ...outlastOptions(ctx.mockUrl, ctx.warmupMockUrl),
+    logging: { level: 'error' },
+  });
   const client = new Anthropic({
     baseURL: gateway.url,
     apiKey: 'bench-key',
     maxRetries: 0,
     timeout: BUDGET.callDeadlineMs,
   });
+  if (ctx.warmupMockUrl) {
+    await streamMessage(
+      client,
+      { model: 'warmup', prompt: 'warm-up', maxTokens: BUDGET.maxTokens },
+      AbortSignal.timeout(10_000),
+    ).catch(() => undefined);
+  }
   return {
     ask: (prompt, signal) =>
       streamMessage(client, { model: 'bench', prompt, maxTokens: BUDGET.maxTokens }, signal),

@@ -126,7 +126,11 @@ export async function run(): Promise<void> {
     for (const scenario of scenarios) {
       const t = Date.now();
       const ref = await references(refMock.url, scenario.name, scenario.requests);
-      const runs = await runScenario(scenario, systems, ref.texts, { portkey, portkeyShim });
+      const runs = await runScenario(scenario, systems, ref.texts, {
+        portkey,
+        portkeyShim,
+        warmupMockUrl: refMock.url,
+      });
       const cells = runs.map((r) => cellMetrics(r, ref.tokens));
       results.push({ scenario: scenario.name, description: scenario.description, cells, notes: ref.notes });
       console.log(`  ${scenario.name}: ${((Date.now() - t) / 1000).toFixed(1)} s`);
