@@ -10,6 +10,12 @@ export interface Channel<T> extends AsyncIterable<T> {
   readonly taken: boolean;
   /** Takes the channel without reading it: values pushed from now on are dropped, not queued. */
   discard(): void;
+  /**
+   * For the iterator's consumer: the next value when one is already queued, without a promise
+   * (undefined when `next()` would have to wait, and once the iterator returned). The values
+   * and their order are those `next()` gives; an end or a failure still comes from `next()`.
+   */
+  pull(): T | undefined;
 }
 
 export function createChannel<T>(onReturn: () => void): Channel<T> {
@@ -54,6 +60,10 @@ export function createChannel<T>(onReturn: () => void): Channel<T> {
       ended = true;
       failure = { error };
       settleWaiter();
+    },
+    pull() {
+      if (returned || waiting || queue.length === 0) return undefined;
+      return queue.shift() as T;
     },
     discard() {
       if (taken) throw new TypeError('an engine call can be iterated only once');

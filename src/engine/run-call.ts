@@ -53,6 +53,12 @@ export interface EngineCall extends AsyncIterable<StreamPart> {
   cancel(reason?: unknown): void;
   /** Ours, one per call. */
   readonly requestId: string;
+  /**
+   * For whoever iterates the call: the next part when one is already waiting, without a
+   * promise (undefined when the iterator would have to wait). The parts and their order are
+   * the iterator's; the end or the error still comes from the iterator.
+   */
+  pull?(): StreamPart | undefined;
 }
 
 export interface CallDeps {
@@ -749,6 +755,7 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
     trace: done,
     cancel,
     [Symbol.asyncIterator]: () => channel[Symbol.asyncIterator](),
+    pull: () => channel.pull(),
     async response() {
       // The assembler already has every part: nobody needs them queued one promise at a time.
       if (!channel.taken) channel.discard();

@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine, EngineCall } from '../../engine/index.ts';
 import { OutlastError } from '../../errors/index.ts';
-import type { CanonicalRequest } from '../../wire/canonical/index.ts';
+import type { CanonicalRequest, StreamPart } from '../../wire/canonical/index.ts';
 import { clientFacingError, type Dialect, newRequestId, sendError } from './dialect.ts';
 import { drained, readJsonBody } from './http-io.ts';
 
@@ -183,10 +183,28 @@ async function relayStream(
   };
 
   try {
-    for await (const part of call) {
-      // Breaking out cancels the engine call (and the upstream) through the iterator's return().
-      const ok = write(encoder.encode(part));
-      if (ok !== true && !(await ok)) return 499;
+    // As `for await`, but the parts already waiting are taken without a promise each (`pull`).
+    // Leaving early cancels the engine call (and the upstream) through the iterator's return().
+    const parts = call[Symbol.asyncIterator]();
+    let inBody = false;
+    try {
+      for (;;) {
+        const next = await parts.next();
+        if (next.done) break;
+        inBody = true;
+        for (let part: StreamPart | undefined = next.value; part !== undefined; part = call.pull?.()) {
+          const ok = write(encoder.encode(part));
+          if (ok !== true && !(await ok)) {
+            inBody = false;
+            await parts.return?.();
+            return 499;
+          }
+        }
+        inBody = false;
+      }
+    } catch (e) {
+      if (inBody) await parts.return?.();
+      throw e;
     }
     await write(encoder.end());
     if (!res.destroyed) end();
