@@ -127,7 +127,6 @@ async function relayStream(
     'x-accel-buffering': 'no',
     ...traceHeaders(requestId, dialect, committed, committed.attempts),
   });
-  res.flushHeaders();
 
   // Parts that are ready in the same tick (the events of one upstream read) go out as one
   // write: a write per part costs a chunked-encoding frame and a trip through the stream
@@ -135,11 +134,16 @@ async function relayStream(
   // process.nextTick, i.e. once the parts already decoded have been encoded, never later.
   let pending = '';
   let flushQueued = false;
+  /** Whether anything (and with it the status and headers) was handed to the socket yet. */
+  let wrote = false;
   /** Set while the socket is over its high-water mark; resolves false if the client went away. */
   let blocked: Promise<boolean> | undefined;
   const keepAlive = setTimeout(function ping() {
     // A full socket already tells the client we are alive; never pile pings on it.
-    if (!blocked && !res.destroyed) res.write(encoder.keepAlive());
+    if (!blocked && !res.destroyed) {
+      wrote = true;
+      res.write(encoder.keepAlive());
+    }
     keepAlive.refresh();
   }, context.keepAliveMs);
   const flush = () => {
@@ -148,6 +152,7 @@ async function relayStream(
     const text = pending;
     pending = '';
     keepAlive.refresh();
+    wrote = true;
     if (res.write(text)) return;
     blocked = drained(res).then((ok) => {
       blocked = undefined;
@@ -159,6 +164,17 @@ async function relayStream(
     flushQueued = false;
     flush();
   };
+  // The status and headers leave with the first batch rather than in a write of their own:
+  // this tick's first flush is queued now, so they go out once the parts already waiting are
+  // encoded (it runs after the microtasks that encode them), alone if none gave any text.
+  flushQueued = true;
+  process.nextTick(() => {
+    flushTick();
+    if (!wrote && !res.destroyed && !res.writableEnded) {
+      wrote = true;
+      res.flushHeaders();
+    }
+  });
   /** Queues text for this tick's write, then waits while the socket is full; false once the client is gone. */
   const write = (text: string): boolean | Promise<boolean> => {
     if (res.destroyed) return false;
@@ -176,6 +192,7 @@ async function relayStream(
   };
   /** Sends what is queued with the end of the response. */
   const end = () => {
+    wrote = true;
     const text = pending;
     pending = '';
     if (text === '') res.end();
