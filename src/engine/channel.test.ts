@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createChannel } from './channel.ts';
+import { createChannel, forEachQueued } from './channel.ts';
 
 describe('channel pull', () => {
   it('hands out the queued values in the order next() would, and leaves the end to next()', async () => {
@@ -45,5 +45,59 @@ describe('channel pull', () => {
     expect(ch.pull()).toBeUndefined();
     ch.push(3);
     expect(ch.pull()).toBeUndefined();
+  });
+});
+
+describe('forEachQueued', () => {
+  const channelOf = (values: number[], onReturn: () => void = () => {}) => {
+    const ch = createChannel<number>(onReturn);
+    for (const v of values) ch.push(v);
+    ch.close();
+    return ch;
+  };
+
+  it('visits every value in order and resolves true at the end', async () => {
+    const seen: number[] = [];
+    expect(await forEachQueued(channelOf([1, 2, 3]), (v) => void seen.push(v))).toBe(true);
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
+  it('stops when the visit says false, at once or later, and returns the iterator', async () => {
+    let returned = 0;
+    const seen: number[] = [];
+    const stopAt2 = (v: number) => {
+      seen.push(v);
+      return v === 2 ? Promise.resolve(false) : true;
+    };
+    expect(
+      await forEachQueued(
+        channelOf([1, 2, 3], () => returned++),
+        stopAt2,
+      ),
+    ).toBe(false);
+    expect(seen).toEqual([1, 2]);
+    expect(returned).toBe(1);
+  });
+
+  it('returns the iterator when the visit throws, and rethrows', async () => {
+    let returned = 0;
+    const boom = () => {
+      throw new Error('boom');
+    };
+    await expect(
+      forEachQueued(
+        channelOf([1, 2], () => returned++),
+        boom,
+      ),
+    ).rejects.toThrow('boom');
+    expect(returned).toBe(1);
+  });
+
+  it('passes on a failure of the source without returning it', async () => {
+    let returned = 0;
+    const ch = createChannel<number>(() => returned++);
+    ch.fail(new Error('upstream gone'));
+    await expect(forEachQueued(ch, () => true)).rejects.toThrow('upstream gone');
+    expect(returned).toBe(0);
   });
 });

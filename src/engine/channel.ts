@@ -95,3 +95,37 @@ export function createChannel<T>(onReturn: () => void): Channel<T> {
     },
   };
 }
+
+/** Values to iterate whose consumer may take the ones already queued without a promise each. */
+export interface Pullable<T> extends AsyncIterable<T> {
+  pull?(): T | undefined;
+}
+
+/**
+ * `for await (const value of source) visit(value)`, but the values already queued come from
+ * `pull()`, without a promise each. `visit` returning false (or a promise of false) stops early;
+ * stopping early or `visit` throwing returns the iterator, as leaving a `for await` would.
+ * Resolves true when the source ended, false when `visit` stopped it.
+ */
+export async function forEachQueued<T>(
+  source: Pullable<T>,
+  visit: (value: T) => boolean | Promise<boolean> | undefined,
+): Promise<boolean> {
+  const values = source[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await values.next();
+    if (next.done) return true;
+    try {
+      for (let value: T | undefined = next.value; value !== undefined; value = source.pull?.()) {
+        const go = visit(value);
+        if (go === false || (go !== true && go !== undefined && !(await go))) {
+          await values.return?.();
+          return false;
+        }
+      }
+    } catch (e) {
+      await values.return?.();
+      throw e;
+    }
+  }
+}

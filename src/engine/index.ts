@@ -146,6 +146,7 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = {}): Eng
   };
 }
 
+export { forEachQueued, type Pullable } from './channel.ts';
 export type { ClientOptionsInput, LoggerLike, OnInterrupt, ProviderConfig, TimeoutOption } from './config.ts';
 export { clientOptionsSchema, parseOptions } from './config.ts';
 export type { EngineEvent, EngineEventType, SkipReason, Trace } from './events.ts';

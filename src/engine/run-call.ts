@@ -22,7 +22,7 @@ import {
 } from '../wire/canonical/index.ts';
 import type { ClientCodec } from '../wire/codec.ts';
 import { createAssembler } from './assemble.ts';
-import { createChannel } from './channel.ts';
+import { createChannel, forEachQueued } from './channel.ts';
 import type { ProviderType, TimeoutOption } from './config.ts';
 import { buildContinuation, looksLikePrefillRejection } from './continuation.ts';
 import { decideAfterFailure } from './decide.ts';
@@ -309,40 +309,26 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
         began = true;
       }
       const held: StreamPart[] = [];
-      // As `for await`, but the parts already decoded from one network read are taken without
-      // a promise each (`pull`).
-      const parts = upstream[Symbol.asyncIterator]();
-      let inBody = false;
-      try {
-        for (;;) {
-          const next = await parts.next();
-          if (next.done) break;
-          inBody = true;
-          for (let part: StreamPart | undefined = next.value; part !== undefined; part = upstream.pull?.()) {
-            if (part.type === 'error') throw part.error;
-            if (part.type === 'message_delta' && part.usage?.outputTokens !== undefined)
-              outputTokens = part.usage.outputTokens;
-            if (ttftMs === undefined && isContentPart(part)) ttftMs = clock.now() - t0;
-            if (!mode.continuation && !isCommitted) {
-              held.push(part);
-              if (isContentPart(part) || part.type === 'message_stop') {
-                commit(ref);
-                forwardedHere = true;
-                for (const p of held) stitcher.push(p);
-                held.length = 0;
-              }
-              continue;
-            }
-            stitcher.push(part);
-            if (mode.continuation && stitcher.pieceForwarded) forwardedHere = true;
+      // The parts already decoded from one network read are taken without a promise each.
+      await forEachQueued(upstream, (part) => {
+        if (part.type === 'error') throw part.error;
+        if (part.type === 'message_delta' && part.usage?.outputTokens !== undefined)
+          outputTokens = part.usage.outputTokens;
+        if (ttftMs === undefined && isContentPart(part)) ttftMs = clock.now() - t0;
+        if (!mode.continuation && !isCommitted) {
+          held.push(part);
+          if (isContentPart(part) || part.type === 'message_stop') {
+            commit(ref);
+            forwardedHere = true;
+            for (const p of held) stitcher.push(p);
+            held.length = 0;
           }
-          inBody = false;
+          return undefined;
         }
-      } catch (e) {
-        // Leaving from the loop's body lets the stream go, as `for await` would.
-        if (inBody) await parts.return?.();
-        throw e;
-      }
+        stitcher.push(part);
+        if (mode.continuation && stitcher.pieceForwarded) forwardedHere = true;
+        return undefined;
+      });
       if (!mode.continuation && !isCommitted) {
         commit(ref);
         forwardedHere = true;
@@ -451,17 +437,14 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       waited = plan.delayMs;
     }
     for (;;) {
-      const permit = how.forced ? FORCED : health.acquire(ref, { ignoreCooldown: paced });
+      let permit = how.forced ? FORCED : health.acquire(ref, { ignoreCooldown: paced });
       if (!permit.allowed && permit.pacingVerdict && returning) {
         // This call has waited what the server asked, and another call is finding out whether the
         // limit has passed: wait for its verdict (moments: its first response) rather than go at
         // a limit that has just reset together; rate-limited again, wait for the new end.
         const coolUntilMs = await untilSettled(permit.pacingVerdict);
         if (coolUntilMs === undefined) continue;
-        state.skipped = 'cooling_down';
-        state.coolingUntilMs = coolUntilMs;
-        skip(ref, 'cooling_down');
-        return 'next';
+        permit = { allowed: false, reason: 'cooling_down', retryAtMs: coolUntilMs };
       }
       if (!permit.allowed) {
         state.skipped = permit.reason;

@@ -7,9 +7,9 @@
  * its engine call and with it the upstream request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Engine, EngineCall } from '../../engine/index.ts';
+import { type Engine, type EngineCall, forEachQueued } from '../../engine/index.ts';
 import { OutlastError } from '../../errors/index.ts';
-import type { CanonicalRequest, StreamPart } from '../../wire/canonical/index.ts';
+import type { CanonicalRequest } from '../../wire/canonical/index.ts';
 import { clientFacingError, type Dialect, newRequestId, sendError } from './dialect.ts';
 import { drained, readJsonBody } from './http-io.ts';
 
@@ -200,29 +200,9 @@ async function relayStream(
   };
 
   try {
-    // As `for await`, but the parts already waiting are taken without a promise each (`pull`).
-    // Leaving early cancels the engine call (and the upstream) through the iterator's return().
-    const parts = call[Symbol.asyncIterator]();
-    let inBody = false;
-    try {
-      for (;;) {
-        const next = await parts.next();
-        if (next.done) break;
-        inBody = true;
-        for (let part: StreamPart | undefined = next.value; part !== undefined; part = call.pull?.()) {
-          const ok = write(encoder.encode(part));
-          if (ok !== true && !(await ok)) {
-            inBody = false;
-            await parts.return?.();
-            return 499;
-          }
-        }
-        inBody = false;
-      }
-    } catch (e) {
-      if (inBody) await parts.return?.();
-      throw e;
-    }
+    // The parts already waiting are taken without a promise each. Leaving early cancels the
+    // engine call (and the upstream) through the iterator's return().
+    if (!(await forEachQueued(call, (part) => write(encoder.encode(part))))) return 499;
     await write(encoder.end());
     if (!res.destroyed) end();
     return 200;
