@@ -142,6 +142,21 @@ export async function spawnService(options: SpawnOptions): Promise<Service> {
   };
   const timeoutMs = options.timeoutMs ?? 20_000;
   try {
+    // One reader of the child's stdout, line by line: the ready line first, heap reports after.
+    const heapWaiters: Array<(report: HeapReport) => void> = [];
+    let onReadyLine: ((line: string) => void) | undefined;
+    let pending = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      keep(chunk);
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        onReadyLine?.(line);
+        const report = heapLine(line);
+        if (report) heapWaiters.shift()?.(report);
+      }
+    });
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`${options.name} not ready in ${timeoutMs} ms: ${errorLine(tail)}`)),
@@ -155,21 +170,16 @@ export async function spawnService(options: SpawnOptions): Promise<Service> {
         clearTimeout(timer);
         reject(err);
       });
-      let buffered = '';
-      child.stdout?.on('data', (chunk: Buffer) => {
-        keep(chunk);
-        if (!options.readyFromLine) return;
-        buffered += chunk.toString('utf8');
-        const lines = buffered.split('\n');
-        buffered = lines.pop() ?? '';
-        for (const line of lines) {
-          const url = options.readyFromLine(line);
+      const ready = options.readyFromLine;
+      if (ready) {
+        onReadyLine = (line) => {
+          const url = ready(line);
           if (url) {
             clearTimeout(timer);
             resolve(url);
           }
-        }
-      });
+        };
+      }
       if (options.pollUrl) {
         const target = options.pollUrl;
         const poll = async () => {
@@ -187,19 +197,7 @@ export async function spawnService(options: SpawnOptions): Promise<Service> {
         void poll();
       }
     });
-    child.stdout?.removeAllListeners('data');
-    const heapWaiters: Array<(report: HeapReport) => void> = [];
-    let pending = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      keep(chunk);
-      pending += chunk.toString('utf8');
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        const report = heapLine(line);
-        if (report) heapWaiters.shift()?.(report);
-      }
-    });
+    onReadyLine = undefined;
     return {
       name: options.name,
       url,
