@@ -13,12 +13,12 @@ import {
 } from '../policy/index.ts';
 import type { CanonicalRequest } from '../wire/canonical/index.ts';
 import type { ClientCodec } from '../wire/codec.ts';
+import { type CallOptions, type EngineCall, startCall } from './call/start-call.ts';
 import { type ClientOptionsInput, clientOptionsSchema, type ProviderType } from './config.ts';
 import { createDefaultTransport, defaultCodecFor, defaultIsPrefillRejection } from './defaults.ts';
 import { createEventHub, type EngineEvent } from './events.ts';
 import { createHealth, type TargetStatus } from './health.ts';
 import { targetOf } from './routes.ts';
-import { type CallOptions, type EngineCall, startCall } from './run-call.ts';
 import { type EngineSettings, resolveSettings } from './settings.ts';
 import type { EngineTransport } from './upstream.ts';
 
@@ -146,14 +146,14 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = {}): Eng
   };
 }
 
+export { DEFAULT_BASE_URLS } from './base-urls.ts';
+export type { CallOptions, EngineCall } from './call/start-call.ts';
 export { forEachQueued, type Pullable } from './channel.ts';
 export type { ClientOptionsInput, LoggerLike, OnInterrupt, ProviderConfig, TimeoutOption } from './config.ts';
 export { clientOptionsSchema, parseOptions } from './config.ts';
 export type { EngineEvent, EngineEventType, SkipReason, Trace } from './events.ts';
 export type { TargetStatus } from './health.ts';
 export { BUILTIN_MODELS, type ModelInfo } from './models.ts';
-export type { CallOptions, EngineCall } from './run-call.ts';
-export { DEFAULT_BASE_URLS } from './run-call.ts';
 export type { EngineSettings } from './settings.ts';
 export { TIMEOUT_PROFILE_TABLE } from './timeouts.ts';
 export type { EngineTransport, EngineUpstreamStream, EngineUpstreamTarget } from './upstream.ts';

@@ -2,8 +2,8 @@
  * After a failed attempt (before the commit point): retry the same target, fall back, or
  * stop. DESIGN.md's failure table, applied; pure so that it is tested row by row.
  */
-import { type OutlastError, treatmentOf } from '../errors/index.ts';
-import { type Backoff, planRetryWait } from '../policy/index.ts';
+import { type OutlastError, treatmentOf } from '../../errors/index.ts';
+import { type Backoff, planRetryWait } from '../../policy/index.ts';
 
 export type Decision =
   | { action: 'retry'; waitMs: number; source: 'hint' | 'backoff'; backoff: Backoff }
@@ -31,17 +31,35 @@ export interface DecideInput {
   acquireRetry: () => boolean;
 }
 
+/** A request this target's wire format cannot express: the next target, in another format, may. */
+export const UNTRANSLATABLE = 'OUTLAST_UNTRANSLATABLE';
+
+/** The caller gave up or the call's deadline passed: nothing more is tried, anywhere. */
+export function endsTheCall(error: OutlastError): boolean {
+  return error.kind === 'cancelled' || (error.kind === 'timeout' && error.phase === 'deadline');
+}
+
+/**
+ * Until when a failure keeps every call off the target: a rate-limit kind with a server hint
+ * cools it until the hinted time; anything else does not cool it.
+ */
+export function hintedCoolUntil(error: OutlastError, now: number): number | undefined {
+  return treatmentOf(error.kind, error.phase).coolsDown && error.retryAfterMs !== undefined
+    ? now + error.retryAfterMs
+    : undefined;
+}
+
 export function decideAfterFailure(input: DecideInput): Decision {
   const { error } = input;
-  if (error.kind === 'cancelled' || (error.kind === 'timeout' && error.phase === 'deadline')) {
-    return { action: 'stop' };
-  }
+  if (endsTheCall(error)) return { action: 'stop' };
+  // Not this target's failure but its format's: another target, in another format, may say it.
+  if (error.code === UNTRANSLATABLE) return { action: 'fallback', lastResort: false };
   const treatment = treatmentOf(error.kind, error.phase);
   if (treatment.fallBack === 'no') return { action: 'stop' };
   if (treatment.fallBack === 'if_configured' && !input.fallbackOnContentFilter) return { action: 'stop' };
 
   const hinted = error.retryAfterMs;
-  const coolUntilMs = treatment.coolsDown && hinted !== undefined ? input.now + hinted : undefined;
+  const coolUntilMs = hintedCoolUntil(error, input.now);
   const fallback = (lastResort: boolean): Decision =>
     coolUntilMs === undefined
       ? { action: 'fallback', lastResort }

@@ -1,0 +1,189 @@
+/**
+ * One attempt on one target: encode the request in the target's format, open an attempt scope
+ * on the deadline (the phase timeouts), send it, feed what comes back into the answer stream,
+ * and settle the permit, the health record and the ledger whatever happened.
+ */
+
+import type { AttemptRecord } from '../../errors/index.ts';
+import { OutlastError, toOutlastError, treatmentOf } from '../../errors/index.ts';
+import { type AttemptScope, abortReason } from '../../policy/index.ts';
+import { type CanonicalRequest, isContentPart, type StreamPart } from '../../wire/canonical/index.ts';
+import { DEFAULT_BASE_URLS } from '../base-urls.ts';
+import { type CallContext, label } from '../call/call-context.ts';
+import { forEachQueued } from '../channel.ts';
+import { looksLikePrefillRejection } from '../continuation.ts';
+import type { TargetPermit } from '../health.ts';
+import type { TargetRef } from '../routes.ts';
+import { hintedCoolUntil, UNTRANSLATABLE } from '../routing/decide.ts';
+import type { TargetState } from '../routing/target-state.ts';
+import type { PieceOptions } from '../stitch.ts';
+import { jsonPhaseBudgets, toPhaseBudgets } from '../timeouts.ts';
+import type { EngineUpstreamStream } from '../upstream.ts';
+
+export type AttemptMode =
+  | { continuation: false }
+  | { continuation: true; piece: PieceOptions; prefill: boolean };
+
+export type AttemptResult =
+  | { ok: true }
+  | {
+      ok: false;
+      error: OutlastError;
+      /** Whether any of this attempt's answer reached the caller (after the commit point). */
+      forwarded: boolean;
+      record: AttemptRecord;
+    };
+
+export type AllowedPermit = Extract<TargetPermit, { allowed: true }>;
+
+/** The error as the engine sees it: a deadline or cancel that aborted the attempt wins over what it caused. */
+function normalise(e: unknown, ref: TargetRef, scope: AttemptScope | undefined): OutlastError {
+  let error = toOutlastError(e, label(ref));
+  if (scope?.signal.aborted && error.kind !== 'timeout') {
+    const reason = abortReason(scope.signal);
+    if (reason.kind === 'timeout' || reason.kind === 'cancelled') error = reason;
+  }
+  if (!error.provider || !error.model) error = error.with({ ...label(ref) });
+  return error;
+}
+
+export function isPrefillError(ctx: CallContext, error: OutlastError): boolean {
+  return looksLikePrefillRejection(error, ctx.deps.isPrefillRejection);
+}
+
+export async function runAttempt(
+  ctx: CallContext,
+  state: TargetState,
+  permit: AllowedPermit,
+  body: CanonicalRequest,
+  mode: AttemptMode,
+  waitedMs: number,
+): Promise<AttemptResult> {
+  const { ref } = state;
+  const { settings, health, clock, transport } = ctx.deps;
+  const { answer, ledger, streamUpstream } = ctx;
+  const { stitcher } = answer;
+  const number = ledger.beginAttempt(ref, state.attempts, mode.continuation, permit.probe);
+  state.attempts++;
+  const t0 = clock.now();
+  let ttftMs: number | undefined;
+  let upstream: EngineUpstreamStream | undefined;
+  let scope: AttemptScope | undefined;
+  let forwardedHere = false;
+  let began = false;
+  let completed = false;
+  let outputTokens = 0;
+  const finish = (outcome: AttemptRecord['outcome'], error?: OutlastError) =>
+    ledger.endAttempt({
+      ref,
+      number,
+      startedAt: t0,
+      ttftMs,
+      outcome,
+      error,
+      waitedMs,
+      continuation: mode.continuation,
+      wastedOutputTokens: forwardedHere ? 0 : outputTokens,
+      upstreamRequestId: upstream?.requestId,
+    });
+  const commit = () => {
+    ledger.answeredBy = ref;
+    answer.commit({ ...label(ref), attempts: ledger.records.length + 1 });
+  };
+
+  try {
+    const provider = settings.providers[ref.provider];
+    // resolveRoute names configured providers only; were one missing, the attempt fails typed.
+    if (!provider)
+      throw new OutlastError({ kind: 'bad_request', message: `no provider named ${ref.provider}` });
+    const codec = ctx.deps.codecFor(provider.type);
+    let spec: ReturnType<typeof codec.encodeRequest>;
+    try {
+      spec = codec.encodeRequest(
+        { ...body, model: ref.model, stream: streamUpstream },
+        { model: ref.model, stream: streamUpstream },
+      );
+    } catch (e) {
+      // This target's format cannot say what the request asks for; another format may.
+      throw toOutlastError(e, label(ref)).with({ code: UNTRANSLATABLE, retryable: false });
+    }
+    scope = ctx.deadline.attempt(
+      streamUpstream ? toPhaseBudgets(ctx.timeouts.budgets) : jsonPhaseBudgets(ctx.timeouts.budgets),
+      label(ref),
+    );
+    upstream = await transport.stream({
+      ...(streamUpstream ? {} : { answer: 'json' as const }),
+      target: {
+        ...label(ref),
+        baseURL: provider.baseURL ?? DEFAULT_BASE_URLS[provider.type],
+        codec,
+        ...(provider.apiKey === undefined ? {} : { apiKey: provider.apiKey }),
+        ...(provider.headers ? { headers: provider.headers } : {}),
+      },
+      request: spec,
+      scope,
+    });
+    // An answer has begun: the limit this attempt was pacing has passed.
+    permit.settlePacing();
+    if (mode.continuation) {
+      stitcher.beginPiece(mode.piece);
+      began = true;
+    }
+    // Before the commit point, parts wait here until the first content: a failure before it is hidden.
+    const held: StreamPart[] = [];
+    // The parts already decoded from one network read are taken without a promise each.
+    await forEachQueued(upstream, (part) => {
+      if (part.type === 'error') throw part.error;
+      if (part.type === 'message_delta' && part.usage?.outputTokens !== undefined)
+        outputTokens = part.usage.outputTokens;
+      if (ttftMs === undefined && isContentPart(part)) ttftMs = clock.now() - t0;
+      if (!mode.continuation && !answer.isCommitted) {
+        held.push(part);
+        if (isContentPart(part) || part.type === 'message_stop') {
+          commit();
+          forwardedHere = true;
+          for (const p of held) stitcher.push(p);
+          held.length = 0;
+        }
+        return undefined;
+      }
+      stitcher.push(part);
+      if (mode.continuation && stitcher.pieceForwarded) forwardedHere = true;
+      return undefined;
+    });
+    if (!mode.continuation && !answer.isCommitted) {
+      commit();
+      forwardedHere = true;
+      for (const p of held) stitcher.push(p);
+    }
+    stitcher.finish();
+    completed = true;
+    ledger.answeredBy = ref;
+    permit.release('success');
+    health.record(ref, { ok: true, latencyMs: clock.now() - t0 });
+    finish('success');
+    return { ok: true };
+  } catch (e) {
+    const error = normalise(e, ref, scope);
+    if (mode.continuation) forwardedHere = began && stitcher.pieceForwarded;
+    if (forwardedHere || began) stitcher.interruptPiece();
+    const cancelled = error.kind === 'cancelled';
+    const treatment = treatmentOf(error.kind, error.phase);
+    permit.settlePacing(hintedCoolUntil(error, clock.now()));
+    const prefillRejected = mode.continuation && mode.prefill && isPrefillError(ctx, error);
+    permit.release(
+      cancelled || prefillRejected || !treatment.breakerCounts ? 'ignored' : 'failure',
+      error.kind,
+      treatment.longCooldown,
+    );
+    if (!cancelled)
+      health.record(ref, { ok: false, kind: error.kind, status: error.status, message: error.message });
+    const record = finish(cancelled ? 'cancelled' : 'error', error);
+    return { ok: false, error, forwarded: forwardedHere, record };
+  } finally {
+    permit.settlePacing();
+    // A stream read to its end has already given its connection back to the pool.
+    if (!completed) upstream?.cancel();
+    scope?.dispose();
+  }
+}

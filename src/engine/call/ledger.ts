@@ -1,0 +1,129 @@
+/**
+ * The account of one call: every attempt with its outcome, the skips, retries and fallbacks,
+ * and the events that tell subscribers about each as it happens. The trace is read from it.
+ */
+import type { AttemptRecord, OutlastError } from '../../errors/index.ts';
+import type { Clock } from '../../policy/index.ts';
+import type { EventHub, SkipReason, Trace } from '../events.ts';
+import type { TargetRef } from '../routes.ts';
+
+/** One finished attempt, as the attempt saw it. */
+export interface AttemptReport {
+  readonly ref: TargetRef;
+  readonly number: number;
+  readonly startedAt: number;
+  readonly ttftMs: number | undefined;
+  readonly outcome: AttemptRecord['outcome'];
+  readonly error: OutlastError | undefined;
+  readonly waitedMs: number;
+  readonly continuation: boolean;
+  /** Output tokens the attempt produced that the caller never saw. */
+  readonly wastedOutputTokens: number;
+  readonly upstreamRequestId: string | undefined;
+}
+
+export interface CallLedger {
+  readonly records: readonly AttemptRecord[];
+  /** Attempts that must never be the final error (prefill rejections, failed continuations). */
+  readonly artefacts: Set<AttemptRecord>;
+  readonly skips: ReadonlyArray<{ provider: string; model: string; reason: SkipReason }>;
+  /** The largest context window that refused the prompt: no smaller one is tried. */
+  contextFloor: number;
+  continued: boolean;
+  salvaged: boolean;
+  /** The target whose answer the caller got (the last one when a stream was continued elsewhere). */
+  answeredBy: TargetRef | undefined;
+  skip(ref: TargetRef, reason: SkipReason): void;
+  /** Counts the attempt as a retry or a fallback, announces it, and returns its number. */
+  beginAttempt(ref: TargetRef, attemptsHere: number, continuation: boolean, probe: boolean): number;
+  endAttempt(report: AttemptReport): AttemptRecord;
+  trace(outcome: Trace['outcome'], failed: boolean, wastedInAnswer: number, durationMs: number): Trace;
+}
+
+export function createLedger(hub: EventHub, clock: Clock, requestId: string): CallLedger {
+  const records: AttemptRecord[] = [];
+  const skips: Array<{ provider: string; model: string; reason: SkipReason }> = [];
+  let retries = 0;
+  let fallbacks = 0;
+  let lastTried: { ref: TargetRef; error?: OutlastError } | undefined;
+  const label = (ref: TargetRef) => ({ provider: ref.provider, model: ref.model });
+
+  return {
+    records,
+    artefacts: new Set(),
+    skips,
+    contextFloor: 0,
+    continued: false,
+    salvaged: false,
+    answeredBy: undefined,
+    skip(ref, reason) {
+      skips.push({ ...label(ref), reason });
+      hub.emit({ type: 'skip', requestId, ...label(ref), reason });
+    },
+    beginAttempt(ref, attemptsHere, continuation, probe) {
+      if (lastTried && lastTried.ref.key !== ref.key) {
+        fallbacks++;
+        hub.emit({
+          type: 'fallback',
+          requestId,
+          from: label(lastTried.ref),
+          to: label(ref),
+          reason: lastTried.error?.kind ?? 'last_resort',
+        });
+      } else if (attemptsHere > 0) {
+        retries++;
+      }
+      lastTried = { ref };
+      const number = records.length + 1;
+      hub.emit({ type: 'attempt_start', requestId, ...label(ref), attempt: number, continuation, probe });
+      return number;
+    },
+    endAttempt(r) {
+      const { error } = r;
+      if (error) lastTried = { ref: r.ref, error };
+      const record: AttemptRecord = {
+        ...label(r.ref),
+        startedAt: r.startedAt,
+        durationMs: clock.now() - r.startedAt,
+        ...(r.ttftMs === undefined ? {} : { ttftMs: r.ttftMs }),
+        outcome: r.outcome,
+        ...(error ? { errorKind: error.kind } : {}),
+        ...(error?.status === undefined ? {} : { status: error.status }),
+        waitedMs: r.waitedMs,
+        ...(r.continuation ? { continuation: true } : {}),
+        ...(error && r.wastedOutputTokens > 0 ? { wastedOutputTokens: r.wastedOutputTokens } : {}),
+        ...(error ? { error } : {}),
+      };
+      records.push(record);
+      const upstreamRequestId = r.upstreamRequestId || error?.requestId;
+      hub.emit({
+        type: 'attempt_end',
+        requestId,
+        ...label(r.ref),
+        attempt: r.number,
+        outcome: r.outcome === 'skipped' ? 'error' : r.outcome,
+        ...(error ? { errorKind: error.kind, error } : {}),
+        ...(error?.status === undefined ? {} : { status: error.status }),
+        durationMs: record.durationMs,
+        ...(r.ttftMs === undefined ? {} : { ttftMs: r.ttftMs }),
+        ...(upstreamRequestId ? { upstreamRequestId } : {}),
+        continuation: r.continuation,
+      });
+      return record;
+    },
+    trace(outcome, failed, wastedInAnswer, durationMs) {
+      return {
+        requestId,
+        ...(this.answeredBy && !failed ? { answeredBy: label(this.answeredBy) } : {}),
+        attempts: records,
+        retries,
+        fallbacks,
+        breakerSkips: skips,
+        continued: this.continued,
+        wastedOutputTokens: wastedInAnswer + records.reduce((n, a) => n + (a.wastedOutputTokens ?? 0), 0),
+        durationMs,
+        outcome,
+      };
+    },
+  };
+}

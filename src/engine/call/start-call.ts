@@ -1,0 +1,149 @@
+/**
+ * Starting one call: the caller's stream is handed back at once; the route, timeouts and
+ * deadline are resolved, the passes over the route run, and the call ends with its answer or
+ * its one final error and a trace. Failures before the commit point are retried or failed over
+ * invisibly; after it, the answer is continued (or salvaged, or failed) as the caller chose.
+ */
+import { OutlastError, toOutlastError } from '../../errors/index.ts';
+import { abortReason, createDeadline, type Deadline } from '../../policy/index.ts';
+import type { CanonicalRequest, CanonicalResponse, StreamPart } from '../../wire/canonical/index.ts';
+import type { TimeoutOption } from '../config.ts';
+import { estimatePromptTokens } from '../estimate-tokens.ts';
+import type { Trace } from '../events.ts';
+import { buildFinalError } from '../final-error.ts';
+import { resolveRoute } from '../routes.ts';
+import type { Outcome } from '../routing/outcome.ts';
+import { runRoute } from '../routing/run-route.ts';
+import { resolveTimeouts } from '../timeouts.ts';
+import { createAnswerStream } from './answer-stream.ts';
+import type { CallContext, CallDeps } from './call-context.ts';
+import { createLedger } from './ledger.ts';
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  timeout?: TimeoutOption;
+}
+
+export interface EngineCall extends AsyncIterable<StreamPart> {
+  /** Settles at the commit point: the target answering, or the final error if the call fails before any content. */
+  readonly committed: Promise<{ provider: string; model: string; attempts: number }>;
+  /** The whole answer assembled (consumes the parts if nobody iterates). */
+  response(): Promise<CanonicalResponse>;
+  /** Resolves when the call ends, whatever the outcome. */
+  readonly trace: Promise<Trace>;
+  /** Aborts everything, upstream sockets included. */
+  cancel(reason?: unknown): void;
+  /** Ours, one per call. */
+  readonly requestId: string;
+  /**
+   * For whoever iterates the call: the next part when one is already waiting, without a
+   * promise (undefined when the iterator would have to wait). The parts and their order are
+   * the iterator's; the end or the error still comes from the iterator.
+   */
+  pull?(): StreamPart | undefined;
+}
+
+function cancelledBy(reason: unknown, message: string): OutlastError {
+  if (OutlastError.isInstance(reason)) return reason;
+  return new OutlastError({ kind: 'cancelled', message, cause: reason });
+}
+
+export function startCall(deps: CallDeps, request: CanonicalRequest, options: CallOptions = {}): EngineCall {
+  const { settings, hub, clock, requestId } = deps;
+  const controller = new AbortController();
+  const cancel = (reason?: unknown) => {
+    if (!controller.signal.aborted) {
+      controller.abort(cancelledBy(reason, 'the call was cancelled by the caller'));
+    }
+  };
+  const onCallerAbort = () => cancel(options.signal?.reason);
+  if (options.signal?.aborted) onCallerAbort();
+  else options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+
+  const answer = createAnswerStream(cancel);
+  const ledger = createLedger(hub, clock, requestId);
+  const startedAt = clock.now();
+  let deadline: Deadline | undefined;
+  let finalError: OutlastError | undefined;
+
+  /** Resolves what the call needs before its first attempt; a route that names nothing throws here. */
+  const buildContext = (): CallContext => {
+    const route = resolveRoute(request.model, settings.routes, settings.providers);
+    const timeouts = resolveTimeouts(request, settings.timeout, options.timeout);
+    deadline = createDeadline({ clock, signal: controller.signal, timeoutMs: timeouts.deadlineMs });
+    deps.budget?.recordRequest();
+    return {
+      deps,
+      request,
+      route,
+      timeouts,
+      deadline,
+      promptTokens: estimatePromptTokens(request),
+      streamUpstream: request.stream === true || settings.stream.upstream === 'always',
+      ledger,
+      answer,
+    };
+  };
+
+  /** The one error the call ends with, from how it stopped. */
+  const endingError = (outcome: Outcome | undefined, thrown: unknown): OutlastError => {
+    const { records, artefacts, skips } = ledger;
+    if (outcome?.kind === 'stop' && outcome.error) {
+      return outcome.error.attempts ? outcome.error : outcome.error.with({ attempts: records });
+    }
+    const aborted = controller.signal.aborted
+      ? abortReason(controller.signal)
+      : deadline?.signal.aborted
+        ? abortReason(deadline.signal)
+        : undefined;
+    // A route that names nothing, or a fault of ours: nothing to weigh against it.
+    if (outcome === undefined && !aborted) return toOutlastError(thrown).with({ attempts: records });
+    return buildFinalError({ attempts: records, artefacts, skips, ...(aborted ? { ending: aborted } : {}) });
+  };
+
+  const done = (async (): Promise<Trace> => {
+    let outcome: Outcome | undefined;
+    let thrown: unknown;
+    try {
+      outcome = await runRoute(buildContext());
+    } catch (e) {
+      thrown = e;
+    } finally {
+      deadline?.dispose();
+      options.signal?.removeEventListener('abort', onCallerAbort);
+    }
+    if (outcome?.kind !== 'done') finalError = endingError(outcome, thrown);
+    const result: Trace['outcome'] = finalError
+      ? finalError.kind === 'cancelled'
+        ? 'cancelled'
+        : 'error'
+      : ledger.salvaged
+        ? 'salvaged'
+        : 'success';
+    const trace = ledger.trace(
+      result,
+      finalError !== undefined,
+      answer.stitcher.wastedOutputTokens,
+      clock.now() - startedAt,
+    );
+    answer.end(finalError);
+    if (finalError) hub.emit({ type: 'failed', requestId, error: finalError, trace });
+    else hub.emit({ type: 'complete', requestId, trace });
+    return trace;
+  })();
+
+  return {
+    requestId,
+    committed: answer.committed,
+    trace: done,
+    cancel,
+    [Symbol.asyncIterator]: () => answer[Symbol.asyncIterator](),
+    pull: () => answer.pull(),
+    async response() {
+      answer.discardUnread();
+      await done;
+      if (finalError) throw finalError;
+      return answer.assembled();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * The passes of one call over its route's targets: each in order; then the saturated or silent
+ * ones held back as a last resort; then those held back only by a rate-limit cooldown that ends
+ * before the deadline; and, when every target was skipped, the one that failed longest ago.
+ */
+import type { CallContext } from '../call/call-context.ts';
+import { type Outcome, STOP } from './outcome.ts';
+import { earliestCooledTarget, forcedPick } from './selectors.ts';
+import { createTargetStates } from './target-state.ts';
+import { tryTarget } from './try-target.ts';
+
+export async function runRoute(ctx: CallContext): Promise<Outcome> {
+  const { settings, health, clock } = ctx.deps;
+  const states = createTargetStates(ctx.route.targets, settings.retry);
+  const ended = (outcome: Outcome) => outcome.kind !== 'next';
+
+  for (const state of states) {
+    const outcome = await tryTarget(ctx, states, state, {});
+    if (ended(outcome)) return outcome;
+  }
+  // Silent or saturated targets (timeouts, 529/503, unhinted 429): retried only now that every
+  // other target had its turn.
+  for (const state of states) {
+    if (!state.lastResort) continue;
+    state.lastResort = false;
+    const outcome = await tryTarget(ctx, states, state, { lastResort: true });
+    if (ended(outcome)) return outcome;
+  }
+  // Targets held back only by a rate-limit cooldown: the earliest to come back is waited for
+  // when it comes back before the deadline, rather than failing a call that still has time.
+  // A target met with a 429 can send the call on to another that comes back sooner: loop
+  // until one answers, the attempts run out, or no wait fits.
+  const cooled = () => earliestCooledTarget(states, clock.now(), ctx.deadline.remainingMs(), settings.retry);
+  for (let next = cooled(); next; next = cooled()) {
+    const { state, untilMs } = next;
+    const before = state.attempts;
+    const outcome = await tryTarget(ctx, states, state, { afterCooldownUntilMs: untilMs });
+    if (ended(outcome)) return outcome;
+    // Held back by something else (an open breaker): no longer a cooled target to wait for. Held
+    // back by a new cooldown (another call's attempt found the limit again): wait for its end.
+    if (state.attempts === before && state.skipped !== 'cooling_down') state.coolingUntilMs = undefined;
+  }
+  // Every target was skipped: the one that failed longest ago is tried rather than none.
+  if (ctx.ledger.records.length === 0) {
+    const pick = forcedPick(states, health, settings);
+    if (pick) {
+      const outcome = await tryTarget(ctx, states, pick, { forced: true });
+      if (ended(outcome)) return outcome;
+    }
+  }
+  return STOP;
+}

@@ -1,0 +1,141 @@
+/**
+ * One target's attempts within a call: until it answers, must be left for the next target, or
+ * the call must stop. Before the commit point a failure is decided by `decide.ts` (retry here,
+ * fall back, stop); after it, the answer goes to recovery.
+ */
+
+import { planRetryWait } from '../../policy/index.ts';
+import { runAttempt } from '../attempt/run-attempt.ts';
+import { type CallContext, contextTooSmall, label, sleepInCall, untilSettled } from '../call/call-context.ts';
+import type { TargetPermit } from '../health.ts';
+import { recover } from '../recovery/recover.ts';
+import { decideAfterFailure, hintedCoolUntil } from './decide.ts';
+import { DONE, NEXT, type Outcome, STOP } from './outcome.ts';
+import { fallbackReadyAt } from './selectors.ts';
+import type { TargetState } from './target-state.ts';
+
+export interface TryHow {
+  /** A saturated or silent target, retried now that every other target had its turn. */
+  lastResort?: boolean;
+  /** Every target was skipped: this one is tried whatever holds it back. */
+  forced?: boolean;
+  /** The target is cooling until then: wait for it first. */
+  afterCooldownUntilMs?: number;
+}
+
+const FORCED: TargetPermit = { allowed: true, probe: false, pacing: false, release() {}, settlePacing() {} };
+
+/** Announces a retry of the target and waits for it (the deadline or the caller cuts the wait short). */
+export async function waitToRetry(
+  ctx: CallContext,
+  state: TargetState,
+  waitMs: number,
+  source: 'hint' | 'backoff',
+): Promise<void> {
+  ctx.deps.hub.emit({
+    type: 'retry',
+    requestId: ctx.deps.requestId,
+    ...label(state.ref),
+    attempt: state.attempts + 1,
+    waitMs,
+    source,
+  });
+  await sleepInCall(ctx, waitMs);
+}
+
+export async function tryTarget(
+  ctx: CallContext,
+  states: readonly TargetState[],
+  state: TargetState,
+  how: TryHow,
+): Promise<Outcome> {
+  const { ref } = state;
+  const { settings, health, clock, budget, random } = ctx.deps;
+  if (!how.forced && contextTooSmall(ctx, ref)) {
+    state.skipped = 'context_window';
+    ctx.ledger.skip(ref, 'context_window');
+    return NEXT;
+  }
+  let waited = 0;
+  // True once this call has waited the hint its own 429 gave: a cooldown that other calls' 429s
+  // extended meanwhile must not turn the paid-for wait into a skip.
+  let paced = false;
+  // True once this call has waited for the target (its hint or its cooldown): when another call's
+  // attempt is finding out whether the limit has passed, this one waits for the verdict.
+  let returning = false;
+  if (how.afterCooldownUntilMs !== undefined) {
+    // Waiting out a hinted cooldown is the server's own pacing: it spends no retry budget. A
+    // cooldown renewed meanwhile (the limit found again) holds the call back: it waits again.
+    const waitMs = Math.max(0, how.afterCooldownUntilMs + 1 - clock.now());
+    await waitToRetry(ctx, state, waitMs, 'hint');
+    waited = waitMs;
+    returning = true;
+  }
+  if (how.lastResort) {
+    const plan = planRetryWait({
+      backoff: state.backoff,
+      remainingMs: ctx.deadline.remainingMs(),
+      maxHintMs: settings.retry.maxHintMs,
+      random,
+    });
+    if (plan.kind === 'do_not_wait' || !(budget?.tryAcquireRetry() ?? true)) return NEXT;
+    await waitToRetry(ctx, state, plan.delayMs, plan.source);
+    state.backoff = plan.next;
+    waited = plan.delayMs;
+  }
+  for (;;) {
+    let permit = how.forced ? FORCED : health.acquire(ref, { ignoreCooldown: paced });
+    if (!permit.allowed && permit.pacingVerdict && returning) {
+      // This call has waited what the server asked, and another call is finding out whether the
+      // limit has passed: wait for its verdict (moments: its first response) rather than go at
+      // a limit that has just reset together; rate-limited again, wait for the new end.
+      const coolUntilMs = await untilSettled(ctx, permit.pacingVerdict);
+      if (coolUntilMs === undefined) continue;
+      permit = { allowed: false, reason: 'cooling_down', retryAtMs: coolUntilMs };
+    }
+    if (!permit.allowed) {
+      state.skipped = permit.reason;
+      if (permit.reason === 'cooling_down') state.coolingUntilMs = permit.retryAtMs;
+      ctx.ledger.skip(ref, permit.reason);
+      return NEXT;
+    }
+    const result = await runAttempt(ctx, state, permit, ctx.request, { continuation: false }, waited);
+    if (result.ok) return DONE;
+    if (result.forwarded) return recover(ctx, states, state, result.error);
+    const { error } = result;
+    const now = clock.now();
+    // Other calls keep off a rate-limited target until its hinted time, whatever this call does next.
+    state.coolingUntilMs = hintedCoolUntil(error, now);
+    if (state.coolingUntilMs !== undefined) health.coolUntil(ref.key, state.coolingUntilMs, error.kind);
+    if (error.kind === 'context_length') {
+      ctx.ledger.contextFloor = Math.max(
+        ctx.ledger.contextFloor,
+        settings.models(ref.model).contextWindow ?? 0,
+      );
+    }
+    const decision = decideAfterFailure({
+      error,
+      attemptsHere: state.attempts,
+      maxAttempts: settings.retry.attempts,
+      backoff: state.backoff,
+      remainingMs: ctx.deadline.remainingMs(),
+      maxHintMs: settings.retry.maxHintMs,
+      now,
+      random,
+      fallbackOnContentFilter: ctx.route.fallbackOnContentFilter,
+      fallbackReadyAtMs: fallbackReadyAt(states, state, now, health, settings.retry.attempts),
+      acquireRetry: () => budget?.tryAcquireRetry() ?? true,
+    });
+    if (decision.action === 'stop') return STOP;
+    if (decision.action === 'fallback') {
+      if (decision.coolUntilMs !== undefined) health.coolUntil(ref.key, decision.coolUntilMs, error.kind);
+      state.lastResort = decision.lastResort;
+      return NEXT;
+    }
+    await waitToRetry(ctx, state, decision.waitMs, decision.source);
+    state.backoff = decision.backoff;
+    waited = decision.waitMs;
+    paced = decision.source === 'hint';
+    returning = paced;
+  }
+}
