@@ -1,0 +1,61 @@
+/** The operator's endpoints: liveness, readiness, Prometheus metrics and the status page. */
+import type { Registry } from 'prom-client';
+import type { Engine } from '../../engine/index.ts';
+import type { SharedState } from '../../state/index.ts';
+import { sendJson } from './http-io.ts';
+import type { Handler } from './middleware/compose.ts';
+
+export interface AdminContext {
+  readonly engine: Engine;
+  readonly state: SharedState;
+  readonly registry: Registry;
+  readonly redact: (text: string) => string;
+  readonly startedAt: Date;
+  readonly isDraining: () => boolean;
+  readonly inFlight: () => number;
+}
+
+export function healthz(): Handler {
+  return async function healthz(ctx) {
+    sendJson(ctx.res, 200, { status: 'ok' });
+    return 200;
+  };
+}
+
+/** 503 while draining, so a load balancer stops sending here; `degraded` still serves. */
+export function readyz(admin: AdminContext): Handler {
+  return async function readyz(ctx) {
+    const state = admin.state.health();
+    const status = admin.isDraining() ? 503 : 200;
+    const word = admin.isDraining() ? 'draining' : state.status === 'ok' ? 'ready' : 'degraded';
+    sendJson(ctx.res, status, { status: word, state });
+    return status;
+  };
+}
+
+export function metrics(admin: AdminContext): Handler {
+  return async function metrics(ctx) {
+    const text = await admin.registry.metrics();
+    ctx.res.writeHead(200, { 'content-type': admin.registry.contentType });
+    ctx.res.end(text);
+    return 200;
+  };
+}
+
+export function status(admin: AdminContext): Handler {
+  return async function status(ctx) {
+    // Failure messages come from upstreams: scrubbed like every other outgoing text.
+    const targets = admin.engine.status().map((t) => ({
+      ...t,
+      recentFailures: t.recentFailures.map((f) => ({ ...f, message: admin.redact(f.message) })),
+    }));
+    sendJson(ctx.res, 200, {
+      startedAt: admin.startedAt.toISOString(),
+      inFlight: admin.inFlight(),
+      state: admin.state.health(),
+      routes: admin.engine.models().filter((m) => m.kind === 'route'),
+      targets,
+    });
+    return 200;
+  };
+}

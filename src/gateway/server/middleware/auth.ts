@@ -1,0 +1,47 @@
+/**
+ * Gateway keys from `Authorization: Bearer` or `x-api-key`, checked against the configured
+ * hashes; a request without a valid key is answered 401 in its dialect.
+ */
+import type { IncomingMessage } from 'node:http';
+import { OutlastError } from '../../../errors/index.ts';
+import { createKeyCheck } from '../../config/hash-key.ts';
+import { newRequestId, sendError } from '../dialect.ts';
+import type { Middleware } from './compose.ts';
+
+export function presentedKey(req: IncomingMessage): string | undefined {
+  const apiKey = req.headers['x-api-key'];
+  if (typeof apiKey === 'string' && apiKey !== '') return apiKey;
+  const authorization = req.headers.authorization;
+  if (typeof authorization === 'string') {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
+    if (match?.[1]) return match[1].trim();
+  }
+  return undefined;
+}
+
+export interface GatewayKeyOptions {
+  /** `sha256:<hex>` hashes; none: the gateway is open. */
+  readonly hashes: readonly string[];
+}
+
+/** Lets through requests that present one of the configured keys. */
+export function gatewayKey(options: GatewayKeyOptions): Middleware {
+  const check = options.hashes.length === 0 ? undefined : createKeyCheck(options.hashes);
+  return async function gatewayKey(ctx, next) {
+    if (check === undefined) return next();
+    const key = presentedKey(ctx.req);
+    if (key !== undefined && check(key)) return next();
+    return sendError(
+      ctx.res,
+      ctx.dialect,
+      new OutlastError({
+        kind: 'auth',
+        status: 401,
+        code: 'OUTLAST_GATEWAY_KEY',
+        message:
+          'invalid or missing gateway key: send it as `Authorization: Bearer <key>` or `x-api-key: <key>`',
+      }),
+      newRequestId(),
+    );
+  };
+}

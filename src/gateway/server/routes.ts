@@ -1,0 +1,79 @@
+/**
+ * The gateway's endpoints as data: a path (or a pattern), the dialect its errors are written
+ * in, and its chain of middleware ending in a handler. To add an endpoint, add a row here.
+ */
+import { OutlastError } from '../../errors/index.ts';
+import { type AdminContext, healthz, metrics, readyz, status } from './admin-endpoints.ts';
+import { type Dialect, newRequestId, sendError } from './dialect.ts';
+import { sendJson } from './http-io.ts';
+import { allowMethods } from './middleware/allow-methods.ts';
+import { gatewayKey } from './middleware/auth.ts';
+import { compose, type Handler } from './middleware/compose.ts';
+import { drain } from './middleware/drain.ts';
+import { type ModelCallContext, serveModelCall } from './model-call.ts';
+import { modelsList } from './models-list.ts';
+
+export interface Route {
+  /** An exact path (no trailing slash), or a pattern for paths with parameters in them. */
+  readonly path: string | RegExp;
+  /** The metrics label; default the path. A pattern route needs one (a label per path would grow without bound). */
+  readonly label?: string;
+  /** The route's own dialect; absent: guessed from the request. */
+  readonly dialect?: Dialect;
+  readonly handler: Handler;
+}
+
+export interface RouteContext {
+  readonly dialects: { readonly anthropic: Dialect; readonly openai: Dialect };
+  readonly keyHashes: readonly string[];
+  readonly call: ModelCallContext;
+  readonly admin: AdminContext;
+}
+
+export function createRoutes(context: RouteContext): Route[] {
+  const { anthropic, openai } = context.dialects;
+  const { admin } = context;
+  const key = gatewayKey({ hashes: context.keyHashes });
+  const draining = drain({ isDraining: admin.isDraining });
+  const modelCall = (dialect: Dialect): Handler =>
+    compose([allowMethods('POST'), key, draining], (ctx) =>
+      serveModelCall(ctx.req, ctx.res, dialect, context.call),
+    );
+  const get = (handler: Handler): Handler => compose([allowMethods('GET')], handler);
+  return [
+    { path: '/v1/messages', dialect: anthropic, handler: modelCall(anthropic) },
+    { path: '/v1/chat/completions', dialect: openai, handler: modelCall(openai) },
+    {
+      path: '/v1/models',
+      handler: compose([allowMethods('GET'), key], async (ctx) => {
+        sendJson(ctx.res, 200, modelsList(admin.engine, admin.startedAt));
+        return 200;
+      }),
+    },
+    { path: '/healthz', handler: get(healthz()) },
+    { path: '/readyz', handler: get(readyz(admin)) },
+    { path: '/metrics', handler: get(metrics(admin)) },
+    { path: '/status', handler: get(status(admin)) },
+  ];
+}
+
+/** The answer for a path no route serves: 404 in the guessed dialect. */
+export function notFound(routes: readonly Route[]): Handler {
+  const served = routes
+    .filter((r) => typeof r.path === 'string' && r.path.startsWith('/v1/'))
+    .map((r) => r.path)
+    .join(', ');
+  return async function notFound(ctx) {
+    return sendError(
+      ctx.res,
+      ctx.dialect,
+      new OutlastError({
+        kind: 'not_found',
+        status: 404,
+        code: 'OUTLAST_NO_ROUTE',
+        message: `no such endpoint: ${ctx.method} ${ctx.path} (the gateway serves ${served})`,
+      }),
+      newRequestId(),
+    );
+  };
+}
