@@ -1,6 +1,7 @@
 /** What the engine tells its subscribers (logs, metrics, traces, the `on` option). */
 import type { AttemptRecord, ErrorKind, OutlastError } from '../errors/index.ts';
 import type { BreakerStateName } from '../policy/index.ts';
+import type { Usage } from '../wire/canonical/index.ts';
 
 export interface Trace {
   /** Ours, one per call (the gateway returns it as `x-outlast-request-id`). */
@@ -17,6 +18,12 @@ export interface Trace {
   readonly continued: boolean;
   /** Output tokens of failed attempts and of overlap dropped from continuations. */
   readonly wastedOutputTokens: number;
+  /**
+   * The answer's token usage as its upstream reported it (the last `message_start` /
+   * `message_delta` usage of the answer the caller got). Optional until the engine fills it in;
+   * observers read it when present (the gateway counts what it relays meanwhile).
+   */
+  readonly usage?: Usage;
   readonly durationMs: number;
   readonly outcome: 'success' | 'error' | 'salvaged' | 'cancelled';
 }

@@ -9,6 +9,7 @@ import { OutlastError } from '../errors/index.ts';
 import { attachLogger, createRedactor } from '../observe/logging.ts';
 import { createEngineMetrics } from '../observe/metrics.ts';
 import { createHttpMetrics } from '../observe/metrics-http.ts';
+import { createPrettyStream } from '../observe/pretty-log.ts';
 import { createState, type SharedState } from '../state/index.ts';
 import { createTransport } from '../transport/index.ts';
 import { isPrefillRejection } from '../wire/anthropic/index.ts';
@@ -80,11 +81,19 @@ async function resolveConfig(options: StartGatewayOptions): Promise<GatewayConfi
   });
 }
 
+/** pino on stdout: JSON lines, or readable ones when `logging.pretty` or stdout is a terminal. */
+function defaultLogger(config: GatewayConfig): LoggerLike {
+  const level = config.logging?.level ?? 'info';
+  const pretty = config.logging?.pretty ?? process.stdout.isTTY === true;
+  if (!pretty) return pino({ name: 'outlast-gateway', level });
+  const color = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
+  return pino({ name: 'outlast-gateway', level }, createPrettyStream(process.stdout, { color }));
+}
+
 /** Starts a gateway with explicit engine dependencies (transport, codecs). */
 export async function startGatewayWith(options: StartGatewayOptions, deps: GatewayDeps): Promise<Gateway> {
   const config = await resolveConfig(options);
-  const logger: LoggerLike =
-    options.logger ?? pino({ name: 'outlast-gateway', level: config.logging?.level ?? 'info' });
+  const logger: LoggerLike = options.logger ?? defaultLogger(config);
   const secrets = Object.values(config.providers).flatMap((p) => (p.apiKey ? [p.apiKey] : []));
   const redact = createRedactor(secrets);
 
@@ -120,7 +129,9 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
   const server = createGatewayServer({
     engine,
     codecs: serverCodecs,
-    keyHashes: (config.keys ?? []).map((k) => (typeof k === 'string' ? k : k.hash)),
+    keys: (config.keys ?? []).map((k) =>
+      typeof k === 'string' ? { hash: k } : { hash: k.hash, ...(k.name ? { name: k.name } : {}) },
+    ),
     bodyLimitBytes: config.server?.bodyLimitBytes ?? GATEWAY_DEFAULTS.bodyLimitBytes,
     keepAliveMs: config.server?.keepAliveMs ?? GATEWAY_DEFAULTS.keepAliveMs,
     drainTimeoutMs: config.server?.drainTimeoutMs ?? GATEWAY_DEFAULTS.drainTimeoutMs,

@@ -1,5 +1,5 @@
 /** Gateways over the real mock provider for the end-to-end tests. */
-import type { EngineOptions } from '../../src/engine/index.ts';
+import type { EngineOptions, LoggerLike } from '../../src/engine/index.ts';
 import type { GatewayConfigInput } from '../../src/gateway/config/index.ts';
 import { type Gateway, hashKey, startGatewayWith } from '../../src/gateway/index.ts';
 import type { MockProvider, ScenarioInput } from '../../src/testing/index.ts';
@@ -21,7 +21,10 @@ export const FAST = {
 export interface Harness {
   mock: MockProvider;
   gateways: Gateway[];
-  start(config: Partial<GatewayConfigInput> & Pick<GatewayConfigInput, 'routes'>): Promise<Gateway>;
+  start(
+    config: Partial<GatewayConfigInput> & Pick<GatewayConfigInput, 'routes'>,
+    options?: { logger?: LoggerLike },
+  ): Promise<Gateway>;
   close(): Promise<void>;
 }
 
@@ -31,7 +34,7 @@ export async function createHarness(scenario: ScenarioInput = {}): Promise<Harne
   return {
     mock,
     gateways,
-    async start(config) {
+    async start(config, options = {}) {
       const gateway = await startGatewayWith(
         {
           config: {
@@ -43,7 +46,7 @@ export async function createHarness(scenario: ScenarioInput = {}): Promise<Harne
           },
           port: 0,
           host: '127.0.0.1',
-          logger: silent,
+          logger: options.logger ?? silent,
         },
         {
           transport: createTransport(),
@@ -60,4 +63,21 @@ export async function createHarness(scenario: ScenarioInput = {}): Promise<Harne
       await mock.close();
     },
   };
+}
+
+export interface LogRecord {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  msg?: string;
+  [field: string]: unknown;
+}
+
+/** A logger that keeps every record, for tests that read the log. */
+export function captureLogger(): LoggerLike & { records: LogRecord[] } {
+  const records: LogRecord[] = [];
+  const at =
+    (level: LogRecord['level']) =>
+    (obj: object, msg?: string): void => {
+      records.push({ ...(obj as Record<string, unknown>), level, ...(msg === undefined ? {} : { msg }) });
+    };
+  return { records, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

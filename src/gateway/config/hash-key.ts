@@ -21,3 +21,25 @@ export function createKeyCheck(hashes: readonly string[]): (presented: string) =
     return ok;
   };
 }
+
+export interface KeyEntry {
+  readonly hash: string;
+  readonly name?: string;
+}
+
+/**
+ * Which configured key was presented: its name, or `sha256:` and the first 8 hex digits of its
+ * hash when it has none (a bounded label for metrics and logs that never reveals the key).
+ */
+export function createKeyLookup(entries: readonly KeyEntry[]): (presented: string) => string | undefined {
+  const digests = entries.map((e) => ({
+    digest: Buffer.from(e.hash.slice('sha256:'.length), 'hex'),
+    name: e.name ?? e.hash.slice(0, 'sha256:'.length + 8),
+  }));
+  return (presented) => {
+    const digest = createHash('sha256').update(presented, 'utf8').digest();
+    let found: string | undefined;
+    for (const candidate of digests) if (timingSafeEqual(candidate.digest, digest)) found ??= candidate.name;
+    return found;
+  };
+}

@@ -52,8 +52,10 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export const loggingSchema = z.strictObject({
   /** Default `info`. */
   level: z.enum(LOG_LEVELS).optional(),
-  /** One line per request (method, path, status, model, attempts, ms); default true. */
+  /** One line per request (request id, endpoint, route, model, attempts, outcome, status, duration, tokens); default true. */
   requests: z.boolean().optional(),
+  /** Human-readable lines instead of JSON; default: when stdout is a terminal. */
+  pretty: z.boolean().optional(),
 });
 
 export const CHAOS_FAULTS = [

@@ -11,6 +11,7 @@ import type { Engine, LoggerLike } from '../../engine/index.ts';
 import type { HttpMetrics } from '../../observe/metrics-http.ts';
 import type { SharedState } from '../../state/index.ts';
 import type { ServerCodec } from '../../wire/codec.ts';
+import type { KeyEntry } from '../config/hash-key.ts';
 import { createDialect, type Dialect } from './dialect.ts';
 import { compose, type GatewayContext, type Handler } from './middleware/compose.ts';
 import { requestLog } from './middleware/request-log.ts';
@@ -20,8 +21,8 @@ import { createRoutes, notFound, type Route } from './routes.ts';
 export interface GatewayServerOptions {
   engine: Engine;
   codecs: { anthropic: ServerCodec; openai: ServerCodec };
-  /** `sha256:<hex>` hashes; empty: open. */
-  keyHashes: readonly string[];
+  /** Client keys (`sha256:<hex>` hashes, with a name when given); empty: open. */
+  keys: readonly KeyEntry[];
   bodyLimitBytes: number;
   keepAliveMs: number;
   drainTimeoutMs: number;
@@ -84,7 +85,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
 
   const routes = createRoutes({
     dialects: { anthropic, openai },
-    keyHashes: options.keyHashes,
+    keys: options.keys,
     call: {
       engine: options.engine,
       bodyLimitBytes: options.bodyLimitBytes,

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { OutlastError } from '../../errors/index.ts';
 import type { ServerCodec } from '../../wire/codec.ts';
+import { factsOf } from './request-facts.ts';
 
 export interface Dialect {
   readonly name: 'anthropic' | 'openai';
@@ -62,6 +63,10 @@ export function sendError(
   extraHeaders: Record<string, string> = {},
 ): number {
   const encoded = dialect.codec.encodeError(error.with({ requestId }));
+  const facts = factsOf(res);
+  facts.requestId ??= requestId;
+  facts.errorKind = error.kind;
+  if (error.attempts) facts.attempts = error.attempts.length;
   res.writeHead(encoded.status, {
     ...encoded.headers,
     'content-length': Buffer.byteLength(encoded.body),

@@ -9,9 +9,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Engine, type EngineCall, forEachQueued } from '../../engine/index.ts';
 import { OutlastError } from '../../errors/index.ts';
-import type { CanonicalRequest } from '../../wire/canonical/index.ts';
+import type { CanonicalRequest, StreamPart } from '../../wire/canonical/index.ts';
 import { clientFacingError, type Dialect, newRequestId, sendError } from './dialect.ts';
 import { drained, readJsonBody } from './http-io.ts';
+import { factsOf, mergeUsage, type RequestFacts, recordTrace } from './request-facts.ts';
 
 export interface ModelCallContext {
   readonly engine: Engine;
@@ -46,10 +47,13 @@ export async function serveModelCall(
   context: ModelCallContext,
 ): Promise<number> {
   let requestId = newRequestId();
+  const facts = factsOf(res);
   let request: CanonicalRequest;
   try {
     const body = await readJsonBody(req, context.bodyLimitBytes);
     request = dialect.codec.decodeRequest(body);
+    facts.route = request.model;
+    facts.stream = request.stream === true;
   } catch (error) {
     const e = clientFacingError(error, context.redact);
     // An unread body is left behind: the connection cannot be reused.
@@ -75,14 +79,17 @@ export async function serveModelCall(
     return sendError(res, dialect, clientFacingError(error, context.redact), requestId);
   }
   requestId = call.requestId;
+  facts.requestId = requestId;
   context.onCall?.({ requestId, model: request.model, stream: request.stream === true, call });
 
   try {
     const committed = await call.committed;
     if (res.destroyed) return 499;
-    if (request.stream) return await relayStream(res, dialect, context, call, request, requestId, committed);
+    if (request.stream)
+      return await relayStream(res, dialect, context, call, request, requestId, committed, facts);
     const response = await call.response();
     const trace = await call.trace;
+    mergeUsage(facts, response.usage);
     const answered = trace.answeredBy ?? committed;
     const body = JSON.stringify(dialect.codec.encodeResponse(response, { model: response.model }));
     res.writeHead(200, {
@@ -101,6 +108,8 @@ export async function serveModelCall(
     return sendError(res, dialect, clientFacingError(error, context.redact), requestId);
   } finally {
     res.off('close', onClose);
+    // Settled by now on every path but a client gone mid-stream, where the cancel ends it at once.
+    recordTrace(facts, await call.trace);
   }
 }
 
@@ -115,6 +124,7 @@ async function relayStream(
   request: CanonicalRequest,
   requestId: string,
   committed: { provider: string; model: string; attempts: number },
+  facts: RequestFacts,
 ): Promise<number> {
   const encoder = dialect.codec.createStreamEncoder({
     model: committed.model,
@@ -202,7 +212,11 @@ async function relayStream(
   try {
     // The parts already waiting are taken without a promise each. Leaving early cancels the
     // engine call (and the upstream) through the iterator's return().
-    if (!(await forEachQueued(call, (part) => write(encoder.encode(part))))) return 499;
+    const visit = (part: StreamPart) => {
+      if (part.type === 'message_delta' || part.type === 'message_start') mergeUsage(facts, part.usage);
+      return write(encoder.encode(part));
+    };
+    if (!(await forEachQueued(call, visit))) return 499;
     await write(encoder.end());
     if (!res.destroyed) end();
     return 200;

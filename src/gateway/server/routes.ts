@@ -3,6 +3,7 @@
  * in, and its chain of middleware ending in a handler. To add an endpoint, add a row here.
  */
 import { OutlastError } from '../../errors/index.ts';
+import type { KeyEntry } from '../config/hash-key.ts';
 import { type AdminContext, healthz, metrics, readyz, status } from './admin-endpoints.ts';
 import { type Dialect, newRequestId, sendError } from './dialect.ts';
 import { sendJson } from './http-io.ts';
@@ -25,7 +26,7 @@ export interface Route {
 
 export interface RouteContext {
   readonly dialects: { readonly anthropic: Dialect; readonly openai: Dialect };
-  readonly keyHashes: readonly string[];
+  readonly keys: readonly KeyEntry[];
   readonly call: ModelCallContext;
   readonly admin: AdminContext;
 }
@@ -33,7 +34,7 @@ export interface RouteContext {
 export function createRoutes(context: RouteContext): Route[] {
   const { anthropic, openai } = context.dialects;
   const { admin } = context;
-  const key = gatewayKey({ hashes: context.keyHashes });
+  const key = gatewayKey({ keys: context.keys });
   const draining = drain({ isDraining: admin.isDraining });
   const modelCall = (dialect: Dialect): Handler =>
     compose([allowMethods('POST'), key, draining], (ctx) =>

@@ -4,8 +4,9 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { OutlastError } from '../../../errors/index.ts';
-import { createKeyCheck } from '../../config/hash-key.ts';
+import { createKeyLookup, type KeyEntry } from '../../config/hash-key.ts';
 import { newRequestId, sendError } from '../dialect.ts';
+import { factsOf } from '../request-facts.ts';
 import type { Middleware } from './compose.ts';
 
 export function presentedKey(req: IncomingMessage): string | undefined {
@@ -20,17 +21,21 @@ export function presentedKey(req: IncomingMessage): string | undefined {
 }
 
 export interface GatewayKeyOptions {
-  /** `sha256:<hex>` hashes; none: the gateway is open. */
-  readonly hashes: readonly string[];
+  /** `sha256:<hex>` hashes, with a name when given; none: the gateway is open. */
+  readonly keys: readonly KeyEntry[];
 }
 
-/** Lets through requests that present one of the configured keys. */
+/** Lets through requests that present one of the configured keys; its name goes to the request line and metrics. */
 export function gatewayKey(options: GatewayKeyOptions): Middleware {
-  const check = options.hashes.length === 0 ? undefined : createKeyCheck(options.hashes);
+  const lookup = options.keys.length === 0 ? undefined : createKeyLookup(options.keys);
   return async function gatewayKey(ctx, next) {
-    if (check === undefined) return next();
+    if (lookup === undefined) return next();
     const key = presentedKey(ctx.req);
-    if (key !== undefined && check(key)) return next();
+    const name = key === undefined ? undefined : lookup(key);
+    if (name !== undefined) {
+      factsOf(ctx.res).key = name;
+      return next();
+    }
     return sendError(
       ctx.res,
       ctx.dialect,

@@ -7,6 +7,7 @@ import type { LoggerLike } from '../../../engine/index.ts';
 import { OutlastError } from '../../../errors/index.ts';
 import type { HttpMetrics } from '../../../observe/metrics-http.ts';
 import { newRequestId, sendError } from '../dialect.ts';
+import { factsOf, requestLine } from '../request-facts.ts';
 import type { Middleware } from './compose.ts';
 
 export interface RequestLogOptions {
@@ -48,16 +49,15 @@ export function requestLog(options: RequestLogOptions): Middleware {
     }
     finish(status);
     if (options.logRequests && path.startsWith('/v1/')) {
+      // From what the handlers recorded beside the response: headers given to writeHead are
+      // invisible to getHeader(), which is how the first request lines came out without ids.
       options.logger.info?.(
-        {
-          method: req.method,
-          path,
+        requestLine(factsOf(res), {
+          method: req.method ?? 'GET',
+          endpoint: path,
           status,
-          ms: Math.round(performance.now() - started),
-          requestId: res.getHeader('x-outlast-request-id'),
-          model: res.getHeader('x-outlast-model'),
-          attempts: res.getHeader('x-outlast-attempts'),
-        },
+          durationMs: Math.round(performance.now() - started),
+        }),
         'request',
       );
     }
