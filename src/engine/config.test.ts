@@ -32,7 +32,7 @@ describe('client options', () => {
       attempts: 2,
       baseMs: 500,
       capMs: 8000,
-      jitter: 'full',
+      jitter: 'equal',
       maxHintMs: 60_000,
     });
     expect(defaults.stream).toEqual({ onInterrupt: 'continue', maxContinuations: 2, upstream: 'always' });

@@ -74,8 +74,8 @@ describe('engine: before the commit point', () => {
     ]);
     // An overloaded target is not asked again while a ready one waits further down the route.
     expect(transport.seen[1]!.at - transport.seen[0]!.at).toBe(0);
-    // Full jitter at random 0.5 on a 100 ms base: 50 ms between the two attempts after the 500.
-    expect(transport.seen[2]!.at - transport.seen[1]!.at).toBe(50);
+    // Equal jitter at random 0.5 on a 100 ms base: 50 + 25 ms between the two attempts after the 500.
+    expect(transport.seen[2]!.at - transport.seen[1]!.at).toBe(75);
     const trace = await call.trace;
     expect(trace).toMatchObject({ retries: 1, fallbacks: 2 });
     expect(events.filter((e) => e.type === 'retry')).toHaveLength(1);
@@ -91,7 +91,8 @@ describe('engine: before the commit point', () => {
     );
     await settle(single.clock, single.engine.execute(ask()).response());
     const t0 = single.transport.seen[0]!.at;
-    expect(single.transport.seen.map((s) => s.at - t0)).toEqual([0, 50, 150]);
+    // Equal jitter at random 0.5: 75 ms on the 100 ms base, then 150 ms on the doubled one.
+    expect(single.transport.seen.map((s) => s.at - t0)).toEqual([0, 75, 225]);
     await single.engine.close();
 
     const { clock, transport, engine } = setup({

@@ -57,7 +57,7 @@ export const RETRY_DEFAULTS: RetrySettings = {
   attempts: 2,
   baseMs: 500,
   capMs: 8000,
-  jitter: 'full',
+  jitter: 'equal',
   maxHintMs: 60_000,
   budget: { ratio: 0.1, windowMs: 60_000, minRetriesPerWindow: 10 },
 };

@@ -8,9 +8,13 @@ afterEach(() => {
   expect(clock.pendingTimers()).toBe(0);
 });
 
-const drain = (budget: { tryAcquireRetry(): boolean }) => {
+/** Retries until the budget says no, each of them failing (and so charged). */
+const drain = (budget: { tryAcquireRetry(): boolean; settleRetry(ok: boolean): void }) => {
   let granted = 0;
-  while (budget.tryAcquireRetry()) granted++;
+  while (budget.tryAcquireRetry()) {
+    budget.settleRetry(false);
+    granted++;
+  }
   return granted;
 };
 
@@ -66,6 +70,23 @@ describe('createRetryBudget', () => {
     expect(budget.snapshot().allowed).toBe(10);
     clock.advance(5000); // bucket 0 ages out, bucket 5 stays
     expect(budget.snapshot()).toMatchObject({ requests: 10, allowed: 5 });
+  });
+
+  it('charges only retries that fail: successful ones, and retries still in flight, spend nothing', () => {
+    clock = createFakeClock();
+    const budget = createRetryBudget({ clock, minRetriesPerWindow: 2 });
+    budget.recordRequest();
+    // A burst: twelve calls in flight retry at once; none has failed yet, so all may go.
+    const allowed = Array.from({ length: 12 }, () => budget.tryAcquireRetry());
+    expect(allowed.every(Boolean)).toBe(true);
+    for (let i = 0; i < 10; i++) budget.settleRetry(true);
+    expect(budget.snapshot()).toMatchObject({ retries: 0, available: 2 });
+    budget.settleRetry(false);
+    budget.settleRetry(false);
+    expect(budget.tryAcquireRetry()).toBe(false);
+    // Failed retries age out with the window.
+    clock.advance(60_000);
+    expect(budget.tryAcquireRetry()).toBe(true);
   });
 
   it('rejects bad options, naming them', () => {

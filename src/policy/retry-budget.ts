@@ -17,7 +17,7 @@ export interface RetryBudgetOptions {
 export interface RetryBudgetSnapshot {
   /** Calls recorded in the window. */
   readonly requests: number;
-  /** Retries granted in the window. */
+  /** Retries charged in the window: those that failed (see `settleRetry`). */
   readonly retries: number;
   /** Retries the window allows: max(floor, ratio x requests). */
   readonly allowed: number;
@@ -26,15 +26,20 @@ export interface RetryBudgetSnapshot {
 }
 
 /**
- * Keeps a fleet of callers from turning an outage into a retry storm: retries may be at most
- * a share of recent calls, plus a floor so a quiet client can still retry. An empty budget
- * means "do not retry" (fall back or fail with the real error), never an error of its own.
+ * Keeps a fleet of callers from turning an outage into a retry storm: failed retries may be at
+ * most a share of recent calls, plus a floor so a quiet client can still retry. Only a retry
+ * that fails is charged: a retry that answers shows retrying works, so scattered faults (or a
+ * short burst many calls in flight met at once) never spend the budget for everyone, while a
+ * target that is down spends it within one wave of retries. An empty budget means "do not
+ * retry" (fall back or fail with the real error), never an error of its own.
  */
 export interface RetryBudget {
-  /** Count one call (its first attempt; retries are counted by `tryAcquireRetry`). */
+  /** Count one call (its first attempt; retries are counted by `settleRetry`). */
   recordRequest(): void;
-  /** Takes one retry from the budget; false when it is spent. */
+  /** Whether a retry may go ahead now: false once failed retries have spent the budget. */
   tryAcquireRetry(): boolean;
+  /** How a retry that `tryAcquireRetry` allowed went: a failed one is charged to the budget. */
+  settleRetry(ok: boolean): void;
   snapshot(): RetryBudgetSnapshot;
 }
 
@@ -62,9 +67,10 @@ export function createRetryBudget(options: RetryBudgetOptions = {}): RetryBudget
       window = countInWindow(window, shape, clock.now(), 'requests', ZERO);
     },
     tryAcquireRetry() {
-      if (snapshot().available <= 0) return false;
-      window = countInWindow(window, shape, clock.now(), 'retries', ZERO);
-      return true;
+      return snapshot().available > 0;
+    },
+    settleRetry(ok) {
+      if (!ok) window = countInWindow(window, shape, clock.now(), 'retries', ZERO);
     },
     snapshot,
   };

@@ -22,7 +22,8 @@ describe('engine over the mock', () => {
     const r = await call.response();
     expect(r.model).toContain('gemini-2.5-flash');
     expect(attemptsByModel(mock.log())).toEqual({ 'gpt-4.1': 2, 'gemini-2.5-flash': 1 });
-    expect(gapsFor(mock.log(), 'gpt-4.1')[0]).toBeLessThan(200);
+    // The harness's 20 ms backoff, not a default's: bounded loosely, the machine may be busy.
+    expect(gapsFor(mock.log(), 'gpt-4.1')[0]).toBeLessThan(1000);
     await engine.close();
   });
 });

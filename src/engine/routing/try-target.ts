@@ -7,6 +7,7 @@
 import { planRetryWait } from '../../policy/index.ts';
 import { runAttempt } from '../attempt/run-attempt.ts';
 import { type CallContext, contextTooSmall, label, sleepInCall, untilSettled } from '../call/call-context.ts';
+import type { SkipReason } from '../events.ts';
 import type { TargetPermit } from '../health.ts';
 import { recover } from '../recovery/recover.ts';
 import { decideAfterFailure, hintedCoolUntil } from './decide.ts';
@@ -23,7 +24,12 @@ export interface TryHow {
   afterCooldownUntilMs?: number;
 }
 
+/** A permit that no breaker or cooldown gave: its attempt's outcome is reported to none. */
 const FORCED: TargetPermit = { allowed: true, probe: false, pacing: false, release() {}, settlePacing() {} };
+const ADMITTED = FORCED;
+
+const isBreakerReason = (reason: SkipReason) =>
+  reason === 'breaker_open' || reason === 'provider_breaker_open';
 
 /** Announces a retry of the target and waits for it (the deadline or the caller cuts the wait short). */
 export async function waitToRetry(
@@ -63,6 +69,12 @@ export async function tryTarget(
   // True once this call has waited for the target (its hint or its cooldown): when another call's
   // attempt is finding out whether the limit has passed, this one waits for the verdict.
   let returning = false;
+  // A retry the retry budget allowed whose attempt has not settled yet: charged if it fails.
+  let budgeted = false;
+  const takeRetry = () => {
+    budgeted = budget?.tryAcquireRetry() ?? true;
+    return budgeted;
+  };
   if (how.afterCooldownUntilMs !== undefined) {
     // Waiting out a hinted cooldown is the server's own pacing: it spends no retry budget. A
     // cooldown renewed meanwhile (the limit found again) holds the call back: it waits again.
@@ -78,7 +90,7 @@ export async function tryTarget(
       maxHintMs: settings.retry.maxHintMs,
       random,
     });
-    if (plan.kind === 'do_not_wait' || !(budget?.tryAcquireRetry() ?? true)) return NEXT;
+    if (plan.kind === 'do_not_wait' || !takeRetry()) return NEXT;
     await waitToRetry(ctx, state, plan.delayMs, plan.source);
     state.backoff = plan.next;
     waited = plan.delayMs;
@@ -93,6 +105,19 @@ export async function tryTarget(
       if (coolUntilMs === undefined) continue;
       permit = { allowed: false, reason: 'cooling_down', retryAtMs: coolUntilMs };
     }
+    if (!permit.allowed && state.attempts > 0 && isBreakerReason(permit.reason)) {
+      // This call was admitted to the target before its breaker opened: the breaker protects the
+      // target from new calls, not from this call's own retries. A ready fallback goes first and
+      // this target comes back as a last resort; with none, the retry goes ahead.
+      const now = clock.now();
+      const readyAt = fallbackReadyAt(states, state, now, health, settings.retry.attempts);
+      if (!how.lastResort && readyAt !== undefined && readyAt <= now) {
+        state.lastResort = true;
+        ctx.ledger.skip(ref, permit.reason);
+        return NEXT;
+      }
+      permit = ADMITTED;
+    }
     if (!permit.allowed) {
       state.skipped = permit.reason;
       if (permit.reason === 'cooling_down') state.coolingUntilMs = permit.retryAtMs;
@@ -100,6 +125,8 @@ export async function tryTarget(
       return NEXT;
     }
     const result = await runAttempt(ctx, state, permit, ctx.request, { continuation: false }, waited);
+    if (budgeted) budget?.settleRetry(result.ok || result.forwarded || result.error.kind === 'cancelled');
+    budgeted = false;
     if (result.ok) return DONE;
     if (result.forwarded) return recover(ctx, states, state, result.error);
     const { error } = result;
@@ -124,7 +151,7 @@ export async function tryTarget(
       random,
       fallbackOnContentFilter: ctx.route.fallbackOnContentFilter,
       fallbackReadyAtMs: fallbackReadyAt(states, state, now, health, settings.retry.attempts),
-      acquireRetry: () => budget?.tryAcquireRetry() ?? true,
+      acquireRetry: takeRetry,
     });
     if (decision.action === 'stop') return STOP;
     if (decision.action === 'fallback') {

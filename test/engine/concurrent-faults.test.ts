@@ -1,0 +1,100 @@
+/**
+ * Issue 13's concurrency cases, over real sockets against the mock: a burst of failures shared
+ * by many calls in flight must not fail calls that a plain retry would save, and a route whose
+ * every target is held back still makes a real attempt.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../../src/engine/index.ts';
+import type { OutlastError } from '../../src/errors/index.ts';
+import type { MockProvider } from '../../src/testing/index.ts';
+import type { CanonicalRequest } from '../../src/wire/canonical/index.ts';
+import { attemptsByModel, engineFor, startMock } from './support/harness.ts';
+
+const MODEL = 'gpt-4.1';
+const ask = (n: number): CanonicalRequest => ({
+  model: 'default',
+  maxTokens: 40,
+  messages: [{ role: 'user', content: [{ type: 'text', text: `Question number ${n}.` }] }],
+});
+
+// The shipped backoff (500 ms, equal jitter): the test harness's fast one would put retries inside
+// the very burst that failed them, which no default does.
+const DEFAULT_RETRY = { baseMs: 500, capMs: 8000 };
+// Roomy phase limits: on a loaded machine the harness's tight ones add timeouts this test is not about.
+const ROOMY = { connect: 3000, headers: 3000, firstToken: 3000, idle: 3000, total: 10_000, deadline: 30_000 };
+
+let mock: MockProvider;
+let engine: Engine | undefined;
+beforeAll(async () => {
+  mock = await startMock();
+});
+afterEach(async () => {
+  await engine?.close();
+  engine = undefined;
+  mock.reset();
+});
+afterAll(async () => {
+  await mock.close();
+});
+
+async function settle(calls: Array<Promise<unknown>>) {
+  const results = await Promise.allSettled(calls);
+  return {
+    ok: results.filter((r) => r.status === 'fulfilled').length,
+    errors: results.flatMap((r) => (r.status === 'rejected' ? [r.reason as OutlastError] : [])),
+  };
+}
+
+describe('a burst of failures shared by many calls in flight', () => {
+  it('50 concurrent calls through one target whose first 6 requests answer 500: all 50 succeed', async () => {
+    mock.setScenario({ models: { [MODEL]: { faults: [{ fault: '500', times: 6 }] } } });
+    engine = engineFor(mock, {
+      routes: { default: [`openai/${MODEL}`] },
+      retry: DEFAULT_RETRY,
+      timeout: ROOMY,
+    });
+    const r = await settle(Array.from({ length: 50 }, (_, i) => engine!.execute(ask(i)).response()));
+    expect(r.errors.map((e) => e.message)).toEqual([]);
+    expect(r.ok).toBe(50);
+    // Six retries at least; more only if the machine was slow enough for a timeout.
+    expect(attemptsByModel(mock.log())[MODEL]).toBeGreaterThanOrEqual(56);
+  });
+
+  it('50 concurrent calls over two targets whose first 6 requests each answer 500: all 50 succeed', async () => {
+    mock.setScenario({
+      models: {
+        [MODEL]: { faults: [{ fault: '500', times: 6 }] },
+        'gpt-4.1-mini': { faults: [{ fault: '500', times: 6 }] },
+      },
+    });
+    engine = engineFor(mock, {
+      routes: { default: [`openai/${MODEL}`, 'openai/gpt-4.1-mini'] },
+      retry: DEFAULT_RETRY,
+    });
+    const r = await settle(Array.from({ length: 50 }, (_, i) => engine!.execute(ask(i)).response()));
+    expect(r.errors.map((e) => e.message)).toEqual([]);
+    expect(r.ok).toBe(50);
+  });
+});
+
+describe('every target of the route held back', () => {
+  it('with every breaker open, a call still makes a real attempt and answers', async () => {
+    mock.setScenario({ models: { [MODEL]: { faults: [{ fault: '500', times: 12 }] } } });
+    engine = engineFor(mock, {
+      routes: { default: [`openai/${MODEL}`] },
+      retry: { attempts: 1, baseMs: 1, capMs: 1 },
+      breaker: { consecutiveFailures: 2, cooldownMs: 60_000 },
+    });
+    // Opens the breaker: sequential failures spread over time, as a dead target gives them.
+    for (let i = 0; i < 12; i++)
+      await engine
+        .execute(ask(i))
+        .response()
+        .catch(() => undefined);
+    expect(engine.status()[0]?.breaker).toBe('open');
+    const before = mock.log().length;
+    const response = await engine.execute(ask(99)).response();
+    expect(response.content.length).toBeGreaterThan(0);
+    expect(mock.log().length).toBe(before + 1);
+  });
+});
