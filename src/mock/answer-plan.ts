@@ -13,6 +13,7 @@ import type {
 } from '../wire/canonical/index.ts';
 import type { ResolvedModel } from './fault-picker.ts';
 import { hashId } from './hash.ts';
+import { structuredTokens } from './structured-answer.ts';
 import { generateTokens, naturalLength, tokenStartAtOrBefore, tokensAfter } from './text-generator.ts';
 
 export type ContinuationKind = 'prefill' | 'continue';
@@ -168,7 +169,10 @@ export function planAnswer(request: CanonicalRequest, options: PlanOptions): Ans
   const textKey = config.textKey ?? options.model;
   const answerFor = (turns: readonly Message[]) => {
     const key = `${seed}\u0000${textKey}\u0000${conversationKey(request, turns)}`;
-    return generateTokens(key, naturalLength(key, config.answerTokens));
+    const prose = generateTokens(key, naturalLength(key, config.answerTokens));
+    // Structured output is a JSON document that fits the schema, as the real APIs answer it.
+    const json = request.responseFormat && structuredTokens(request.responseFormat, key, prose.text);
+    return json ? { tokens: json, text: json.join('') } : prose;
   };
 
   let continuation: ContinuationKind | undefined;
