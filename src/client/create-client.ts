@@ -14,7 +14,7 @@ import {
   type Trace,
 } from '../engine/index.ts';
 import { OutlastError } from '../errors/index.ts';
-import { attachLogger } from '../observe/logging.ts';
+import { logEngineEvents } from '../observe/logging.ts';
 import { anthropicCodec } from '../wire/anthropic/index.ts';
 import type { CanonicalRequest, CanonicalResponse, WireFormat } from '../wire/canonical/index.ts';
 import type { ServerCodec } from '../wire/codec.ts';
@@ -121,10 +121,7 @@ export function createClientWith(options: ClientOptions, deps: ClientDeps): Outl
     }
     return found;
   };
-  if (engine.settings.logger) {
-    const secrets = Object.values(engine.settings.providers).flatMap((p) => (p.apiKey ? [p.apiKey] : []));
-    attachLogger(engine, engine.settings.logger, { secrets });
-  }
+  logEngineEvents(engine);
 
   const toAnthropic = (r: CanonicalResponse) =>
     codec('anthropic').encodeResponse(r, { model: r.model }) as AnthropicMessage;

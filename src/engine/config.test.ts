@@ -21,7 +21,10 @@ describe('client options', () => {
       'providers.x.type: expected one of anthropic, openai, gemini, got "azure"',
     );
     expect(bad({ routes: { default: ['nobody/model'] } })).toMatch(
-      /routes\.default\.0: names provider "nobody"/,
+      'routes.default.0: unknown provider "nobody" (providers: anthropic)',
+    );
+    expect(bad({ routes: { default: { targets: ['anthropc/model'] } } })).toBe(
+      'routes.default.targets.0: unknown provider "anthropc", did you mean "anthropic"?',
     );
     expect(bad({ retyr: 3 })).toMatch(/retyr/);
   });

@@ -2,7 +2,6 @@
  * The engine: one request over a route, targets × attempts × policies, stream recovery and
  * the trace. The library client, the fetch adapter and the gateway all run on it.
  */
-import { randomUUID } from 'node:crypto';
 import { OutlastError } from '../errors/index.ts';
 import {
   type BreakerStore,
@@ -13,6 +12,7 @@ import {
 } from '../policy/index.ts';
 import type { CanonicalRequest } from '../wire/canonical/index.ts';
 import type { ClientCodec } from '../wire/codec.ts';
+import { newRequestId } from '../wire/shared/request-id.ts';
 import { type CallOptions, type EngineCall, startCall } from './call/start-call.ts';
 import { type ClientOptionsInput, clientOptionsSchema, type ProviderType } from './config.ts';
 import { createDefaultTransport, defaultCodecFor, defaultIsPrefillRejection } from './defaults.ts';
@@ -111,7 +111,7 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = {}): Eng
           codecFor,
           isPrefillRejection,
           budget,
-          requestId: `req_${randomUUID().replaceAll('-', '')}`,
+          requestId: newRequestId(),
         },
         request,
         callOptions,

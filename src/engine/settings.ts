@@ -15,6 +15,7 @@ import {
   type UpstreamStreaming,
 } from './config.ts';
 import type { EngineEvent } from './events.ts';
+import { unknownRouteProviders } from './known-names.ts';
 import { createModelTable, type ModelTable } from './models.ts';
 
 export interface RetrySettings {
@@ -96,16 +97,8 @@ export function resolveSettings(input: unknown): EngineSettings {
       ? { targets: route, fallbackOnContentFilter: false }
       : { targets: route.targets, fallbackOnContentFilter: route.fallbackOnContentFilter ?? false };
   }
-  for (const [name, route] of Object.entries(routes)) {
-    for (const [i, ref] of route.targets.entries()) {
-      const provider = ref.slice(0, ref.indexOf('/'));
-      if (!Object.hasOwn(options.providers, provider)) {
-        parseOptionsFailure(
-          `routes.${name}.${i}: names provider "${provider}", which is not in providers (${Object.keys(options.providers).join(', ')})`,
-        );
-      }
-    }
-  }
+  const unknownProviders = unknownRouteProviders(options.routes, Object.keys(options.providers));
+  if (unknownProviders.length > 0) parseOptionsFailure(unknownProviders.join('; '));
   const stream = options.stream;
   return {
     providers: options.providers,

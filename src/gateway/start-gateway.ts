@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createEngine, type Engine, type EngineDeps, type LoggerLike } from '../engine/index.ts';
 import { OutlastError } from '../errors/index.ts';
-import { attachLogger, createRedactor } from '../observe/logging.ts';
+import { createRedactor, logEngineEvents, secretsOf } from '../observe/logging.ts';
 import { createEngineMetrics } from '../observe/metrics.ts';
 import { createHttpMetrics } from '../observe/metrics-http.ts';
 import { createPrettyStream } from '../observe/pretty-log.ts';
@@ -94,8 +94,7 @@ function defaultLogger(config: GatewayConfig): LoggerLike {
 export async function startGatewayWith(options: StartGatewayOptions, deps: GatewayDeps): Promise<Gateway> {
   const config = await resolveConfig(options);
   const logger: LoggerLike = options.logger ?? defaultLogger(config);
-  const secrets = Object.values(config.providers).flatMap((p) => (p.apiKey ? [p.apiKey] : []));
-  const redact = createRedactor(secrets);
+  const redact = createRedactor(secretsOf(config.providers));
 
   const registry = new Registry();
   const httpMetrics = createHttpMetrics(registry);
@@ -124,7 +123,7 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
     throw error;
   }
   const metrics = createEngineMetrics(registry);
-  const detach = [metrics.attach(engine), attachLogger(engine, logger, { secrets, calls: false })];
+  const detach = [metrics.attach(engine), logEngineEvents(engine, logger, { calls: false })];
 
   const server = createGatewayServer({
     engine,

@@ -26,6 +26,34 @@ export interface LoggingOptions {
   calls?: boolean;
 }
 
+/** The API keys of a set of provider configs: what no log line or outgoing message may show. */
+export function secretsOf(
+  providers: Readonly<Record<string, { readonly apiKey?: string | undefined }>>,
+): string[] {
+  return Object.values(providers).flatMap((p) => (p.apiKey ? [p.apiKey] : []));
+}
+
+interface LoggedEngine {
+  on(listener: (event: EngineEvent) => void): () => void;
+  readonly settings: {
+    readonly logger?: LoggerLike | undefined;
+    readonly providers: Readonly<Record<string, { readonly apiKey?: string | undefined }>>;
+  };
+}
+
+/**
+ * Logs an engine's events through `logger` (by default the one its options name), its
+ * providers' keys masked. Without a logger nothing is attached. Returns the unsubscribe function.
+ */
+export function logEngineEvents(
+  engine: LoggedEngine,
+  logger: LoggerLike | undefined = engine.settings.logger,
+  options: Omit<LoggingOptions, 'secrets'> = {},
+): () => void {
+  if (!logger) return () => {};
+  return attachLogger(engine, logger, { ...options, secrets: secretsOf(engine.settings.providers) });
+}
+
 /** Subscribes a logger to an engine's events; returns the unsubscribe function. */
 export function attachLogger(
   source: { on(listener: (event: EngineEvent) => void): () => void },

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { parseOptions } from '../../engine/config.ts';
+import { unknownName, unknownRouteProviders } from '../../engine/known-names.ts';
 import { OutlastError } from '../../errors/index.ts';
 import { interpolateEnv } from './interpolate.ts';
 import { type GatewayConfig, gatewayConfigSchema } from './schema.ts';
@@ -15,53 +16,10 @@ export function configError(source: string | undefined, problems: readonly strin
   });
 }
 
-/** The closest name, when one is close enough to be a typo. */
-function suggest(name: string, known: readonly string[]): string | undefined {
-  const distance = (a: string, b: string) => {
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-      let previous = row[0] ?? 0;
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const saved = row[j] ?? 0;
-        row[j] = Math.min(
-          (row[j] ?? 0) + 1,
-          (row[j - 1] ?? 0) + 1,
-          previous + (a[i - 1] === b[j - 1] ? 0 : 1),
-        );
-        previous = saved;
-      }
-    }
-    return row[b.length] ?? Number.POSITIVE_INFINITY;
-  };
-  let best: { name: string; d: number } | undefined;
-  for (const candidate of known) {
-    const d = distance(name, candidate);
-    if (d <= 2 && (!best || d < best.d)) best = { name: candidate, d };
-  }
-  return best?.name;
-}
-
-function unknownName(what: string, name: string, known: readonly string[]): string {
-  const hint = suggest(name, known);
-  const list = known.length ? ` (${what}s: ${known.join(', ')})` : '';
-  return `unknown ${what} "${name}"${hint ? `, did you mean "${hint}"?` : list}`;
-}
-
 /** Checks across fields that the schema cannot express. */
 function crossCheck(config: GatewayConfig): string[] {
-  const problems: string[] = [];
-  const providers = Object.keys(config.providers);
+  const problems = unknownRouteProviders(config.routes, Object.keys(config.providers));
   const routes = Object.keys(config.routes ?? {});
-  for (const [name, route] of Object.entries(config.routes ?? {})) {
-    const targets = Array.isArray(route) ? route : route.targets;
-    const base = Array.isArray(route) ? `routes.${name}` : `routes.${name}.targets`;
-    targets.forEach((ref, i) => {
-      const provider = ref.slice(0, ref.indexOf('/'));
-      if (!providers.includes(provider))
-        problems.push(`${base}.${i}: ${unknownName('provider', provider, providers)}`);
-    });
-  }
   (config.chaos ?? []).forEach((rule, i) => {
     if (!routes.includes(rule.route))
       problems.push(`chaos.${i}.route: ${unknownName('route', rule.route, routes)}`);

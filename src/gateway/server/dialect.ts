@@ -1,28 +1,24 @@
 /**
- * What differs between the two API shapes the gateway speaks: the codec, the request-id
- * header the client's SDK reads, and how errors are written. Errors leaving the gateway
- * never carry upstream secrets, and an upstream's refusal of the gateway's own credentials
- * is not passed on as a 401 the client would take for its own key's fault.
+ * The API shape a gateway endpoint speaks (its codec), and how the gateway's errors leave it:
+ * never carrying upstream secrets, and an upstream's refusal of the gateway's own credentials
+ * not passed on as a 401 the client would take for its own key's fault. The answers
+ * themselves (headers, error bodies) are src/serve's, written here onto node:http.
  */
-import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { OutlastError } from '../../errors/index.ts';
+import { errorAnswer } from '../../serve/index.ts';
 import type { ServerCodec } from '../../wire/codec.ts';
-import { factsOf } from './request-facts.ts';
+import { writeAnswer } from './write-answer.ts';
+
+export { newRequestId } from '../../wire/shared/request-id.ts';
 
 export interface Dialect {
   readonly name: 'anthropic' | 'openai';
   readonly codec: ServerCodec;
-  /** `request-id` (Anthropic SDK) or `x-request-id` (OpenAI SDK). */
-  readonly requestIdHeader: string;
 }
 
 export function createDialect(name: Dialect['name'], codec: ServerCodec): Dialect {
-  return { name, codec, requestIdHeader: name === 'anthropic' ? 'request-id' : 'x-request-id' };
-}
-
-export function newRequestId(): string {
-  return `req_${randomUUID().replaceAll('-', '')}`;
+  return { name, codec };
 }
 
 /** The error as the client should see it. */
@@ -55,26 +51,13 @@ export function clientFacingError(error: unknown, redact: (text: string) => stri
   return out;
 }
 
+/** A request refused before (or instead of) being served, in the dialect's shape. */
 export function sendError(
   res: ServerResponse,
   dialect: Dialect,
   error: OutlastError,
   requestId: string,
-  extraHeaders: Record<string, string> = {},
+  extraHeaders?: Record<string, string>,
 ): number {
-  const encoded = dialect.codec.encodeError(error.with({ requestId }));
-  const facts = factsOf(res);
-  facts.requestId ??= requestId;
-  facts.errorKind = error.kind;
-  if (error.attempts) facts.attempts = error.attempts.length;
-  res.writeHead(encoded.status, {
-    ...encoded.headers,
-    'content-length': Buffer.byteLength(encoded.body),
-    [dialect.requestIdHeader]: requestId,
-    'x-outlast-request-id': requestId,
-    ...(error.attempts ? { 'x-outlast-attempts': String(error.attempts.length) } : {}),
-    ...extraHeaders,
-  });
-  res.end(encoded.body);
-  return encoded.status;
+  return writeAnswer(res, errorAnswer(dialect.codec, error, { requestId }, extraHeaders));
 }

@@ -1,30 +1,14 @@
 /** Reading request bodies under a limit and writing JSON answers, on plain node:http. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OutlastError } from '../../errors/index.ts';
-
-function badRequest(message: string, status = 400): OutlastError {
-  return new OutlastError({ kind: 'bad_request', status, code: 'OUTLAST_BAD_REQUEST_BODY', message });
-}
+import { badBody, parseJsonBody } from '../../serve/index.ts';
 
 /** The body as JSON; a body over `limit` bytes is refused (413) without reading the rest. */
 export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
-    throw badRequest(`request body is ${declared} bytes, over the gateway's limit of ${limit} bytes`, 413);
+    throw badBody(`request body is ${declared} bytes, over the gateway's limit of ${limit} bytes`, 413);
   }
-  // The content type is not checked: `curl -d` sends form encoding for JSON bodies.
-  const text = await readText(req, limit);
-  if (text.trim() === '') throw badRequest('request body is empty; expected a JSON object');
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (error) {
-    throw badRequest(`request body is not valid JSON: ${(error as Error).message}`);
-  }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw badRequest('request body must be a JSON object');
-  }
-  return body;
+  return parseJsonBody(await readText(req, limit));
 }
 
 /**
@@ -46,7 +30,7 @@ function readText(req: IncomingMessage, limit: number): Promise<string> {
       if (size > limit) {
         cleanup();
         req.pause();
-        reject(badRequest(`request body is over the gateway's limit of ${limit} bytes`, 413));
+        reject(badBody(`request body is over the gateway's limit of ${limit} bytes`, 413));
         return;
       }
       chunks.push(chunk);

@@ -1,18 +1,18 @@
 /**
- * One model call through the gateway: body → canonical (the dialect's server codec) → the
- * engine → the dialect's response or SSE stream. Nothing is sent until the commit point, so a
- * call that fails before any content gets a real error status in the client's dialect. The
- * relay writes no faster than the client reads (it stops pulling parts while the socket is
- * full), sends keep-alives while the stream is quiet, and a client that goes away cancels
- * its engine call and with it the upstream request.
+ * The gateway's writer of served calls (src/serve/serve-call.ts): one model call's answer
+ * onto a node:http response, and its facts into the request log. The relay writes no faster
+ * than the client reads (it stops pulling parts while the socket is full), sends keep-alives
+ * while the stream is quiet, and a client that goes away cancels its engine call and with it
+ * the upstream request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Engine, type EngineCall, forEachQueued } from '../../engine/index.ts';
+import type { Engine, EngineCall } from '../../engine/index.ts';
 import { OutlastError } from '../../errors/index.ts';
-import type { CanonicalRequest, StreamPart } from '../../wire/canonical/index.ts';
-import { clientFacingError, type Dialect, newRequestId, sendError } from './dialect.ts';
+import { type ServeContext, type ServedAnswer, serveCall } from '../../serve/index.ts';
+import { clientFacingError, type Dialect } from './dialect.ts';
 import { drained, readJsonBody } from './http-io.ts';
-import { factsOf, mergeUsage, type RequestFacts, recordTrace } from './request-facts.ts';
+import { factsOf, mergeUsage, recordTrace } from './request-facts.ts';
+import { writeAnswer } from './write-answer.ts';
 
 export interface ModelCallContext {
   readonly engine: Engine;
@@ -25,42 +25,14 @@ export interface ModelCallContext {
   readonly onCall?: (info: { requestId: string; model: string; stream: boolean; call: EngineCall }) => void;
 }
 
-function traceHeaders(
-  requestId: string,
-  dialect: Dialect,
-  answered: { provider: string; model: string },
-  attempts: number,
-) {
-  return {
-    [dialect.requestIdHeader]: requestId,
-    'x-outlast-request-id': requestId,
-    'x-outlast-model': `${answered.provider}/${answered.model}`,
-    'x-outlast-attempts': String(attempts),
-  };
-}
-
-/** Serves one call; resolves with the status sent once the response is finished. */
+/** Serves one call; resolves with the status sent once the response is finished (499: the client left). */
 export async function serveModelCall(
   req: IncomingMessage,
   res: ServerResponse,
   dialect: Dialect,
   context: ModelCallContext,
 ): Promise<number> {
-  let requestId = newRequestId();
   const facts = factsOf(res);
-  let request: CanonicalRequest;
-  try {
-    const body = await readJsonBody(req, context.bodyLimitBytes);
-    request = dialect.codec.decodeRequest(body);
-    facts.route = request.model;
-    facts.stream = request.stream === true;
-  } catch (error) {
-    const e = clientFacingError(error, context.redact);
-    // An unread body is left behind: the connection cannot be reused.
-    const close = e.status === 413 ? { connection: 'close' } : undefined;
-    return sendError(res, dialect, e, requestId, close);
-  }
-
   const controller = new AbortController();
   const onClose = () => {
     if (!res.writableFinished) {
@@ -68,48 +40,35 @@ export async function serveModelCall(
     }
   };
   res.on('close', onClose);
-
-  let call: EngineCall;
+  let call: EngineCall | undefined;
+  const serve: ServeContext = {
+    engine: context.engine,
+    facing: (error) => clientFacingError(error, context.redact),
+    runInRoute: context.runInRoute,
+    onCall(info) {
+      call = info.call;
+      facts.route = info.model;
+      facts.stream = info.stream;
+      facts.requestId = info.requestId;
+      context.onCall?.(info);
+    },
+    onUsage: (usage) => mergeUsage(facts, usage),
+  };
   try {
-    call = context.runInRoute(request.model, () =>
-      context.engine.execute(request, { signal: controller.signal }),
+    const answer = await serveCall(
+      {
+        codec: dialect.codec,
+        body: () => readJsonBody(req, context.bodyLimitBytes),
+        signal: controller.signal,
+      },
+      serve,
     );
-  } catch (error) {
-    res.off('close', onClose);
-    return sendError(res, dialect, clientFacingError(error, context.redact), requestId);
-  }
-  requestId = call.requestId;
-  facts.requestId = requestId;
-  context.onCall?.({ requestId, model: request.model, stream: request.stream === true, call });
-
-  try {
-    const committed = await call.committed;
-    if (res.destroyed) return 499;
-    if (request.stream)
-      return await relayStream(res, dialect, context, call, request, requestId, committed, facts);
-    const response = await call.response();
-    const trace = await call.trace;
-    mergeUsage(facts, response.usage);
-    const answered = trace.answeredBy ?? committed;
-    const body = JSON.stringify(dialect.codec.encodeResponse(response, { model: response.model }));
-    res.writeHead(200, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
-      ...traceHeaders(requestId, dialect, answered, trace.attempts.length),
-    });
-    res.end(body);
-    return 200;
-  } catch (error) {
-    if (res.destroyed || controller.signal.aborted) return 499;
-    if (res.headersSent) {
-      res.destroy();
-      return 500;
-    }
-    return sendError(res, dialect, clientFacingError(error, context.redact), requestId);
+    if (answer.kind === 'stream') return await relayStream(res, answer, context.keepAliveMs);
+    return writeAnswer(res, answer);
   } finally {
     res.off('close', onClose);
     // Settled by now on every path but a client gone mid-stream, where the cancel ends it at once.
-    recordTrace(facts, await call.trace);
+    if (call) recordTrace(facts, await call.trace);
   }
 }
 
@@ -118,25 +77,15 @@ const BATCH_CHARS = 16 * 1024;
 
 async function relayStream(
   res: ServerResponse,
-  dialect: Dialect,
-  context: ModelCallContext,
-  call: EngineCall,
-  request: CanonicalRequest,
-  requestId: string,
-  committed: { provider: string; model: string; attempts: number },
-  facts: RequestFacts,
+  answer: Extract<ServedAnswer, { kind: 'stream' }>,
+  keepAliveMs: number,
 ): Promise<number> {
-  const encoder = dialect.codec.createStreamEncoder({
-    model: committed.model,
-    // An OpenAI client that asked for `stream_options.include_usage` gets its usage chunk.
-    ...(request.includeUsage === undefined ? {} : { includeUsage: request.includeUsage }),
-  });
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    'x-accel-buffering': 'no',
-    ...traceHeaders(requestId, dialect, committed, committed.attempts),
-  });
+  const body = answer.body;
+  if (res.destroyed) {
+    body.cancel();
+    return 499;
+  }
+  res.writeHead(answer.status, answer.headers);
 
   // Parts that are ready in the same tick (the events of one upstream read) go out as one
   // write: a write per part costs a chunked-encoding frame and a trip through the stream
@@ -152,10 +101,10 @@ async function relayStream(
     // A full socket already tells the client we are alive; never pile pings on it.
     if (!blocked && !res.destroyed) {
       wrote = true;
-      res.write(encoder.keepAlive());
+      res.write(body.keepAlive());
     }
     keepAlive.refresh();
-  }, context.keepAliveMs);
+  }, keepAliveMs);
   const flush = () => {
     // While the socket is full the text waits here; the drain flushes it.
     if (pending === '' || blocked || res.destroyed) return;
@@ -211,19 +160,8 @@ async function relayStream(
 
   try {
     // The parts already waiting are taken without a promise each. Leaving early cancels the
-    // engine call (and the upstream) through the iterator's return().
-    const visit = (part: StreamPart) => {
-      if (part.type === 'message_delta' || part.type === 'message_start') mergeUsage(facts, part.usage);
-      return write(encoder.encode(part));
-    };
-    if (!(await forEachQueued(call, visit))) return 499;
-    await write(encoder.end());
-    if (!res.destroyed) end();
-    return 200;
-  } catch (error) {
-    if (res.destroyed) return 499;
-    // After the 200 the only way to fail is the dialect's own error event.
-    await write(dialect.codec.encodeStreamError(clientFacingError(error, context.redact)));
+    // engine call (and the upstream); after the 200, a failure is the dialect's own error event.
+    if (!(await body.pipe(write))) return 499;
     if (!res.destroyed) end();
     return 200;
   } finally {

@@ -11,15 +11,15 @@ import {
   type EngineDeps,
   type EngineOptions,
 } from '../../engine/index.ts';
-import { OutlastError, toOutlastError } from '../../errors/index.ts';
-import { attachLogger } from '../../observe/logging.ts';
+import { toOutlastError } from '../../errors/index.ts';
+import { logEngineEvents } from '../../observe/logging.ts';
 import { realClock } from '../../policy/index.ts';
+import { parseJsonBody, type ServeContext, serveCall } from '../../serve/index.ts';
 import { createTransport, type Transport } from '../../transport/index.ts';
-import type { CanonicalRequest } from '../../wire/canonical/index.ts';
 import { codecFor } from '../../wire/index.ts';
 import { forwardPassthrough, type PassthroughOptions, resolvePassthrough } from './passthrough.ts';
 import { recogniseCall } from './recognise-call.ts';
-import { errorAnswer, jsonAnswer, streamAnswer } from './respond.ts';
+import { toResponse } from './respond.ts';
 import { createSdkRetryWatch } from './sdk-retry-watch.ts';
 
 export interface FetchOptions extends EngineOptions {
@@ -43,22 +43,6 @@ export interface OutlastFetch {
   close(): Promise<void>;
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new OutlastError({
-      kind: 'bad_request',
-      message: 'the request body is not valid JSON',
-      cause: error,
-    });
-  }
-}
-
-function newRequestId(): string {
-  return `req_${crypto.randomUUID().replaceAll('-', '')}`;
-}
-
 export function createFetch(options: FetchOptions, deps: FetchDeps = {}): OutlastFetch {
   const { passthrough, callTimeout, warn = (m: string) => console.warn(m), ...engineOptions } = options;
   const passthroughOptions = resolvePassthrough(passthrough);
@@ -66,11 +50,17 @@ export function createFetch(options: FetchOptions, deps: FetchDeps = {}): Outlas
   const transport = deps.transport ?? createTransport(deps.clock ? { clock: deps.clock } : {});
   const clock = deps.clock ?? realClock;
   const engine = createEngine(engineOptions, { codecFor, ...deps, transport });
-  if (engine.settings.logger) {
-    const secrets = Object.values(engine.settings.providers).flatMap((p) => (p.apiKey ? [p.apiKey] : []));
-    attachLogger(engine, engine.settings.logger, { secrets });
-  }
+  logEngineEvents(engine);
   const watchSdkRetries = createSdkRetryWatch(warn);
+  const serveContext: ServeContext = {
+    engine,
+    // The keys are the app's own: an upstream 401 reaches the SDK as the 401 it is.
+    facing: (error) => toOutlastError(error),
+    ...(callTimeout === undefined ? {} : { timeout: callTimeout }),
+    // outlast has already retried and fallen back: the SDK retrying on top would multiply
+    // attempts (the Stainless SDKs obey the header).
+    errorHeaders: { 'x-should-retry': 'false' },
+  };
 
   const outlastFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
@@ -78,60 +68,19 @@ export function createFetch(options: FetchOptions, deps: FetchDeps = {}): Outlas
     const recognised = recogniseCall(request.method, new URL(request.url));
     if (!recognised) return forwardPassthrough(request, transport, passthroughOptions, clock);
 
-    const codec = codecFor(recognised.format);
-    let canonical: CanonicalRequest;
-    try {
-      canonical = codec.decodeRequest(parseJson(await request.text()), {
-        ...(recognised.pathModel === undefined ? {} : { pathModel: recognised.pathModel }),
-        ...(recognised.pathStream === undefined ? {} : { pathStream: recognised.pathStream }),
-      });
-    } catch (error) {
-      return errorAnswer(codec, toOutlastError(error), { requestId: newRequestId() });
-    }
-
-    let call: ReturnType<Engine['execute']>;
-    try {
-      call = engine.execute(canonical, {
-        signal: request.signal,
-        ...(callTimeout === undefined ? {} : { timeout: callTimeout }),
-      });
-    } catch (error) {
-      return errorAnswer(codec, toOutlastError(error), { requestId: newRequestId() });
-    }
-
-    let committed: Awaited<typeof call.committed>;
-    try {
-      committed = await call.committed;
-    } catch (error) {
-      // An aborted fetch rejects with the signal's reason, as the platform's does: the SDK
-      // then raises its own abort (or, for its own timeout, timeout) error.
-      if (request.signal.aborted) throw request.signal.reason;
-      return errorAnswer(codec, toOutlastError(error), { requestId: call.requestId });
-    }
-    const facts = {
-      requestId: call.requestId,
-      answeredBy: `${committed.provider}/${committed.model}`,
-      attempts: committed.attempts,
-    };
-
-    if (!canonical.stream) {
-      try {
-        return jsonAnswer(codec, await call.response(), facts);
-      } catch (error) {
-        if (request.signal.aborted) throw request.signal.reason;
-        return errorAnswer(codec, toOutlastError(error), facts);
-      }
-    }
-    return streamAnswer(
-      codec,
-      call[Symbol.asyncIterator](),
-      {
-        model: committed.model,
-        ...(canonical.includeUsage === undefined ? {} : { includeUsage: canonical.includeUsage }),
-        signal: request.signal,
-        cancel: (reason) => call.cancel(reason),
-      },
-      facts,
+    return toResponse(
+      await serveCall(
+        {
+          codec: codecFor(recognised.format),
+          body: async () => parseJsonBody(await request.text()),
+          signal: request.signal,
+          path: {
+            ...(recognised.pathModel === undefined ? {} : { pathModel: recognised.pathModel }),
+            ...(recognised.pathStream === undefined ? {} : { pathStream: recognised.pathStream }),
+          },
+        },
+        serveContext,
+      ),
     );
   };
 

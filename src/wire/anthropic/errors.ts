@@ -4,12 +4,12 @@
  * `{"type":"error","error":{"type","message"},"request_id"}` body. Retry-After is not parsed
  * here: the transport adds `retryAfterMs` from the headers with the policy layer's parser.
  */
-import { randomBytes } from 'node:crypto';
 import { classifyHttpFailure, type ErrorKind, OutlastError } from '../../errors/index.ts';
 import type { EncodedError, HeaderBag } from '../codec.ts';
 import { bodyExcerpt } from '../shared/body-excerpt.ts';
 import { finerStatus } from '../shared/finer-status.ts';
 import { formatSse, getHeader } from '../shared/index.ts';
+import { newRequestId } from '../shared/request-id.ts';
 import { isJsonObject } from './passthrough.ts';
 
 export function anthropicRequestIdOf(headers: HeaderBag): string | undefined {
@@ -133,10 +133,6 @@ function messageOf(error: OutlastError): string {
   if (error.kind === 'context_length' && !/^prompt is too long/i.test(text))
     return `prompt is too long: ${text}`;
   return text;
-}
-
-function newRequestId(): string {
-  return `req_outlast_${randomBytes(12).toString('hex')}`;
 }
 
 function errorBody(error: OutlastError, wire: WireError, requestId?: string): string {
