@@ -11,12 +11,12 @@ import { type CanonicalRequest, isContentPart, type StreamPart } from '../../wir
 import { DEFAULT_BASE_URLS } from '../base-urls.ts';
 import { type CallContext, label } from '../call/call-context.ts';
 import { forEachQueued } from '../channel.ts';
-import { looksLikePrefillRejection } from '../continuation.ts';
 import type { TargetPermit } from '../health.ts';
+import { looksLikePrefillRejection } from '../recovery/continuation-request.ts';
+import type { PieceOptions } from '../recovery/stitcher.ts';
 import type { TargetRef } from '../routes.ts';
 import { hintedCoolUntil, UNTRANSLATABLE } from '../routing/decide.ts';
 import type { TargetState } from '../routing/target-state.ts';
-import type { PieceOptions } from '../stitch.ts';
 import { jsonPhaseBudgets, toPhaseBudgets } from '../timeouts.ts';
 import type { EngineUpstreamStream } from '../upstream.ts';
 

@@ -8,7 +8,7 @@ import { OutlastError } from '../../errors/index.ts';
 import type { CanonicalResponse, StreamPart } from '../../wire/canonical/index.ts';
 import { createAssembler } from '../assemble.ts';
 import { createChannel } from '../channel.ts';
-import { createStitcher, type Stitcher } from '../stitch.ts';
+import { createStitcher, type Stitcher } from '../recovery/stitcher.ts';
 
 export interface CommitInfo {
   provider: string;

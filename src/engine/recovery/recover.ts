@@ -6,11 +6,11 @@
 import type { OutlastError } from '../../errors/index.ts';
 import { isPrefillError, runAttempt } from '../attempt/run-attempt.ts';
 import { type CallContext, contextTooSmall, label } from '../call/call-context.ts';
-import { buildContinuation } from '../continuation.ts';
 import { buildFinalError } from '../final-error.ts';
 import { endsTheCall } from '../routing/decide.ts';
 import { DONE, type Outcome } from '../routing/outcome.ts';
 import type { TargetState } from '../routing/target-state.ts';
+import { buildContinuation } from './continuation-request.ts';
 
 export async function recover(
   ctx: CallContext,

@@ -7,8 +7,8 @@
  * was billed to produce it; a piece cut before reporting its output tokens counts the text it
  * delivered at ~4 characters a token.
  */
-import type { ContentBlock, StopReason, StreamPart, Usage } from '../wire/canonical/index.ts';
-import { estimateTextTokens } from './estimate-tokens.ts';
+import type { ContentBlock, StopReason, StreamPart, Usage } from '../../wire/canonical/index.ts';
+import { estimateTextTokens } from '../estimate-tokens.ts';
 
 export interface PieceOptions {
   /** Text the continuation may repeat first and that must be dropped: whitespace trimmed off a prefill. */

@@ -3,9 +3,9 @@
  * an assistant prefill where the target takes one, otherwise the partial answer followed by a
  * user turn asking to go on (and the stitcher drops what it repeats).
  */
-import type { OutlastError } from '../errors/index.ts';
-import type { CanonicalRequest, ContentBlock, Message } from '../wire/canonical/index.ts';
-import type { PieceOptions } from './stitch.ts';
+import type { OutlastError } from '../../errors/index.ts';
+import type { CanonicalRequest, ContentBlock, Message } from '../../wire/canonical/index.ts';
+import type { PieceOptions } from './stitcher.ts';
 
 export const CONTINUE_PROMPT =
   'Your previous answer was cut off. Continue it exactly where it stopped: do not repeat anything, do not comment, just write the rest.';

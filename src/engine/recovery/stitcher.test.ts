@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { StreamPart } from '../wire/canonical/index.ts';
-import { createStitcher, overlapLength } from './stitch.ts';
+import type { StreamPart } from '../../wire/canonical/index.ts';
+import { createStitcher, overlapLength } from './stitcher.ts';
 
 const text = (index: number, t: string): StreamPart => ({
   type: 'block_delta',

@@ -1,0 +1,365 @@
+/**
+ * Where a continuation's text joins the answer the caller already has, decided before a word
+ * of it is forwarded. Pure: the stitcher calls it with the head received so far until it
+ * returns something other than `need_more`.
+ *
+ * What real models send when asked to go on, and how each is recognised:
+ * - an exact continuation: a prefilled turn carries on token by token (its own leading space
+ *   included); a new "continue" turn starts without a leading space, so the join adds one;
+ * - a repeated tail (the anchor the prompt asked for, or any last words), a restarted
+ *   sentence, a restart of the whole answer, or an assistant prefill ignored and the answer
+ *   started over: the head, from some start, repeats a suffix of the answer up to its very
+ *   end; everything up to the end of that repeat is dropped;
+ * - a chatty preamble ("Sure, continuing from where I left off:") before any of the above:
+ *   a recognisable preamble line is skipped, and the answer's tail is looked for at every
+ *   line or sentence start in the head's first window, not only at its start.
+ *
+ * Ambiguous cases, and what is decided (the rule: never accept text that could be a
+ * paraphrase or a different answer when a safer reading exists; a rejected continuation is
+ * only a failed attempt, the engine tries the next strategy or target):
+ * - Continue turn, cut at a sentence end, head repeating nothing and starting a new sentence:
+ *   an exact continuation looks just like a paraphrase or a fresh answer. Rejected.
+ * - Continue turn, cut mid-sentence, head repeating nothing: accepted as the rest of the
+ *   sentence only when it starts like one (lower-case letter, digit or punctuation); a head
+ *   starting with a capital (a proper noun, or a restart in other words) is rejected. The
+ *   join is a space after a word character (streams break between tokens, and a token that
+ *   continued a word would have been repeated by a model told to repeat the last words); a
+ *   cut inside a word therefore only joins right when the model repeats the anchor.
+ * - Prefill, head starting like the rest (its own whitespace, a lower-case letter or
+ *   punctuation) and repeating nothing: accepted as an exact continuation joined with '', as
+ *   a prefilled turn continues the very token stream (a cut inside a word is continued
+ *   inside it). A prefill head starting with a capital and repeating nothing was written as
+ *   a new answer (the prefill ignored, in other words): rejected.
+ * - A head whose start repeats only the answer's last word ("that" + "that is right"): a
+ *   repeated word and a doubled word read differently and neither is safe. Rejected, unless
+ *   that word is the whole anchor the prompt asked for (or nothing follows it: complete).
+ * - A head that repeats part of the answer and ends before reaching the answer's end (a
+ *   restart that stopped early) could equally be a short exact continuation that happens to
+ *   occur earlier in the answer: never `complete`; it is judged as an exact continuation
+ *   would be, or rejected.
+ * - A repeat found after unrecognised text must start a line or a sentence and be at least
+ *   five words, even when it is the whole answer: a shorter one after arbitrary text is a
+ *   coincidence as often as an alignment (a one-word answer "Thought" recurs at sentence
+ *   starts). Among several, the longest wins, and of equally long ones the last (a preamble
+ *   that quotes the anchor comes before the real repeat).
+ * - A repeat at the head's start (after a recognised preamble at most) needs two words, or
+ *   the whole anchor of a continue turn: with two words or more, what follows is the model's
+ *   own carrying-on from the caller's words. A restart of a one-word answer ("The") in a
+ *   prefill is as likely a different answer that starts alike: rejected.
+ * - `complete` only for a head that is empty, whitespace, a recognised preamble alone, or a
+ *   repeat reaching the answer's end with nothing after it, and only once the piece ended.
+ */
+
+export type ContinuationMode =
+  /** The answer was sent as an assistant prefill; `trimmed` is the whitespace cut off its end. */
+  | { kind: 'prefill'; trimmed: string }
+  /** The answer was sent, then a user turn asking to go on, beginning with `anchor` verbatim. */
+  | { kind: 'continue'; anchor: string };
+
+export interface AlignInput {
+  /** The text the caller already has in the block being continued. */
+  answer: string;
+  /** The continuation's text so far. */
+  head: string;
+  mode: ContinuationMode;
+  /** No more text will come in this head (its block or piece ended). */
+  ended: boolean;
+}
+
+export type Alignment =
+  | { kind: 'need_more' }
+  /** Forward `join + head.slice(drop)`, then the rest of the piece as it comes. */
+  | { kind: 'aligned'; drop: number; join: '' | ' '; how: AlignedHow }
+  /** Nothing new: the answer the caller has was already complete. */
+  | { kind: 'complete' }
+  | { kind: 'unaligned'; reason: string };
+
+export type AlignedHow = 'exact' | 'repeat' | 'preamble_exact' | 'preamble_repeat';
+
+/** How far into the head a preamble and a repeat after it are looked for. */
+export const HEAD_WINDOW = 600;
+/** A recognised preamble line is at most this long. */
+const PREAMBLE_MAX = 200;
+/** Words a repeat at the head's start must have (unless it is the whole anchor of a continue turn). */
+const MIN_START_WORDS = 2;
+/** Words a repeat after unrecognised text must have. */
+const MIN_LATER_WORDS = 5;
+/** Length of the probe used to find where in the answer a repeat may start. */
+const SEED = 24;
+
+const NEED_MORE: Alignment = { kind: 'need_more' };
+
+// Capitalised on purpose: a model opening a new turn with chat capitalises it, while the rest
+// of a sentence cut in the middle starts lower-case ("sure, why not" must not be stripped).
+const PREAMBLE_OPENING =
+  /^(?:Sure|Certainly|Of course|Okay|OK|Ok|Alright|All right|Absolutely|No problem|Got it|Understood|Apologies|Sorry|Here(?:'s|’s| is| are)|Continuing|Let me continue|I(?:'ll|’ll| will) continue|Picking up|Resuming)\b/;
+const PREAMBLE_OPENINGS = [
+  'Sure',
+  'Certainly',
+  'Of course',
+  'Okay',
+  'OK',
+  'Alright',
+  'All right',
+  'Absolutely',
+  'No problem',
+  'Got it',
+  'Understood',
+  'Apologies',
+  'Sorry',
+  "Here's",
+  'Here is',
+  'Here are',
+  'Continuing',
+  'Let me continue',
+  'I will continue',
+  "I'll continue",
+  'Picking up',
+  'Resuming',
+];
+/** A preamble line ends at a colon or a line break. */
+const PREAMBLE_END = /:[ \t]*\n?|\n/;
+const SENTENCE_END = /[.!?…]["'”’)\]]*$/u;
+/** A prefilled turn carries on the token stream: its own whitespace, a word's rest, punctuation. */
+const PREFILL_REST = /^(?!\.\.\.|…)[\s\p{Ll}\p{N},;:.!?)\]}%'’”"-]/u;
+/** A new turn carrying on a sentence: no quote or ellipsis, which is how models open a repeat ("...staring at"). */
+const CONTINUE_REST = /^(?:[\p{Ll}\p{N},;:)\]}%-]|[.!?](?![.…]))/u;
+/** Opened before a repeat in a new turn ("...staring at the wall", "\"staring at"): skipped. */
+const REPEAT_OPENER = /^(?:\.\.\.|…|["'“‘])+\s*/u;
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+
+export function alignContinuation(input: AlignInput): Alignment {
+  const { answer, head, mode, ended } = input;
+  const core = answer.trimEnd();
+  const trailing = answer.slice(core.length);
+
+  if (head.trim() === '') return ended ? { kind: 'complete' } : NEED_MORE;
+
+  const preamble = preambleLength(head, ended);
+  if (preamble === undefined) return NEED_MORE;
+  let start = skipSpace(head, preamble);
+  start += REPEAT_OPENER.exec(head.slice(start))?.[0].length ?? 0;
+  if (start >= head.length) return ended ? { kind: 'complete' } : NEED_MORE;
+  // "." or ".." may yet be the "..." models open a repeat with.
+  if (!ended && /^\.{1,2}$/.test(head.slice(start))) return NEED_MORE;
+  if (core === '')
+    return withTrailing(head, start, trailing, ended, preamble > 0 ? 'preamble_exact' : 'exact');
+
+  // 1. A repeat at the start (after a preamble): the anchor, a restarted sentence, the whole answer.
+  const first = matchAt(head, start, core);
+  if (first.inProgress && !ended) return NEED_MORE;
+  if (first.length > 0) {
+    const accepted =
+      words(core.slice(-first.length)) >= MIN_START_WORDS ||
+      (mode.kind === 'continue' && mode.anchor !== '' && first.length >= mode.anchor.trim().length);
+    // A lone repeated last word with nothing after it adds nothing either way: the answer stands.
+    if (!accepted && head.slice(start + first.length).trim() === '')
+      return ended ? { kind: 'complete' } : NEED_MORE;
+    if (!accepted)
+      return unaligned(
+        `its start repeats only the answer's last word (${quote(core.slice(-first.length))}), which could be a repeat or a doubled word`,
+        head,
+      );
+    return withTrailing(
+      head,
+      start + first.length,
+      trailing,
+      ended,
+      preamble > 0 ? 'preamble_repeat' : 'repeat',
+    );
+  }
+
+  // 2. Nothing repeated at the start: the rest of the answer as it stands?
+  if (startsLikeRest(head, start, preamble, core, mode)) {
+    if (mode.kind === 'prefill' && preamble === 0) {
+      const drop = commonPrefix(head, mode.trimmed);
+      return { kind: 'aligned', drop, join: '', how: 'exact' };
+    }
+    if (mode.kind === 'continue') {
+      const space = !/\s$/.test(answer) && WORD_CHAR.test(head[start] ?? '') && !/[-/([{“‘]$/.test(core);
+      return {
+        kind: 'aligned',
+        drop: start,
+        join: space ? ' ' : '',
+        how: preamble > 0 ? 'preamble_exact' : 'exact',
+      };
+    }
+  }
+
+  // 3. A repeat later in the head's first window, after text that is not the answer.
+  let best: { at: number; length: number } | undefined;
+  for (const at of lineAndSentenceStarts(head, start)) {
+    const m = matchAt(head, at, core);
+    if (m.inProgress && !ended) return NEED_MORE;
+    if (m.length === 0) continue;
+    if (words(core.slice(-m.length)) < MIN_LATER_WORDS) continue;
+    if (!best || m.length >= best.length) best = { at, length: m.length };
+  }
+  if (head.length < HEAD_WINDOW && !ended) return NEED_MORE;
+  if (best) return withTrailing(head, best.at + best.length, trailing, ended, 'preamble_repeat');
+
+  const expected =
+    mode.kind === 'continue' && mode.anchor !== ''
+      ? `it to begin with the anchor ${quote(mode.anchor)}`
+      : `it to carry on after ${quote(core.slice(-40))}`;
+  return unaligned(`expected ${expected}; it neither repeats the answer's end nor reads as its rest`, head);
+}
+
+/** Aligned after `at`, skipping what the head repeats of the answer's trailing whitespace; `complete` when nothing new follows. */
+function withTrailing(
+  head: string,
+  at: number,
+  trailing: string,
+  ended: boolean,
+  how: AlignedHow,
+): Alignment {
+  const drop = at + commonPrefix(head.slice(at), trailing);
+  const rest = head.slice(drop);
+  if (rest.trim() === '') {
+    // Nothing new yet: the join (and whether anything comes) is known only from the next text.
+    return ended ? { kind: 'complete' } : NEED_MORE;
+  }
+  return { kind: 'aligned', drop, join: '', how };
+}
+
+/**
+ * How many characters of the head a recognised preamble takes (0 for none; repeated for a
+ * preamble of several lines), or undefined while the head may still be one.
+ */
+function preambleLength(head: string, ended: boolean): number | undefined {
+  let at = 0;
+  for (let lines = 0; lines < 3; lines++) {
+    const from = skipSpace(head, at);
+    const rest = head.slice(from);
+    if (!PREAMBLE_OPENING.test(rest)) {
+      // "Su" may become "Sure": wait for the word.
+      if (!ended && rest.length < 20 && PREAMBLE_OPENINGS.some((p) => p.startsWith(rest) && p !== rest))
+        return undefined;
+      return at;
+    }
+    const line = rest.slice(0, PREAMBLE_MAX);
+    const end = PREAMBLE_END.exec(line);
+    if (!end) {
+      if (!ended && rest.length < PREAMBLE_MAX) return undefined;
+      return at;
+    }
+    at = from + end.index + end[0].length;
+  }
+  return at;
+}
+
+interface Match {
+  /** Length of the longest answer suffix (starting at a word) the head repeats from `at`; 0 for none. */
+  length: number;
+  /** The head from `at` is still a proper prefix of such a suffix: a longer repeat may yet come. */
+  inProgress: boolean;
+}
+
+function matchAt(head: string, at: number, core: string): Match {
+  const rest = head.length - at;
+  let length = 0;
+  const seed = head.slice(at, at + SEED);
+  // Repeats at least as long as the seed: where the seed occurs in the answer.
+  for (let j = core.indexOf(seed); j >= 0 && core.length - j >= seed.length; j = core.indexOf(seed, j + 1)) {
+    if (isWordStart(core, j) && head.startsWith(core.slice(j), at)) {
+      length = core.length - j;
+      break;
+    }
+  }
+  // Shorter ones: the answer ends with the start of the seed.
+  if (length === 0) {
+    for (let k = Math.min(seed.length - 1, core.length); k > 0; k--) {
+      if (core.endsWith(seed.slice(0, k)) && isWordStart(core, core.length - k)) {
+        length = k;
+        break;
+      }
+    }
+  }
+  // A one-word repeat must end where the word ends, or "the" would match the start of "theatre";
+  // a longer one may end inside a word: a model repeating "was star" completes it as "was staring".
+  if (length > 0 && words(core.slice(-length)) < MIN_START_WORDS && !endsWord(head, at + length)) length = 0;
+  let inProgress = false;
+  if (rest < core.length) {
+    const needle = head.slice(at);
+    for (let j = core.indexOf(needle); j >= 0; j = core.indexOf(needle, j + 1)) {
+      if (j + rest < core.length && isWordStart(core, j)) {
+        inProgress = true;
+        break;
+      }
+    }
+  }
+  return { length, inProgress };
+}
+
+function isWordStart(text: string, i: number): boolean {
+  return i === 0 || /\s/.test(text[i - 1] ?? '');
+}
+
+function endsWord(text: string, i: number): boolean {
+  return i >= text.length || !WORD_CHAR.test(text[i] ?? '') || !WORD_CHAR.test(text[i - 1] ?? '');
+}
+
+function startsLikeRest(
+  head: string,
+  start: number,
+  preamble: number,
+  core: string,
+  mode: ContinuationMode,
+): boolean {
+  if (mode.kind === 'prefill') {
+    if (preamble > 0) return false;
+    // A prefilled turn carrying on sends its own whitespace first; a new answer never does.
+    return PREFILL_REST.test(head);
+  }
+  return (
+    start === skipSpace(head, preamble) && !SENTENCE_END.test(core) && CONTINUE_REST.test(head.slice(start))
+  );
+}
+
+/** Where a line or a sentence starts in the head's first window, after `from`. */
+function* lineAndSentenceStarts(head: string, from: number): Generator<number> {
+  const window = head.slice(0, HEAD_WINDOW);
+  const boundary = /(?:\n|[.!?:…]["'”’)\]]*[ \t]+)\s*/gu;
+  boundary.lastIndex = from;
+  for (let m = boundary.exec(window); m; m = boundary.exec(window)) {
+    const at = m.index + m[0].length;
+    if (at > from && at < head.length) yield at;
+  }
+}
+
+function skipSpace(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && /\s/.test(text[i] ?? '')) i++;
+  return i;
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+function words(text: string): number {
+  return text.split(/\s+/).filter((w) => w !== '').length;
+}
+
+function quote(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return `"${flat.length > 60 ? `${flat.slice(0, 57)}...` : flat}"`;
+}
+
+function unaligned(why: string, head: string): Alignment {
+  return { kind: 'unaligned', reason: `${why} (it began ${quote(head)})` };
+}
+
+/**
+ * The anchor a continue turn asks the model to repeat first: the last words of the answer's
+ * last line (up to six), verbatim, so that it is a suffix of the answer the aligner can find.
+ */
+export function chooseAnchor(answer: string, maxWords = 6): string {
+  const core = answer.trimEnd();
+  const line = core.slice(core.lastIndexOf('\n') + 1);
+  const starts = [...line.matchAll(/(?:^|\s)(?=\S)/g)].map((m) => m.index + m[0].length);
+  const from = starts[Math.max(0, starts.length - maxWords)] ?? 0;
+  return line.slice(from);
+}
