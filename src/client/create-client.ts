@@ -22,6 +22,7 @@ import { openaiCodec } from '../wire/openai/index.ts';
 import { toAnthropicEvent } from './anthropic-events.ts';
 import { createMessageStream, type MessageStream } from './message-stream.ts';
 import { createChunkMapper } from './openai-chunks.ts';
+import { createResponsesApi, type ResponsesApi } from './responses.ts';
 import { type TracedPromise, traced } from './traced-promise.ts';
 import type { AnthropicMessage, AnthropicStreamEvent, ChatCompletion, ChatCompletionChunk } from './types.ts';
 
@@ -81,6 +82,8 @@ export interface OutlastClient {
       ): TracedPromise<ChatCompletion>;
     };
   };
+  /** The OpenAI Responses API shape: `create()` gives a Response, or its events with `stream: true`. */
+  readonly responses: ResponsesApi;
   /** Subscribe to engine events; returns an unsubscribe function. */
   on(listener: (event: EngineEvent) => void): () => void;
   /** Per target health: breakers, cooldowns, latency, recent failures. */
@@ -193,6 +196,7 @@ export function createClientWith(options: ClientOptions, deps: ClientDeps): Outl
       },
     },
     chat: { completions: { create: chatCreate as OutlastClient['chat']['completions']['create'] } },
+    responses: createResponsesApi(engine),
     on: (listener) => engine.on(listener),
     status: () => engine.status(),
     engine,

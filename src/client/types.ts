@@ -103,3 +103,50 @@ export interface ChatCompletionChunk {
   }>;
   usage?: OpenAIUsage | null;
 }
+
+/** A Responses API output item as outlast produces it: a message, a function call or reasoning. */
+export type ResponsesOutputItem =
+  | {
+      id: string;
+      type: 'message';
+      status: string;
+      role: 'assistant';
+      content: Array<{ type: 'output_text'; text: string; annotations: unknown[]; logprobs: unknown[] }>;
+    }
+  | { id: string; type: 'function_call'; status: string; call_id: string; name: string; arguments: string }
+  | {
+      id: string;
+      type: 'reasoning';
+      status: string;
+      summary: Array<{ type: 'summary_text'; text: string }>;
+      encrypted_content?: string;
+    };
+
+/** The Responses API's `Response` object (the fields outlast fills; the wire object has them all). */
+export interface ResponsesResponse {
+  id: string;
+  object: 'response';
+  created_at: number;
+  status: 'completed' | 'incomplete' | 'failed' | 'in_progress';
+  model: string;
+  output: ResponsesOutputItem[];
+  /** The text of every output message joined, as the official SDKs add it. */
+  output_text: string;
+  incomplete_details: { reason: string } | null;
+  error: { code: string; message: string } | null;
+  usage: {
+    input_tokens: number;
+    input_tokens_details: { cached_tokens: number; cache_write_tokens: number };
+    output_tokens: number;
+    output_tokens_details: { reasoning_tokens: number };
+    total_tokens: number;
+  } | null;
+  [field: string]: unknown;
+}
+
+/** One Responses API stream event (`response.created`, `response.output_text.delta`, …). */
+export interface ResponsesStreamEvent {
+  type: string;
+  sequence_number: number;
+  [field: string]: unknown;
+}

@@ -6,6 +6,7 @@ import { OutlastError } from '../../errors/index.ts';
 import type { KeyEntry } from '../config/hash-key.ts';
 import { type AdminContext, healthz, metrics, readyz, status } from './admin-endpoints.ts';
 import { type Dialect, newRequestId, sendError } from './dialect.ts';
+import { RESPONSES_PATH, responsesDialect } from './endpoints/responses.ts';
 import { sendJson } from './http-io.ts';
 import { allowMethods } from './middleware/allow-methods.ts';
 import { gatewayKey } from './middleware/auth.ts';
@@ -36,14 +37,16 @@ export function createRoutes(context: RouteContext): Route[] {
   const { admin } = context;
   const key = gatewayKey({ keys: context.keys });
   const draining = drain({ isDraining: admin.isDraining });
-  const modelCall = (dialect: Dialect): Handler =>
+  /** A dialect, or a maker of one per request (a codec that remembers its request). */
+  const modelCall = (dialect: Dialect | (() => Dialect)): Handler =>
     compose([allowMethods('POST'), key, draining], (ctx) =>
-      serveModelCall(ctx.req, ctx.res, dialect, context.call),
+      serveModelCall(ctx.req, ctx.res, typeof dialect === 'function' ? dialect() : dialect, context.call),
     );
   const get = (handler: Handler): Handler => compose([allowMethods('GET')], handler);
   return [
     { path: '/v1/messages', dialect: anthropic, handler: modelCall(anthropic) },
     { path: '/v1/chat/completions', dialect: openai, handler: modelCall(openai) },
+    { path: RESPONSES_PATH, dialect: openai, handler: modelCall(responsesDialect) },
     {
       path: '/v1/models',
       handler: compose([allowMethods('GET'), key], async (ctx) => {
