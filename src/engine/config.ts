@@ -37,6 +37,13 @@ export const routeSchema = z.union(
       targets: z.array(targetRef).min(1, 'expected at least one target'),
       /** A content-filter refusal falls back to the next target only when this is set. */
       fallbackOnContentFilter: z.boolean().optional(),
+      /**
+       * `order` (default): the targets are the caller's preference, so a short server hint on
+       * one is waited out there; `fastest`: fall back first, whatever the hint.
+       */
+      prefer: z.enum(['order', 'fastest']).optional(),
+      /** This route's own `retry.hintWaitMs`. */
+      hintWaitMs: ms.optional(),
     }),
   ],
   { error: 'expected a list of "provider/model" targets' },
@@ -56,6 +63,17 @@ const retryObject = z.strictObject({
   jitter: z.enum(['full', 'equal', 'decorrelated', 'none']).optional(),
   /** Longest server hint honoured; a longer one falls back at once. */
   maxHintMs: ms.optional(),
+  /**
+   * A 429 or 503 whose hint is at most this long (and fits the deadline) is waited out on the
+   * same target before falling back: the route's order is the caller's preference. Default 5000.
+   */
+  hintWaitMs: ms.optional(),
+  /**
+   * When every target of the route is cooling after rate limits, the longest a call waits for
+   * the soonest to come back; beyond it the call ends at once, rate_limited, with the time to
+   * retry (the gateway answers 429 + retry-after rather than hold the connection). Default 10 000.
+   */
+  cooldownWaitMs: ms.optional(),
   budget: z.union([budgetSchema, z.literal(false)]).optional(),
 });
 export const retrySchema = z.union(

@@ -170,7 +170,11 @@ describe('engine policies', () => {
         [fallback]: [{ fail: 'rate_limited', retryAfterMs: 1000 }, { text: 'from the fallback' }],
         [primary]: [{ fail: 'rate_limited', retryAfterMs: 2000 }],
       },
-      { retry: 3, routes: { default: [primary, fallback] } },
+      // The route prefers the fastest answer: hints are not waited out before falling back.
+      {
+        retry: { attempts: 3, baseMs: 100, capMs: 1000, hintWaitMs: 0 },
+        routes: { default: [primary, fallback] },
+      },
     );
     // Another call meets the fallback's 429: it cools down for 1 s (that call's deadline lets it not wait).
     const other = engine.execute({ ...ask, model: fallback }, { timeout: { deadline: 500 } });
@@ -197,7 +201,11 @@ describe('engine policies', () => {
         ],
         [fallback]: [{ fail: 'rate_limited', retryAfterMs: 1000 }, { text: 'second time lucky' }],
       },
-      { retry: 3, routes: { default: [primary, fallback] } },
+      // The route prefers the fastest answer: hints are not waited out before falling back.
+      {
+        retry: { attempts: 3, baseMs: 100, capMs: 1000, hintWaitMs: 0 },
+        routes: { default: [primary, fallback] },
+      },
     );
     const other = engine.execute({ ...ask, model: primary }, { timeout: { deadline: 50 } });
     await settle(clock, other.response()).catch(() => {});

@@ -146,10 +146,30 @@ describe('engine: before the commit point', () => {
     }
   });
 
-  it('on a 429 cools the target for every call and falls back at once to a ready target', async () => {
+  it('on a 429 with a short hint waits it out on the chosen target, while other calls fall back', async () => {
     const { clock, transport, engine, events } = setup({
       'anthropic/claude-sonnet-4-5': [{ fail: 'rate_limited', retryAfterMs: 700 }, { text: 'ok' }],
     });
+    const first = engine.execute(ask());
+    await clock.advanceAsync(0);
+    // Meanwhile another call keeps off the cooling target.
+    const second = engine.execute(ask());
+    const [a, b] = await settle(clock, Promise.all([first.response(), second.response()]));
+    const t0 = transport.seen[0]!.at;
+    expect(transport.seen.map((s) => [s.key, s.at - t0])).toEqual([
+      ['anthropic/claude-sonnet-4-5', 0],
+      ['openai/gpt-4.1', 0],
+      ['anthropic/claude-sonnet-4-5', 700],
+    ]);
+    expect([a.model, b.model]).toEqual(['claude-sonnet-4-5', 'gpt-4.1']);
+    expect(events.some((e) => e.type === 'cooldown' && e.key === 'anthropic/claude-sonnet-4-5')).toBe(true);
+  });
+
+  it('on a 429 with a hint past the short wait cools the target for every call and falls back at once', async () => {
+    const { clock, transport, engine, events } = setup(
+      { 'anthropic/claude-sonnet-4-5': [{ fail: 'rate_limited', retryAfterMs: 700 }, { text: 'ok' }] },
+      { retry: { baseMs: 100, capMs: 1000, hintWaitMs: 500 } },
+    );
     const first = engine.execute(ask());
     await clock.advanceAsync(0);
     // Meanwhile another call keeps off the cooling target.
@@ -238,7 +258,7 @@ describe('engine: before the commit point', () => {
       {
         [key]: [{ fail: 'rate_limited', retryAfterMs: 700 }, { hang: true }],
       },
-      { timeout: { total: 5000, deadline: 60_000 } },
+      { timeout: { total: 5000, deadline: 60_000 }, retry: { baseMs: 100, capMs: 1000, hintWaitMs: 0 } },
     );
     await settle(clock, engine.execute(ask()).response());
     clock.advance(800);

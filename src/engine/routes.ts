@@ -14,6 +14,8 @@ export interface ResolvedRoute {
   readonly name: string;
   readonly targets: readonly TargetRef[];
   readonly fallbackOnContentFilter: boolean;
+  /** The route's own hint wait, when it has one. */
+  readonly hintWaitMs?: number;
 }
 
 const FAMILY: ReadonlyArray<[RegExp, ProviderType]> = [
@@ -45,6 +47,7 @@ export function resolveRoute(
       name: model,
       targets: route.targets.map(targetOf),
       fallbackOnContentFilter: route.fallbackOnContentFilter,
+      ...(route.hintWaitMs === undefined ? {} : { hintWaitMs: route.hintWaitMs }),
     };
   }
   const single = (provider: string): ResolvedRoute => ({

@@ -25,6 +25,10 @@ export interface RetrySettings {
   readonly capMs: number;
   readonly jitter: Jitter;
   readonly maxHintMs: number;
+  /** A hint up to this long is waited out on the same target before falling back. */
+  readonly hintWaitMs: number;
+  /** When every target is cooling, the longest a call waits for the soonest. */
+  readonly cooldownWaitMs: number;
   /** `false`: no retry budget. */
   readonly budget: RetryBudgetOptions | false;
 }
@@ -32,6 +36,8 @@ export interface RetrySettings {
 export interface RouteSettings {
   readonly targets: readonly string[];
   readonly fallbackOnContentFilter: boolean;
+  /** The route's own hint wait (0 when it prefers the fastest answer); the retry setting's otherwise. */
+  readonly hintWaitMs?: number;
 }
 
 export interface StreamSettings {
@@ -60,6 +66,8 @@ export const RETRY_DEFAULTS: RetrySettings = {
   capMs: 8000,
   jitter: 'equal',
   maxHintMs: 60_000,
+  hintWaitMs: 5000,
+  cooldownWaitMs: 10_000,
   budget: { ratio: 0.1, windowMs: 60_000, minRetriesPerWindow: 10 },
 };
 
@@ -86,6 +94,8 @@ export function resolveSettings(input: unknown): EngineSettings {
               capMs: Math.max(retry.capMs ?? RETRY_DEFAULTS.capMs, retry.baseMs ?? 0),
               jitter: retry.jitter ?? RETRY_DEFAULTS.jitter,
               maxHintMs: retry.maxHintMs ?? RETRY_DEFAULTS.maxHintMs,
+              hintWaitMs: retry.hintWaitMs ?? RETRY_DEFAULTS.hintWaitMs,
+              cooldownWaitMs: retry.cooldownWaitMs ?? RETRY_DEFAULTS.cooldownWaitMs,
               budget:
                 retry.budget === false
                   ? false
@@ -95,7 +105,15 @@ export function resolveSettings(input: unknown): EngineSettings {
   for (const [name, route] of Object.entries(options.routes ?? {})) {
     routes[name] = Array.isArray(route)
       ? { targets: route, fallbackOnContentFilter: false }
-      : { targets: route.targets, fallbackOnContentFilter: route.fallbackOnContentFilter ?? false };
+      : {
+          targets: route.targets,
+          fallbackOnContentFilter: route.fallbackOnContentFilter ?? false,
+          ...(route.prefer === 'fastest'
+            ? { hintWaitMs: 0 }
+            : route.hintWaitMs === undefined
+              ? {}
+              : { hintWaitMs: route.hintWaitMs }),
+        };
   }
   const unknownProviders = unknownRouteProviders(options.routes, Object.keys(options.providers));
   if (unknownProviders.length > 0) parseOptionsFailure(unknownProviders.join('; '));

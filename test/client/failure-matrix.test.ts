@@ -115,19 +115,31 @@ const BACKOFF: [number, number] = [0, 600];
 const CASES: Case[] = [
   {
     // A rate-limited target cools down; the ready fallback answers now rather than after the hint.
-    row: 'rate_limited, hint fits, fallback ready',
+    // A short hint on the target the caller put first is waited out there (the route's order is its preference).
+    row: 'rate_limited, short hint: waited out on the chosen target though a fallback is ready',
     faults: { [A]: [{ fault: '429 retry-after-ms=100', times: 1 }] },
+    seen: { [A]: 2 },
+    answeredBy: A,
+    gap: [100, 1000],
+  },
+  {
+    row: 'rate_limited, short hint, route prefers the fastest answer: falls back at once',
+    faults: { [A]: [{ fault: '429 retry-after-ms=100', times: 1 }] },
+    options: {
+      routes: { default: { targets: [`anthropic/${A}`, `openai/${O}`, `gemini/${G}`], prefer: 'fastest' } },
+    },
     seen: { [A]: 1, [O]: 1 },
     answeredBy: O,
   },
   {
     // Nothing else ready: the earliest hinted target is waited for and retried.
-    row: 'rate_limited everywhere: the earliest hint is waited for',
+    row: 'rate_limited everywhere, hints past the short wait: the earliest is waited for',
     faults: {
       [A]: [{ fault: '429 retry-after-ms=100', times: 1 }],
       [O]: [{ fault: '429 retry-after=20', times: 1 }],
       [G]: [{ fault: '429 retry-after=20', times: 1 }],
     },
+    options: { retry: { ...FAST.retry, hintWaitMs: 50 } },
     seen: { [A]: 2, [O]: 1, [G]: 1 },
     answeredBy: A,
     gap: [100, 1000],

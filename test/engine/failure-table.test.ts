@@ -7,7 +7,7 @@ import type { Engine, EngineOptions } from '../../src/engine/index.ts';
 import { OutlastError } from '../../src/errors/index.ts';
 import type { MockProvider } from '../../src/testing/index.ts';
 import type { CanonicalRequest } from '../../src/wire/canonical/index.ts';
-import { attemptsByModel, engineFor, gapsFor, startMock } from './support/harness.ts';
+import { attemptsByModel, engineFor, FAST, gapsFor, startMock } from './support/harness.ts';
 
 const PRIMARY = 'gpt-4.1';
 const FALLBACK = 'gemini-2.5-flash';
@@ -54,8 +54,27 @@ async function run(fault: unknown, options: Partial<EngineOptions> = {}) {
 }
 
 describe('failure table, before the commit point', () => {
-  it('rate_limited: cools the target and falls back at once to a ready target', async () => {
+  it('rate_limited: a short hint is waited out on the target the caller chose, though a fallback is ready', async () => {
     const r = await run({ fault: '429 retry-after-ms=120', times: 1 });
+    expect(r.seen).toEqual({ [PRIMARY]: 2 });
+    expect(gapsFor(r.log, PRIMARY)[0]).toBeGreaterThanOrEqual(120);
+    expect(r.text).toBe(healthyText[PRIMARY]);
+  });
+
+  it('rate_limited: a hint past the short wait cools the target and falls back at once to a ready target', async () => {
+    const r = await run(
+      { fault: '429 retry-after-ms=120', times: 1 },
+      { retry: { ...FAST.retry, hintWaitMs: 100 } },
+    );
+    expect(r.seen).toEqual({ [PRIMARY]: 1, [FALLBACK]: 1 });
+    expect(r.text).toBe(healthyText[FALLBACK]);
+  });
+
+  it('rate_limited: a route that prefers the fastest answer falls back at once on a short hint', async () => {
+    const r = await run(
+      { fault: '429 retry-after-ms=120', times: 1 },
+      { routes: { default: { targets: route.default, prefer: 'fastest' } } },
+    );
     expect(r.seen).toEqual({ [PRIMARY]: 1, [FALLBACK]: 1 });
     expect(r.text).toBe(healthyText[FALLBACK]);
   });

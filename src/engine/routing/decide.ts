@@ -27,6 +27,11 @@ export interface DecideInput {
    * not yet tried is ready, a cooldown's end when it is cooling; undefined when none can.
    */
   fallbackReadyAtMs: number | undefined;
+  /**
+   * A hint up to this long that fits the deadline is waited out here before falling back (the
+   * route's order is the caller's preference); 0 when the route prefers the fastest answer.
+   */
+  hintWaitMs: number;
   /** Takes one retry from the retry budget; false when spent. Called only when a retry is planned. */
   acquireRetry: () => boolean;
 }
@@ -71,7 +76,9 @@ export function decideAfterFailure(input: DecideInput): Decision {
   // The server said not to retry (x-should-retry: false): another target may still answer.
   if (!attemptsLeft || !error.retryable) return fallback(false);
   const readyAt = input.fallbackReadyAtMs;
-  if (treatment.fallBackFirst && readyAt !== undefined) {
+  // A short wait the server asked for, on the target the caller put first: waited out here.
+  const shortHint = hinted !== undefined && hinted <= input.hintWaitMs && hinted < input.remainingMs;
+  if (treatment.fallBackFirst && readyAt !== undefined && !shortHint) {
     // Saturated: a ready fallback answers now; this target is retried after it (a hinted one
     // once its cooldown ends, which the engine waits for when nothing else is left).
     if (readyAt <= input.now) return fallback(coolUntilMs === undefined);

@@ -150,6 +150,7 @@ export async function tryTarget(
       now,
       random,
       fallbackOnContentFilter: ctx.route.fallbackOnContentFilter,
+      hintWaitMs: ctx.route.hintWaitMs ?? settings.retry.hintWaitMs,
       fallbackReadyAtMs: fallbackReadyAt(states, state, now, health, settings.retry.attempts),
       acquireRetry: takeRetry,
     });
