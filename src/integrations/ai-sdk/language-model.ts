@@ -34,6 +34,22 @@ function failure(
   return toApiCallError(error, engine.settings, request);
 }
 
+/**
+ * The upstream's own model id (`claude-sonnet-4-5-20250929`) is the truest name for who answered,
+ * unless the stream broke and was continued on another target: then that target's model finished it.
+ */
+function answeringModel(
+  reported: string | undefined,
+  committed: Committed,
+  trace: Trace,
+): string | undefined {
+  const last = trace.answeredBy;
+  if (last && (last.provider !== committed.provider || last.model !== committed.model)) return last.model;
+  return reported;
+}
+
+type Committed = Awaited<EngineCall['committed']>;
+
 function contentOf(response: CanonicalResponse): LanguageModelV4Content[] {
   const content: LanguageModelV4Content[] = [];
   for (const block of response.content) {
@@ -97,13 +113,15 @@ async function generate(
     throw failure(error, options, engine, request);
   }
   const trace = await call.trace;
+  const committed = await call.committed;
+  const modelIdOut = answeringModel(response.model, committed, trace);
   return {
     content: contentOf(response),
     finishReason: finishReasonOf(response.stopReason, trace.outcome === 'salvaged', version),
     usage: usageOf(response.usage),
     providerMetadata: { outlast: traceMetadata(trace) },
     request: { body: request },
-    response: { id: response.id, modelId: response.model },
+    response: { id: response.id, ...(modelIdOut === undefined ? {} : { modelId: modelIdOut }) },
     warnings,
   };
 }
@@ -117,8 +135,9 @@ async function stream(
   const prepared = prepareCall(options, modelId, true);
   const { request, warnings } = prepared;
   const call = start(engine, prepared, options);
+  let committed: Committed;
   try {
-    await call.committed;
+    committed = await call.committed;
   } catch (error) {
     throw failure(error, options, engine, request);
   }
@@ -126,6 +145,7 @@ async function stream(
   const parts = call[Symbol.asyncIterator]();
   const mapper = createPartMapper();
   const raw = options.includeRawChunks === true;
+  /** Set once the finish (or error) is written, or the AI SDK cancelled the stream: nothing more is enqueued. */
   let done = false;
 
   const finish = async (
@@ -142,9 +162,9 @@ async function stream(
       controller.enqueue({ type: 'error', error: failure(error, options, engine, request) });
     const trace: Trace = await call.trace;
     const { state } = mapper;
-    // A stream continued on another target was answered, in the end, by that target's model.
-    if (trace.continued && trace.answeredBy && trace.answeredBy.model !== state.model)
-      controller.enqueue({ type: 'response-metadata', modelId: trace.answeredBy.model });
+    const modelIdOut = answeringModel(state.model, committed, trace);
+    if (modelIdOut !== state.model && modelIdOut !== undefined)
+      controller.enqueue({ type: 'response-metadata', modelId: modelIdOut });
     controller.enqueue({
       type: 'finish',
       finishReason:
@@ -168,9 +188,10 @@ async function stream(
         try {
           next = await parts.next();
         } catch (error) {
-          await finish(controller, error);
+          if (!done) await finish(controller, error);
           return;
         }
+        if (done) return;
         if (next.done) {
           await finish(controller, undefined);
           return;
@@ -199,7 +220,8 @@ export function createLanguageModelV4(engine: Engine, modelId: string): Language
     specificationVersion: 'v4',
     provider: PROVIDER_ID,
     modelId,
-    // outlast sends images by URL only where the target takes them; let the AI SDK download the rest.
+    // None: the AI SDK downloads every URL and hands over the bytes, which any target of a route
+    // takes whatever its format (a URL Anthropic fetches, Gemini would refuse).
     supportedUrls: {},
     doGenerate: (options) => generate(engine, modelId, 'v4', options),
     doStream: (options) => stream(engine, modelId, 'v4', options),
