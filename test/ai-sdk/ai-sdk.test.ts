@@ -174,7 +174,10 @@ describe('streamText', () => {
     mock.reset();
     // Anthropic cuts every stream; OpenAI (told to answer Anthropic's text) continues it.
     mock.setScenario({
-      models: { 'claude-sonnet-4-5': { faults: ['cut after=6'] }, 'gpt-4.1': { textKey: 'claude-sonnet-4-5' } },
+      models: {
+        'claude-sonnet-4-5': { faults: ['cut after=6'] },
+        'gpt-4.1': { textKey: 'claude-sonnet-4-5' },
+      },
     });
     const streamed = streamText({ model: make()('default'), prompt });
     expect(await streamed.text).toBe(full.text);
