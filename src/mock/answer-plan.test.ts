@@ -10,6 +10,9 @@ const config: ResolvedModel = {
   rejectsPrefill: false,
   contextWindow: undefined,
   textKey: undefined,
+  continuation: {},
+  toolPreamble: undefined,
+  toolCalls: 'forced',
   known: true,
   rules: [],
 };
@@ -78,10 +81,12 @@ describe('planAnswer', () => {
     expect(partial + text.slice(overlap)).toBe(full);
   });
 
-  it('treats a follow-up after a complete answer as a new turn', () => {
+  it('treats a "continue" after a complete answer as a new turn by default', () => {
     const full = textOf(plan(request([user('hello')])));
-    const p = plan(request([user('hello'), assistant(full), user('continue please')]));
-    expect(p.continuation).toBeUndefined();
+    const convo = [user('hello'), assistant(full), user('continue please')];
+    const p = plan(request(convo));
+    expect(p).toMatchObject({ continuation: 'continue', matched: true, behaviour: 'complete_new_turn' });
+    expect(textOf(p)).not.toBe(full);
   });
 
   it('rejects a prefill when the model does, and a prompt past the context window', () => {

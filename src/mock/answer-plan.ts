@@ -1,7 +1,9 @@
 /**
- * What the mock answers to a canonical request: fresh text, the rest of its own answer after
- * an assistant prefill, or an overlapping continuation after a "continue" turn; bounded by
- * max tokens and stop sequences. Pure: the same request, model and seed give the same plan.
+ * What the mock answers to a canonical request: fresh text (or a tool call), or, for a request
+ * that continues an answer (an assistant prefill, or a "continue" user turn after a partial
+ * answer), what the scripted continuation behaviour makes of the mock's own answer; bounded
+ * by max tokens and stop sequences. Pure: the same request, model, seed and behaviour give
+ * the same plan.
  */
 import type {
   CanonicalRequest,
@@ -11,10 +13,19 @@ import type {
   Message,
   StopReason,
 } from '../wire/canonical/index.ts';
+import {
+  type CompleteBehaviour,
+  type ContinuationBehaviour,
+  type ContinuationConfig,
+  DEFAULT_OVERLAP_CHARS,
+  formatBehaviour,
+  mergeContinuation,
+} from './continuation-spec.ts';
+import { completeTokens, continuationTokens, wordTokens } from './continuation-text.ts';
 import type { ResolvedModel } from './fault-picker.ts';
-import { hashId } from './hash.ts';
+import { hash32, hashId } from './hash.ts';
 import { structuredTokens } from './structured-answer.ts';
-import { generateTokens, naturalLength, tokenStartAtOrBefore, tokensAfter } from './text-generator.ts';
+import { generateTokens, naturalLength } from './text-generator.ts';
 
 export type ContinuationKind = 'prefill' | 'continue';
 
@@ -28,6 +39,8 @@ export interface AnswerPlan {
   continuation: ContinuationKind | undefined;
   /** The partial answer was a prefix of the mock's own answer (so the rest reassembles exactly). */
   matched: boolean;
+  /** Which behaviour answered the continuation, in header syntax (`full_restart`, `complete_empty`). */
+  behaviour: string | undefined;
   blocks: PlannedBlock[];
   stopReason: StopReason;
   stopSequence: string | null;
@@ -42,8 +55,8 @@ export interface PlanRejection {
   contextWindow?: number;
 }
 
-/** How much of the partial answer a no-prefill continuation repeats (then aligned to a token start). */
-export const CONTINUE_OVERLAP_CHARS = 24;
+/** How much of the partial answer a no-prefill continuation repeats by default (then aligned to a token start). */
+export const CONTINUE_OVERLAP_CHARS = DEFAULT_OVERLAP_CHARS;
 const CONTINUE_TEXT = /continu|go on|keep going|carry on|left off|where (you|it) (stopped|was cut)/i;
 const THINKING_TOKENS = 16;
 
@@ -114,9 +127,19 @@ function toolInput(schema: JsonObject, key: string): JsonObject {
   return input;
 }
 
-function chunk(text: string, size: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+/**
+ * A tool call's JSON arguments in the uneven pieces real providers stream (Anthropic's
+ * `input_json_delta`, OpenAI's `arguments` fragments cut anywhere, `{"locat` then
+ * `ion": "Paris"}`): 2 to 9 characters each, drawn from the key, after an empty first piece.
+ */
+export function argumentChunks(json: string, key: string): string[] {
+  const out: string[] = [''];
+  let i = 0;
+  for (let n = 0; i < json.length; n++) {
+    const size = 2 + (hash32(`${key}\u0000${n}`) % 8);
+    out.push(json.slice(i, i + size));
+    i += size;
+  }
   return out;
 }
 
@@ -154,7 +177,56 @@ export interface PlanOptions {
   model: string;
   config: ResolvedModel;
   seed: number;
+  /** Behaviours from the request's `x-mock-continuation` header, over the model's. */
+  continuation?: ContinuationConfig;
 }
+
+/**
+ * The shape of a continuation request, whatever its partial answer holds: `prefill` when the
+ * last turn is the assistant's, `continue` when a user turn asking to go on follows an
+ * assistant turn. What `on=continuation` faults strike.
+ */
+export function continuationShape(request: CanonicalRequest): ContinuationKind | undefined {
+  const messages = request.messages;
+  const last = messages[messages.length - 1];
+  if (last?.role === 'assistant') return 'prefill';
+  if (
+    messages.length >= 3 &&
+    messages[messages.length - 2]?.role === 'assistant' &&
+    CONTINUE_TEXT.test(textOf(last))
+  )
+    return 'continue';
+  return undefined;
+}
+
+type Tool = NonNullable<CanonicalRequest['tools']>[number];
+
+/** The tool the model calls after `turns`: a forced one, or with `toolCalls: auto` the first offered. */
+function toolFor(
+  request: CanonicalRequest,
+  turns: readonly Message[],
+  config: ResolvedModel,
+): Tool | undefined {
+  const tools = request.tools;
+  if (!tools || tools.length === 0) return undefined;
+  const choice = request.toolChoice;
+  if (choice?.type === 'tool') return tools.find((t) => t.name === choice.name);
+  if (choice?.type === 'any') return tools[0];
+  if (choice?.type === 'none' || config.toolCalls !== 'auto') return undefined;
+  // Asked freely, it calls a tool for a new question, and answers in text once a result is back.
+  const last = turns[turns.length - 1];
+  return last?.role === 'user' && !last.content.some((b) => b.type === 'tool_result') ? tools[0] : undefined;
+}
+
+interface BaseAnswer {
+  /** The answer's text (before a tool call, the model's short preamble, if any). */
+  tokens: string[];
+  tool: Tool | undefined;
+  /** Keys the tool call's id and input: the conversation it answers. */
+  conversation: string;
+}
+
+type Answerable = Exclude<ContinuationBehaviour, { type: 'prefill_rejected' }>;
 
 export function planAnswer(request: CanonicalRequest, options: PlanOptions): AnswerPlan | PlanRejection {
   const { config, seed } = options;
@@ -162,59 +234,79 @@ export function planAnswer(request: CanonicalRequest, options: PlanOptions): Ans
   if (config.contextWindow !== undefined && inputTokens > config.contextWindow)
     return { kind: 'reject', variant: 'context_length', inputTokens, contextWindow: config.contextWindow };
   const messages = request.messages;
-  const last = messages[messages.length - 1];
-  if (last?.role === 'assistant' && config.rejectsPrefill)
+  const shape = continuationShape(request);
+  const behaviours = mergeContinuation(config.continuation, options.continuation);
+  const prefillBehaviour: ContinuationBehaviour =
+    behaviours.prefill ?? (config.rejectsPrefill ? { type: 'prefill_rejected' } : { type: 'exact' });
+  if (shape === 'prefill' && prefillBehaviour.type === 'prefill_rejected')
     return { kind: 'reject', variant: 'prefill_rejected', inputTokens };
 
   const textKey = config.textKey ?? options.model;
-  const answerFor = (turns: readonly Message[]) => {
-    const key = `${seed}\u0000${textKey}\u0000${conversationKey(request, turns)}`;
+  const answerFor = (turns: readonly Message[], salt = ''): string[] => {
+    const key = `${seed}\u0000${salt}${textKey}\u0000${conversationKey(request, turns)}`;
     const prose = generateTokens(key, naturalLength(key, config.answerTokens));
     // Structured output is a JSON document that fits the schema, as the real APIs answer it.
     const json = request.responseFormat && structuredTokens(request.responseFormat, key, prose.text);
-    return json ? { tokens: json, text: json.join('') } : prose;
+    return json ?? prose.tokens;
+  };
+  const baseAnswer = (turns: readonly Message[]): BaseAnswer => {
+    const tool = toolFor(request, turns, config);
+    return {
+      tokens: tool ? wordTokens(config.toolPreamble ?? '') : answerFor(turns),
+      tool,
+      conversation: conversationKey(request, turns),
+    };
   };
 
   let continuation: ContinuationKind | undefined;
   let matched = false;
-  let tokens: string[] | undefined;
-  if (last?.role === 'assistant') {
-    continuation = 'prefill';
-    const partial = textOf(last);
-    const full = answerFor(messages.slice(0, -1));
-    const rest = full.text.startsWith(partial) ? tokensAfter(full.tokens, partial.length) : undefined;
-    if (rest) {
-      matched = true;
-      tokens = rest;
-    }
-  } else if (
-    messages.length >= 3 &&
-    messages[messages.length - 2]?.role === 'assistant' &&
-    CONTINUE_TEXT.test(textOf(last))
-  ) {
-    const partial = textOf(messages[messages.length - 2]);
-    const full = answerFor(messages.slice(0, -2));
-    if (partial.length > 0 && partial.length < full.text.length && full.text.startsWith(partial)) {
-      continuation = 'continue';
-      matched = true;
-      const start = tokenStartAtOrBefore(full.tokens, Math.max(0, partial.length - CONTINUE_OVERLAP_CHARS));
-      tokens = full.tokens.slice(start.index);
+  let behaviour: string | undefined;
+  let answer: BaseAnswer | undefined;
+  if (shape !== undefined) {
+    continuation = shape;
+    const turns = messages.slice(0, shape === 'prefill' ? -1 : -2);
+    const partial = textOf(messages[messages.length - (shape === 'prefill' ? 1 : 2)]);
+    const base = baseAnswer(turns);
+    const fullText = base.tokens.join('');
+    const chosen: Answerable =
+      shape === 'prefill'
+        ? (prefillBehaviour as Answerable)
+        : ((behaviours.continue ?? { type: 'overlap' }) as Answerable);
+    // A continue turn needs an answer to go on from; an empty prefill is simply a fresh start.
+    matched = fullText.startsWith(partial) && (shape === 'prefill' || partial.length > 0);
+    const input = {
+      mode: shape,
+      full: base.tokens,
+      partial,
+      key: `${seed}\u0000paraphrase\u0000${base.conversation}`,
+      fresh: () => answerFor(turns, 'different\u0000'),
+    };
+    if (chosen.type === 'prefill_ignored') {
+      behaviour = formatBehaviour(chosen);
+      answer = { ...base, tokens: continuationTokens(input, chosen) };
+    } else if (matched && partial.length >= fullText.length && !base.tool) {
+      const done: CompleteBehaviour =
+        (shape === 'prefill' ? behaviours.prefillComplete : behaviours.continueComplete) ??
+        (shape === 'prefill' ? { type: 'complete_empty' } : { type: 'complete_new_turn' });
+      behaviour = formatBehaviour(done);
+      answer =
+        done.type === 'complete_new_turn'
+          ? baseAnswer(messages)
+          : { ...base, tokens: completeTokens({ mode: shape, full: base.tokens, newTurn: () => [] }, done) };
+    } else if (matched) {
+      behaviour = formatBehaviour(chosen);
+      answer = { ...base, tokens: continuationTokens(input, chosen) };
+    } else {
+      // Not the mock's own answer: it answers the whole conversation afresh.
+      answer = { ...baseAnswer(messages), tool: base.tool };
     }
   }
-  tokens ??= answerFor(messages).tokens;
+  answer ??= baseAnswer(messages);
 
   const blocks: PlannedBlock[] = [];
   let budget = request.maxTokens ?? Number.POSITIVE_INFINITY;
   let outputTokens = 0;
   const conversation = conversationKey(request, messages);
-  const forcedTool =
-    request.tools && request.tools.length > 0 && continuation === undefined
-      ? request.toolChoice?.type === 'tool'
-        ? request.tools.find((t) => t.name === (request.toolChoice as { name: string }).name)
-        : request.toolChoice?.type === 'any'
-          ? request.tools[0]
-          : undefined
-      : undefined;
 
   if (request.thinking?.type === 'enabled' && continuation === undefined && budget > THINKING_TOKENS) {
     const thought = generateTokens(
@@ -232,36 +324,39 @@ export function planAnswer(request: CanonicalRequest, options: PlanOptions): Ans
 
   let stopReason: StopReason = 'end_turn';
   let stopSequence: string | null = null;
-  if (forcedTool) {
-    const input = toolInput(forcedTool.inputSchema, `${seed}\u0000${conversation}`);
-    const chunks = ['', ...chunk(JSON.stringify(input), 12)];
+  let text = answer.tokens;
+  if (text.length > budget) {
+    text = text.slice(0, Math.max(0, budget));
+    stopReason = 'max_tokens';
+  }
+  const stop = applyStopSequences(text, request.stopSequences);
+  if (stop !== undefined) {
+    stopReason = 'stop_sequence';
+    stopSequence = stop;
+  }
+  const tool = stopReason === 'end_turn' ? answer.tool : undefined;
+  if (text.length > 0 || !tool) {
+    blocks.push({ type: 'text', tokens: text });
+    outputTokens += text.length;
+  }
+  if (tool) {
+    const input = toolInput(tool.inputSchema, `${seed}\u0000${answer.conversation}`);
+    const chunks = argumentChunks(JSON.stringify(input), `${seed}\u0000args\u0000${answer.conversation}`);
     blocks.push({
       type: 'tool_use',
-      id: `toolu_01${hashId(22, seed, 'tool', conversation)}`,
-      name: forcedTool.name,
+      id: `toolu_01${hashId(22, seed, 'tool', answer.conversation)}`,
+      name: tool.name,
       input,
       chunks,
     });
     outputTokens += chunks.length;
     stopReason = 'tool_use';
-  } else {
-    let text = tokens;
-    if (text.length > budget) {
-      text = text.slice(0, Math.max(0, budget));
-      stopReason = 'max_tokens';
-    }
-    const stop = applyStopSequences(text, request.stopSequences);
-    if (stop !== undefined) {
-      stopReason = 'stop_sequence';
-      stopSequence = stop;
-    }
-    blocks.push({ type: 'text', tokens: text });
-    outputTokens += text.length;
   }
   return {
     kind: 'answer',
     continuation,
     matched,
+    behaviour,
     blocks,
     stopReason,
     stopSequence,

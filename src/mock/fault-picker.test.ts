@@ -111,3 +111,47 @@ describe('createFaultPicker', () => {
     expect(modelPatternMatches('*', 'anything')).toBe(true);
   });
 });
+
+describe('faults on continuations or first attempts only', () => {
+  const header = (text: string) => ({ ...parseFaultSpec(text), text });
+
+  it('filters header faults by on=, and counts times only where they applied', () => {
+    const { picker: p } = picker({});
+    const h = header('cut after=40 on=first; 429 retry-after=1 on=continuation times=2');
+    expect(p.pick('m', h, 'first').faults).toEqual([{ type: 'cut', after: 40, on: 'first' }]);
+    expect(p.pick('m', h, 'continuation').faults).toEqual([
+      { type: 'http', status: 429, retryAfter: 1, on: 'continuation' },
+    ]);
+    expect(p.pick('m', header('500 on=continuation'), 'first')).toMatchObject({
+      faults: [],
+      source: undefined,
+    });
+    const once = header('500 on=continuation times=1');
+    expect(p.pick('m', once, 'first').faults).toEqual([]);
+    expect(p.pick('m', once, 'continuation').faults).toHaveLength(1);
+    expect(p.pick('m', once, 'continuation').faults).toEqual([]);
+  });
+
+  it('skips a rule whose on= does not cover the request, without using up its times', () => {
+    const { picker: p } = picker({
+      models: {
+        m: {
+          faults: [
+            { fault: 'cut after=5', on: 'continuation', times: 1 },
+            { fault: '500 on=first', times: 1 },
+          ],
+        },
+      },
+    });
+    expect(p.pick('m', undefined, 'first')).toMatchObject({
+      faults: [{ type: 'http', status: 500 }],
+      rule: 'models.m.faults[1]',
+    });
+    expect(p.pick('m', undefined, 'first').faults).toEqual([]);
+    expect(p.pick('m', undefined, 'continuation')).toMatchObject({
+      faults: [{ type: 'cut', after: 5 }],
+      rule: 'models.m.faults[0]',
+    });
+    expect(p.pick('m', undefined, 'continuation').faults).toEqual([]);
+  });
+});

@@ -5,7 +5,8 @@
  * rule), so a seed replays the same faults whatever the interleaving across models.
  */
 import type { Clock } from '../policy/clock.ts';
-import type { Fault, ParsedFaultSpec } from './fault-spec.ts';
+import { type ContinuationConfig, mergeContinuation } from './continuation-spec.ts';
+import type { Fault, FaultOn, ParsedFaultSpec } from './fault-spec.ts';
 import { hashUnit } from './hash.ts';
 import type { FaultRule, ModelConfig, Scenario } from './scenario.ts';
 
@@ -16,6 +17,10 @@ export interface ResolvedModel {
   rejectsPrefill: boolean;
   contextWindow: number | undefined;
   textKey: string | undefined;
+  /** Continuation behaviours per mode (`rejectsPrefill` shows as `prefill: prefill_rejected`). */
+  continuation: ContinuationConfig;
+  toolPreamble: string | undefined;
+  toolCalls: 'forced' | 'auto';
   /** The model's request limiter and where the scenario set it (`models.<key>.rateLimit`, `defaults.rateLimit`). */
   rateLimit?: (NonNullable<ModelConfig['rateLimit']> & { source: string }) | undefined;
   /** Whether the scenario names it (always true unless `strictModels`). */
@@ -33,7 +38,8 @@ export interface FaultPick {
 }
 
 export interface FaultPicker {
-  pick(model: string, header?: ParsedFaultSpec & { text: string }): FaultPick;
+  /** `kind`: whether the request continues an answer (for `on=` faults and rules). Default `first`. */
+  pick(model: string, header?: ParsedFaultSpec & { text: string }, kind?: FaultOn): FaultPick;
   /** Counts a request to `model` that no fault is drawn for (the limiter refused it); returns its attempt number. */
   countAttempt(model: string): number;
   model(name: string): ResolvedModel;
@@ -59,7 +65,7 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function resolveModel(scenario: Scenario, name: string): ResolvedModel {
+export function resolveModel(scenario: Scenario, name: string): ResolvedModel {
   const entries = Object.entries(scenario.models ?? {});
   // Patterns in the order written, then the exact entry: the most specific behaviour wins,
   // and its rules are checked first.
@@ -69,9 +75,12 @@ function resolveModel(scenario: Scenario, name: string): ResolvedModel {
   ];
   let behaviour: Omit<ModelConfig, 'faults'> = { ...scenario.defaults };
   let rateLimitSource = 'defaults.rateLimit';
+  // Continuation behaviours merge mode by mode: a pattern's `continue` survives an exact entry's `prefill`.
+  let continuation = mergeContinuation(undefined, scenario.defaults?.continuation);
   for (const [key, config] of matching) {
     const { faults: _faults, ...rest } = config;
     behaviour = { ...behaviour, ...rest };
+    continuation = mergeContinuation(continuation, config.continuation);
     if (config.rateLimit) rateLimitSource = `models.${key}.rateLimit`;
   }
   const rules: Array<{ id: string; rule: FaultRule }> = [];
@@ -93,6 +102,9 @@ function resolveModel(scenario: Scenario, name: string): ResolvedModel {
     rejectsPrefill: behaviour.rejectsPrefill ?? false,
     contextWindow: behaviour.contextWindow,
     textKey: behaviour.textKey,
+    continuation,
+    toolPreamble: behaviour.toolPreamble,
+    toolCalls: behaviour.toolCalls ?? 'forced',
     rateLimit: behaviour.rateLimit && { ...behaviour.rateLimit, source: rateLimitSource },
     known: !scenario.strictModels || matching.length > 0,
     rules,
@@ -146,15 +158,18 @@ export function createFaultPicker(options: { scenario: Scenario; seed?: number; 
       attempts.set(name, attempt);
       return attempt;
     },
-    pick(name, header) {
+    pick(name, header, kind = 'first') {
       const attempt = (attempts.get(name) ?? 0) + 1;
       attempts.set(name, attempt);
+      const applies = (faults: readonly Fault[]) => faults.filter((f) => f.on === undefined || f.on === kind);
       if (header) {
+        const faults = applies(header.faults);
+        // A request the header's `on=` leaves alone does not use up its `times`.
+        if (faults.length === 0) return { faults, source: undefined, attempt };
         const key = `${name}\u0000${header.text}`;
         const hits = (headerHits.get(key) ?? 0) + 1;
         headerHits.set(key, hits);
-        if (header.times === undefined || hits <= header.times)
-          return { faults: header.faults, source: 'header', attempt };
+        if (header.times === undefined || hits <= header.times) return { faults, source: 'header', attempt };
         return { faults: [], source: undefined, attempt };
       }
       const elapsed = clock.now() - epoch;
@@ -164,10 +179,13 @@ export function createFaultPicker(options: { scenario: Scenario; seed?: number; 
         const hitKey = `${id}\u0000${name}`;
         const hits = ruleHits.get(hitKey) ?? 0;
         if (rule.times !== undefined && hits >= rule.times) continue;
+        if (rule.on !== undefined && rule.on !== kind) continue;
+        const faults = applies(rule.fault);
+        if (faults.length === 0) continue;
         const p = rule.probability ?? 1;
         if (p < 1 && hashUnit(seed, name, attempt, id) >= p) continue;
         ruleHits.set(hitKey, hits + 1);
-        return { faults: rule.fault, source: 'scenario', attempt, rule: id };
+        return { faults, source: 'scenario', attempt, rule: id };
       }
       return { faults: [], source: undefined, attempt };
     },

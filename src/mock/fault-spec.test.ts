@@ -75,3 +75,28 @@ describe('parseFaultSpec', () => {
     }
   });
 });
+
+describe('cuts at the end of a stream and inside tool calls', () => {
+  it('reads and formats them, and on= on any fault', () => {
+    for (const [text, fault] of [
+      ['cut_before_stop', { type: 'cut_before_stop' }],
+      ['cut_after_stop', { type: 'cut_after_stop' }],
+      ['cut_after_stop usage=false', { type: 'cut_after_stop', usage: false }],
+      ['cut_in_tool args=3', { type: 'cut_in_tool', args: 3 }],
+      ['cut after=5 on=continuation', { type: 'cut', after: 5, on: 'continuation' }],
+      ['429 retry-after=1 on=continuation', { type: 'http', status: 429, retryAfter: 1, on: 'continuation' }],
+      ['500 on=first', { type: 'http', status: 500, on: 'first' }],
+    ] as const) {
+      expect(parseFaultSpec(text).faults).toEqual([fault]);
+      expect(formatFault(parseFaultSpec(text).faults[0]!)).toBe(text);
+    }
+    expect(parseFaultSpec('cut_in_tool').faults).toEqual([{ type: 'cut_in_tool', args: 1 }]);
+    expect(parseFaultSpec('lost_terminal').faults).toEqual([{ type: 'cut_after_stop' }]);
+    expect(parseFaultSpec('no_stop_reason').faults).toEqual([{ type: 'cut_before_stop' }]);
+  });
+
+  it('names a bad on= or usage=', () => {
+    expect(() => parseFaultSpec('cut after=2 on=retry')).toThrow(/on=retry is not first or continuation/);
+    expect(() => parseFaultSpec('cut_after_stop usage=maybe')).toThrow(/usage must be true or false/);
+  });
+});

@@ -30,7 +30,10 @@ export interface HttpFault {
 /** What an in-band stream error says it is. */
 export type StreamErrorKind = 'overloaded' | 'rate_limited' | 'server';
 
-export type Fault =
+/** Which requests a fault strikes: only continuations of an answer, or only requests that are not. */
+export type FaultOn = 'first' | 'continuation';
+
+export type Fault = (
   | HttpFault
   /** TCP reset before any header (`socket.resetAndDestroy()`). */
   | { type: 'reset' }
@@ -49,7 +52,21 @@ export type Fault =
   /** The provider's in-band error event after N tokens, then the body ends. */
   | { type: 'error_event'; at: number; error?: StreamErrorKind }
   /** Everything but the terminal event: OpenAI's `data: [DONE]`, Anthropic's `message_stop`, Gemini's final chunk. */
-  | { type: 'no_terminal' };
+  | { type: 'no_terminal' }
+  /** Every token, then the socket destroyed before any closing event: the stop reason never arrives. */
+  | { type: 'cut_before_stop' }
+  /**
+   * The stop reason sent (OpenAI's finish chunk and usage, Anthropic's `message_delta`, Gemini's
+   * finishReason chunk), then the socket destroyed: no `[DONE]`, no `message_stop`, no end of body.
+   * `usage: false`: OpenAI's usage chunk is lost too.
+   */
+  | { type: 'cut_after_stop'; usage?: boolean }
+  /** The socket destroyed inside the first tool call, after `args` pieces of its JSON arguments. */
+  | { type: 'cut_in_tool'; args: number }
+) & {
+  /** Strikes only these requests; every request when absent. */
+  on?: FaultOn;
+};
 
 export type FaultType = Fault['type'];
 
@@ -75,6 +92,9 @@ const ALIASES: Readonly<Record<string, string>> = {
   missing_stop: 'no_terminal',
   in_band_error: 'error_event',
   overloaded_event: 'error_event',
+  no_stop_reason: 'cut_before_stop',
+  lost_terminal: 'cut_after_stop',
+  cut_in_tool_args: 'cut_in_tool',
 };
 
 function fail(spec: string, problem: string): never {
@@ -175,7 +195,18 @@ function parseOne(spec: string): Fault {
       case 'hang':
       case 'silence':
       case 'no_terminal':
+      case 'cut_before_stop':
         fault = { type: name };
+        break;
+      case 'cut_after_stop': {
+        const usage = take(params, 'usage');
+        if (usage !== undefined && usage !== 'true' && usage !== 'false')
+          fail(spec, 'usage must be true or false');
+        fault = usage === undefined ? { type: name } : { type: name, usage: usage === 'true' };
+        break;
+      }
+      case 'cut_in_tool':
+        fault = { type: name, args: count(spec, params, 'args', 'after', 'n') ?? 1 };
         break;
       case 'slow_first_token':
         fault = { type: 'slow', firstTokenMs: duration(spec, params, 'ms') ?? fail(spec, 'needs ms=') };
@@ -218,6 +249,11 @@ function parseOne(spec: string): Fault {
         fail(spec, `unknown fault "${head}"`);
     }
   }
+  const on = take(params, 'on');
+  if (on !== undefined) {
+    if (on !== 'first' && on !== 'continuation') fail(spec, `on=${on} is not first or continuation`);
+    fault.on = on;
+  }
   const leftover = [...params.keys()];
   if (leftover.length > 0) fail(spec, `unknown parameter ${leftover.join(', ')}`);
   return fault;
@@ -253,6 +289,11 @@ export function parseFaultSpec(spec: string): ParsedFaultSpec {
 
 /** The one-line text of a fault, as the log shows it (parseable back). */
 export function formatFault(fault: Fault): string {
+  const text = formatBare(fault);
+  return fault.on === undefined ? text : `${text} on=${fault.on}`;
+}
+
+function formatBare(fault: Fault): string {
   switch (fault.type) {
     case 'http': {
       const head = fault.variant && fault.variant !== 'generic' ? fault.variant : String(fault.status);
@@ -281,6 +322,10 @@ export function formatFault(fault: Fault): string {
       return fault.error === undefined
         ? `error_event at=${fault.at}`
         : `error_event at=${fault.at} error=${fault.error}`;
+    case 'cut_after_stop':
+      return fault.usage === undefined ? fault.type : `${fault.type} usage=${fault.usage}`;
+    case 'cut_in_tool':
+      return `cut_in_tool args=${fault.args}`;
     default:
       return fault.type;
   }

@@ -5,7 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { isScenarioName, NAMED_SCENARIOS } from './named-scenarios.ts';
-import { parseScenario, type Scenario, ScenarioError, type ScenarioInput } from './scenario.ts';
+import {
+  type ModelConfigInput,
+  parseScenario,
+  type Scenario,
+  ScenarioError,
+  type ScenarioInput,
+} from './scenario.ts';
 
 /** A name or a file path. */
 export function loadScenario(nameOrPath: string): Scenario {
@@ -52,4 +58,21 @@ export function scenarioFromBody(body: unknown): Scenario {
     return loadScenario(body.use);
   }
   return parseScenario(body, 'scenario body');
+}
+
+/** Model behaviour merged over a scenario's `models` (startMockProvider's `models` option). */
+export function withModels(
+  scenario: Scenario,
+  models: Record<string, ModelConfigInput> | undefined,
+): Scenario {
+  if (!models) return scenario;
+  const extra = parseScenario({ models }).models ?? {};
+  const merged = { ...scenario.models };
+  for (const [name, config] of Object.entries(extra)) {
+    const base = merged[name];
+    merged[name] = base
+      ? { ...base, ...config, faults: [...(config.faults ?? []), ...(base.faults ?? [])] }
+      : config;
+  }
+  return { ...scenario, models: merged };
 }

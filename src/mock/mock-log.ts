@@ -28,6 +28,11 @@ export interface MockLogEntry {
   continuation: 'prefill' | 'continue' | undefined;
   /** The partial answer was the start of the mock's own answer (so the rest reassembles exactly). */
   continuationMatched: boolean | undefined;
+  /**
+   * Which behaviour answered the continuation, in `x-mock-continuation` syntax (`full_restart`,
+   * `overlap`, `complete_note`, `prefill_rejected`); undefined when it was not the mock's own answer.
+   */
+  continuationBehaviour: string | undefined;
   stream: boolean;
   /** HTTP status sent; undefined when no headers went out (reset, hang). */
   status: number | undefined;

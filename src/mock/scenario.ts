@@ -4,6 +4,14 @@
  * `POST /_mock/scenario`); errors name the path and the problem.
  */
 import { z } from 'zod';
+import {
+  type ContinuationBehaviour,
+  type ContinuationConfig,
+  ContinuationSpecError,
+  type ContinueMode,
+  formatBehaviour,
+  parseContinuationSpec,
+} from './continuation-spec.ts';
 import { parseDurationMs } from './duration.ts';
 import { type Fault, FaultSpecError, parseFaultSpec } from './fault-spec.ts';
 
@@ -19,7 +27,10 @@ const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) 
   return ms;
 });
 
+const on = { on: z.enum(['first', 'continuation']).optional() };
+
 const httpFaultSchema = z.strictObject({
+  ...on,
   type: z.literal('http'),
   status: z.number().int().min(400).max(599),
   variant: z.enum(['generic', 'context_length', 'content_filter', 'prefill_rejected']).optional(),
@@ -32,23 +43,28 @@ const httpFaultSchema = z.strictObject({
 
 const faultObjectSchema = z.discriminatedUnion('type', [
   httpFaultSchema,
-  z.strictObject({ type: z.literal('reset') }),
-  z.strictObject({ type: z.literal('hang') }),
-  z.strictObject({ type: z.literal('silence') }),
-  z.strictObject({ type: z.literal('no_terminal') }),
+  z.strictObject({ ...on, type: z.literal('reset') }),
+  z.strictObject({ ...on, type: z.literal('hang') }),
+  z.strictObject({ ...on, type: z.literal('silence') }),
+  z.strictObject({ ...on, type: z.literal('no_terminal') }),
   z.strictObject({
+    ...on,
     type: z.literal('slow'),
     firstTokenMs: nonNegative.optional(),
     tokenMs: nonNegative.optional(),
   }),
-  z.strictObject({ type: z.literal('cut'), after: count }),
-  z.strictObject({ type: z.literal('stall'), after: count, ms: nonNegative.optional() }),
-  z.strictObject({ type: z.literal('malformed'), at: count }),
+  z.strictObject({ ...on, type: z.literal('cut'), after: count }),
+  z.strictObject({ ...on, type: z.literal('stall'), after: count, ms: nonNegative.optional() }),
+  z.strictObject({ ...on, type: z.literal('malformed'), at: count }),
   z.strictObject({
+    ...on,
     type: z.literal('error_event'),
     at: count,
     error: z.enum(['overloaded', 'rate_limited', 'server']).optional(),
   }),
+  z.strictObject({ ...on, type: z.literal('cut_before_stop') }),
+  z.strictObject({ ...on, type: z.literal('cut_after_stop'), usage: z.boolean().optional() }),
+  z.strictObject({ ...on, type: z.literal('cut_in_tool'), args: count }),
 ]);
 
 const faultTextSchema = z.string().transform((text, ctx) => {
@@ -79,6 +95,70 @@ const faultInputSchema = z
   )
   .transform((items): Fault[] => items.flat() as Fault[]);
 
+/** Where each key of a continuation object puts its behaviour; a text key names its mode. */
+const CONTINUATION_KEYS: Readonly<Record<string, { forced: ContinueMode | 'complete'; parsed: boolean }>> = {
+  prefill: { forced: 'prefill', parsed: false },
+  continue: { forced: 'continue', parsed: false },
+  complete: { forced: 'complete', parsed: false },
+  // The parsed form, as `mock.scenario()` returns it, is checked by writing it back as text.
+  prefillComplete: { forced: 'prefill', parsed: true },
+  continueComplete: { forced: 'continue', parsed: true },
+};
+
+/**
+ * How the model answers a continuation: header syntax (`"full_restart on=continue; prefill_ignored"`),
+ * or an object naming each mode (`{prefill: prefill_ignored, continue: full_restart, complete: complete_note}`).
+ */
+const continuationSchema = z.unknown().transform((value, ctx): ContinuationConfig => {
+  const parse = (text: string, forced: ContinueMode | 'complete' | undefined, path: string[]) => {
+    try {
+      return parseContinuationSpec(text, forced);
+    } catch (error) {
+      const message = error instanceof ContinuationSpecError ? error.message : String(error);
+      ctx.addIssue({ code: 'custom', message, path });
+      return {};
+    }
+  };
+  if (typeof value === 'string') return parse(value, undefined, []);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    ctx.addIssue({ code: 'custom', message: 'expected continuation text or {prefill, continue, complete}' });
+    return z.NEVER;
+  }
+  let config: ContinuationConfig = {};
+  for (const [key, item] of Object.entries(value)) {
+    const slot = CONTINUATION_KEYS[key];
+    if (!slot) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown key "${key}" (prefill, continue, complete)`,
+        path: [key],
+      });
+      continue;
+    }
+    if (item === undefined) continue;
+    let text: string;
+    let forced: ContinueMode | 'complete' | undefined = slot.forced;
+    if (typeof item === 'string') text = item;
+    else if (
+      typeof item === 'object' &&
+      item !== null &&
+      typeof (item as { type?: unknown }).type === 'string'
+    ) {
+      // A parsed behaviour: its mode is the key's; `prefillComplete` and the like take `on=`.
+      text = formatBehaviour(item as ContinuationBehaviour);
+      if (slot.parsed || key === 'prefill' || key === 'continue') {
+        text += ` on=${slot.forced}`;
+        forced = undefined;
+      }
+    } else {
+      ctx.addIssue({ code: 'custom', message: 'expected behaviour text', path: [key] });
+      continue;
+    }
+    config = { ...config, ...parse(text, forced, [key]) };
+  }
+  return config;
+});
+
 const ruleObjectSchema = z
   .strictObject({
     fault: faultInputSchema,
@@ -90,6 +170,8 @@ const ruleObjectSchema = z
     to: durationSchema.optional(),
     /** Applies to the first N requests it covers, then never again (until reset). */
     times: z.number().int().min(1).optional(),
+    /** Only requests that continue an answer (`continuation`), or only those that do not (`first`). */
+    on: z.enum(['first', 'continuation']).optional(),
   })
   .refine((rule) => rule.from === undefined || rule.to === undefined || rule.to > rule.from, {
     message: '`to` must be after `from`',
@@ -119,6 +201,12 @@ const modelSchema = z.strictObject({
   contextWindow: count.min(1).optional(),
   /** Seed text as if this model answered: models sharing it give the same answers. */
   textKey: z.string().min(1).optional(),
+  /** How it answers a prefill or a "continue" turn (see the README's "Continuations"). */
+  continuation: continuationSchema.optional(),
+  /** Text it writes before a tool call, as Claude does ("I'll look that up."). */
+  toolPreamble: z.string().optional(),
+  /** `forced` (default): calls a tool only when tool_choice forces one; `auto`: also calls the first offered tool for a new question. */
+  toolCalls: z.enum(['forced', 'auto']).optional(),
   /**
    * A request limiter in front of the model: a token bucket per model name. A request that
    * finds no token gets the format's 429 with `retry-after` (whole seconds, rounded up) until

@@ -10,7 +10,13 @@ import { realClock } from '../policy/clock.ts';
 import type { CanonicalRequest, WireFormat } from '../wire/canonical/index.ts';
 import type { ServerCodec } from '../wire/codec.ts';
 import { planToParts, planToResponse } from './answer-parts.ts';
-import { type AnswerPlan, planAnswer } from './answer-plan.ts';
+import { type AnswerPlan, continuationShape, planAnswer } from './answer-plan.ts';
+import {
+  CONTINUATION_HEADER,
+  type ContinuationConfig,
+  ContinuationSpecError,
+  parseContinuationSpec,
+} from './continuation-spec.ts';
 import { type ControlContext, handleControl, listModels } from './control.ts';
 import { createFaultPicker, type FaultPicker } from './fault-picker.ts';
 import { type FaultPlan, planFaults } from './fault-plan.ts';
@@ -118,6 +124,7 @@ export function createMockServer(options: MockServerOptions): MockServer {
       rule: undefined,
       continuation: undefined,
       continuationMatched: undefined,
+      continuationBehaviour: undefined,
       stream: false,
       status: undefined,
       tokensSent: 0,
@@ -173,6 +180,7 @@ export function createMockServer(options: MockServerOptions): MockServer {
     const { entry, format, codec, request, model, plan, faults, intentional } = ctx;
     const ids = { id: ID_PREFIX[format](hashId(29, picker.seed, 'id', entry.seq)), model };
     const outcome = faults.outcome;
+    const hasTool = plan.blocks.some((b) => b.type === 'tool_use');
     const onTokens = (n: number) => {
       entry.tokensSent += n;
     };
@@ -196,7 +204,13 @@ export function createMockServer(options: MockServerOptions): MockServer {
             ),
           ),
       });
-      if (outcome?.type === 'cut') intentional();
+      if (
+        outcome?.type === 'cut' ||
+        outcome?.type === 'cut_before_stop' ||
+        outcome?.type === 'cut_after_stop' ||
+        (outcome?.type === 'cut_in_tool' && hasTool)
+      )
+        intentional();
       res.writeHead(200, withExtra(sseHeaders(format, entry.requestId), ctx.headers));
       entry.status = 200;
       track(runSteps(res, steps, { onTokens, onDone: () => {} }), res);
@@ -223,7 +237,20 @@ export function createMockServer(options: MockServerOptions): MockServer {
       else delay += outcome.ms;
     }
     if (delay > 0) steps.unshift({ type: 'wait', ms: delay });
-    if (outcome?.type === 'cut') {
+    // Cut inside the answer (not past its end): half the JSON, then the socket destroyed.
+    const cutInside =
+      outcome?.type === 'cut' ||
+      outcome?.type === 'cut_before_stop' ||
+      (outcome?.type === 'cut_in_tool' && hasTool);
+    if (outcome?.type === 'cut_after_stop') {
+      // The whole body went out; only the connection's orderly end is lost.
+      intentional();
+      steps.push(
+        { type: 'head', status: 200, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+        { type: 'write', text: body, tokens: plan.outputTokens },
+        { type: 'cut' },
+      );
+    } else if (cutInside) {
       intentional();
       steps.push(
         { type: 'head', status: 200, headers },
@@ -300,6 +327,19 @@ export function createMockServer(options: MockServerOptions): MockServer {
         return;
       }
     }
+    let continuationHeader: ContinuationConfig | undefined;
+    const continuationText = req.headers[CONTINUATION_HEADER];
+    if (typeof continuationText === 'string' && continuationText.trim() !== '') {
+      try {
+        continuationHeader = parseContinuationSpec(continuationText);
+      } catch (error) {
+        const message = error instanceof ContinuationSpecError ? error.message : String(error);
+        own(badRequest(format, `${CONTINUATION_HEADER}: ${message}`), message);
+        return;
+      }
+    }
+    const shape = continuationShape(request);
+    entry.continuation = shape;
     const config = picker.model(model);
     const now = clock.now();
     const wireContext = { format, codec, model, requestId: entry.requestId, now };
@@ -329,7 +369,7 @@ export function createMockServer(options: MockServerOptions): MockServer {
       }
     }
 
-    const pick = picker.pick(model, header);
+    const pick = picker.pick(model, header, shape === undefined ? 'first' : 'continuation');
     entry.attempt = pick.attempt;
     const faults = planFaults(pick.faults, config);
     if (pick.faults.length > 0) {
@@ -366,7 +406,12 @@ export function createMockServer(options: MockServerOptions): MockServer {
         return;
     }
 
-    const plan = planAnswer(request, { model, config, seed: picker.seed });
+    const plan = planAnswer(request, {
+      model,
+      config,
+      seed: picker.seed,
+      ...(continuationHeader === undefined ? {} : { continuation: continuationHeader }),
+    });
     if (plan.kind === 'reject') {
       const fault: HttpFault = { type: 'http', status: 400, variant: plan.variant };
       if (plan.variant === 'context_length' && plan.contextWindow !== undefined) {
@@ -379,12 +424,13 @@ export function createMockServer(options: MockServerOptions): MockServer {
               ? `The input token count (${used}) exceeds the maximum number of tokens allowed (${limit}).`
               : `prompt is too long: ${used} tokens > ${limit} maximum`;
       }
-      entry.continuation = request.messages.at(-1)?.role === 'assistant' ? 'prefill' : undefined;
+      if (plan.variant === 'prefill_rejected') entry.continuationBehaviour = 'prefill_rejected';
       sendWire(res, wireWithExtra(encodeHttpFault(fault, wireContext), extra));
       return;
     }
     entry.continuation = plan.continuation;
     entry.continuationMatched = plan.continuation === undefined ? undefined : plan.matched;
+    entry.continuationBehaviour = plan.behaviour;
     respondAnswer(res, {
       entry,
       format,

@@ -7,10 +7,10 @@ import type { Clock } from '../policy/clock.ts';
 import type { WireFormat } from '../wire/canonical/index.ts';
 import type { ServerCodec } from '../wire/codec.ts';
 import { SERVER_CODECS } from './codecs.ts';
-import { resolveScenario, scenarioFromBody } from './load-scenario.ts';
+import { type ExpectedAnswer, type ExpectedAnswerRequest, expectedAnswer } from './expected-answer.ts';
+import { resolveScenario, scenarioFromBody, withModels } from './load-scenario.ts';
 import type { MockLogEntry } from './mock-log.ts';
 import type { ModelConfigInput, Scenario, ScenarioInput } from './scenario.ts';
-import { parseScenario } from './scenario.ts';
 import { createMockServer } from './server.ts';
 
 export interface MockProviderOptions {
@@ -46,23 +46,15 @@ export interface MockProvider {
   setScenario(scenario: Scenario | ScenarioInput | string): void;
   /** The scenario in force, validated and with shorthands resolved. */
   scenario(): Scenario;
+  /**
+   * What this mock answers `request` with when healthy (its scenario and seed): the text to
+   * check a recovered answer against, byte for byte. `continuation` is an `x-mock-continuation` header.
+   */
+  expectedAnswer(request: ExpectedAnswerRequest & { continuation?: string }): ExpectedAnswer;
   /** A URL on 127.0.0.1 where nothing listens: connecting to it is refused. */
   refusedUrl(): string;
   /** Stops the server, ends every open stream and socket (hung ones too). */
   close(): Promise<void>;
-}
-
-function withModels(scenario: Scenario, models: Record<string, ModelConfigInput> | undefined): Scenario {
-  if (!models) return scenario;
-  const extra = parseScenario({ models }).models ?? {};
-  const merged = { ...scenario.models };
-  for (const [name, config] of Object.entries(extra)) {
-    const base = merged[name];
-    merged[name] = base
-      ? { ...base, ...config, faults: [...(config.faults ?? []), ...(base.faults ?? [])] }
-      : config;
-  }
-  return { ...scenario, models: merged };
 }
 
 /** A port that was free a moment ago and is closed now. */
@@ -114,6 +106,12 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
       mock.setScenario(withModels(resolveScenario(next), options.models));
     },
     scenario: () => mock.picker.scenario,
+    expectedAnswer: ({ continuation, ...request }) =>
+      expectedAnswer(request, {
+        scenario: mock.picker.scenario,
+        seed: mock.picker.seed,
+        ...(continuation === undefined ? {} : { continuation }),
+      }),
     refusedUrl: () => `http://${hostInUrl}:${refusedPort}`,
     close() {
       closed ??= new Promise<void>((resolve) => {

@@ -7,7 +7,7 @@
 import { createSeededRandom } from '../policy/seeded-random.ts';
 import { hash32 } from './hash.ts';
 
-const WORDS = (
+export const WORDS = (
   'the a of to and in that is for it as with on be by this are at from or an was have not which ' +
   'system request answer model stream token provider retry budget timeout failure route target ' +
   'latency window signal breaker cooldown fallback gateway client server header body chunk event ' +

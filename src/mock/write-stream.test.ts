@@ -19,6 +19,7 @@ const plan: AnswerPlan = {
   kind: 'answer',
   continuation: undefined,
   matched: false,
+  behaviour: undefined,
   blocks: [{ type: 'text', tokens: ['a', 'b', 'c'] }],
   stopReason: 'end_turn',
   stopSequence: null,

@@ -40,6 +40,26 @@ function withoutLastFrame(text: string): string {
   return frames.join('');
 }
 
+const frameCount = (text: string): number => text.split(/(?<=\n\n)/).filter(Boolean).length;
+
+/**
+ * Where `cut_in_tool args=K` strikes: after the tokens before the first tool call and K pieces
+ * of its arguments (the call left open even when K covers them all). None without a tool call.
+ */
+function toolCutPosition(parts: readonly TimedPart[], args: number): number | undefined {
+  let before = 0;
+  let index: number | undefined;
+  let pieces = 0;
+  for (const { part, token } of parts) {
+    if (index === undefined && part.type === 'block_start' && part.block.type === 'tool_use')
+      index = part.index;
+    else if (index !== undefined && part.type === 'block_stop' && part.index === index) break;
+    else if (token && index === undefined) before++;
+    else if (token && part.type === 'block_delta' && part.index === index) pieces++;
+  }
+  return index === undefined ? undefined : before + Math.min(args, pieces);
+}
+
 export interface StreamStepsInput {
   parts: readonly TimedPart[];
   encoder: StreamEncoder;
@@ -60,7 +80,11 @@ export function streamSteps(input: StreamStepsInput): Step[] {
       ? outcome.after
       : outcome?.type === 'malformed' || outcome?.type === 'error_event'
         ? outcome.at
-        : undefined;
+        : outcome?.type === 'cut_before_stop'
+          ? totalTokens
+          : outcome?.type === 'cut_in_tool'
+            ? toolCutPosition(parts, outcome.args)
+            : undefined;
   const strikeAt = position === undefined ? undefined : Math.min(position, totalTokens);
   const steps: Step[] = [];
   let sent = 0;
@@ -71,6 +95,8 @@ export function streamSteps(input: StreamStepsInput): Step[] {
     struck = true;
     switch (outcome?.type) {
       case 'cut':
+      case 'cut_before_stop':
+      case 'cut_in_tool':
         steps.push({ type: 'cut' });
         return true;
       case 'stall':
@@ -104,6 +130,16 @@ export function streamSteps(input: StreamStepsInput): Step[] {
       if (strike()) return steps;
     }
     const text = encoder.encode(part);
+    if (part.type === 'message_stop' && outcome?.type === 'cut_after_stop') {
+      // The stop reason has gone out; only what closes the stream is lost, and the socket with it.
+      const kept =
+        format === 'anthropic' || (format === 'openai' && outcome.usage === false && frameCount(text) > 1)
+          ? withoutLastFrame(text)
+          : text;
+      if (kept) steps.push({ type: 'write', text: kept, tokens: 0 });
+      steps.push({ type: 'cut' });
+      return steps;
+    }
     if (part.type === 'message_stop' && outcome?.type === 'no_terminal') {
       // The terminal is `[DONE]` where the format has one (OpenAI), else the last frame the
       // stop part encodes to (Anthropic's `message_stop` after its `message_delta`, Gemini's final chunk).

@@ -1,4 +1,20 @@
 // `outlast/testing`: the mock provider to run tests and demos against, and the fake clock.
+
+export {
+  CONTINUATION_HEADER,
+  type CompleteBehaviour,
+  type ContinuationBehaviour,
+  type ContinuationConfig,
+  ContinuationSpecError,
+  parseContinuationSpec,
+} from '../mock/continuation-spec.ts';
+export {
+  type ExpectedAnswer,
+  type ExpectedAnswerOptions,
+  type ExpectedAnswerRequest,
+  expectedAnswer,
+  expectedAnswerText,
+} from '../mock/expected-answer.ts';
 export {
   type Fault,
   FaultSpecError,

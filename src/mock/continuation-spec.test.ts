@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { formatBehaviour, mergeContinuation, parseContinuationSpec } from './continuation-spec.ts';
+import { parseScenario } from './scenario.ts';
+
+describe('parseContinuationSpec', () => {
+  it('applies a behaviour to both modes, a prefill-only one to prefills, complete_* to complete answers', () => {
+    expect(parseContinuationSpec('full_restart')).toEqual({
+      prefill: { type: 'full_restart' },
+      continue: { type: 'full_restart' },
+    });
+    expect(parseContinuationSpec('prefill_ignored')).toEqual({ prefill: { type: 'prefill_ignored' } });
+    expect(parseContinuationSpec('complete_note text=All+done.')).toEqual({
+      prefillComplete: { type: 'complete_note', text: 'All done.' },
+      continueComplete: { type: 'complete_note', text: 'All done.' },
+    });
+    expect(
+      parseContinuationSpec('overlap chars=40 on=continue; prefill_rejected; complete_repeat on=continue'),
+    ).toEqual({
+      continue: { type: 'overlap', chars: 40 },
+      prefill: { type: 'prefill_rejected' },
+      continueComplete: { type: 'complete_repeat' },
+    });
+    expect(parseContinuationSpec('preamble text=Sure: then=sentence_restart space=keep')).toEqual({
+      prefill: { type: 'preamble', text: 'Sure:', next: { type: 'sentence_restart', space: 'keep' } },
+      continue: { type: 'preamble', text: 'Sure:', next: { type: 'sentence_restart', space: 'keep' } },
+    });
+  });
+
+  it('formats each behaviour back to the same text', () => {
+    for (const text of [
+      'exact',
+      'exact space=keep',
+      'overlap chars=10',
+      'sentence_restart',
+      'full_restart',
+      'preamble text=Sure,+here+goes: then=overlap chars=30',
+      'paraphrase',
+      'different',
+      'prefill_ignored',
+      'prefill_rejected',
+      'complete_new_turn',
+      'complete_empty',
+      'complete_repeat',
+      'complete_note text=Done.',
+    ]) {
+      const config = parseContinuationSpec(text);
+      const behaviour = config.prefill ?? config.prefillComplete;
+      expect(formatBehaviour(behaviour!)).toBe(text);
+    }
+  });
+
+  it('names what is wrong', () => {
+    expect(() => parseContinuationSpec('teleport')).toThrow(/unknown behaviour "teleport"/);
+    expect(() => parseContinuationSpec('prefill_ignored on=continue')).toThrow(/prefill requests only/);
+    expect(() => parseContinuationSpec('overlap chars=0')).toThrow(/chars=0/);
+    expect(() => parseContinuationSpec('exact space=maybe')).toThrow(/space=maybe/);
+    expect(() => parseContinuationSpec('preamble then=prefill_ignored')).toThrow(/cannot follow a preamble/);
+    expect(() => parseContinuationSpec('full_restart depth=3')).toThrow(/unknown parameter depth/);
+    expect(() => parseContinuationSpec(' ; ')).toThrow(/empty/);
+  });
+
+  it('merges mode by mode', () => {
+    expect(
+      mergeContinuation(parseContinuationSpec('full_restart'), parseContinuationSpec('exact on=prefill')),
+    ).toEqual({ prefill: { type: 'exact' }, continue: { type: 'full_restart' } });
+  });
+
+  it('is a scenario model field, as text or per mode', () => {
+    const scenario = parseScenario({
+      models: {
+        a: { continuation: 'full_restart on=continue; prefill_ignored' },
+        b: { continuation: { prefill: 'preamble', continue: 'sentence_restart', complete: 'complete_note' } },
+      },
+    });
+    expect(scenario.models?.a?.continuation).toEqual({
+      continue: { type: 'full_restart' },
+      prefill: { type: 'prefill_ignored' },
+    });
+    expect(scenario.models?.b?.continuation).toEqual({
+      prefill: { type: 'preamble' },
+      continue: { type: 'sentence_restart' },
+      prefillComplete: { type: 'complete_note' },
+      continueComplete: { type: 'complete_note' },
+    });
+    expect(() => parseScenario({ models: { c: { continuation: { continue: 'prefill_ignored' } } } })).toThrow(
+      /models\.c\.continuation.*prefill requests only/s,
+    );
+    expect(() => parseScenario({ models: { c: { continuation: { complete: 'full_restart' } } } })).toThrow(
+      /not a complete_\* behaviour/,
+    );
+  });
+});
+
+describe('a parsed scenario', () => {
+  it('parses again to itself (mock.scenario() can be handed back)', () => {
+    const once = parseScenario({
+      models: {
+        a: {
+          continuation: 'preamble text=Hi then=overlap chars=9; prefill_ignored; complete_note on=continue',
+        },
+      },
+    });
+    expect(parseScenario(once)).toEqual(once);
+    expect(() => parseScenario({ models: { a: { continuation: { prefill: { type: 'bogus' } } } } })).toThrow(
+      /unknown behaviour "bogus"/,
+    );
+  });
+});
