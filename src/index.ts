@@ -20,6 +20,17 @@ export {
   type TimeoutOption,
   type Trace,
 } from './engine/index.ts';
-export * from './errors/index.ts';
+// Errors by name: the error, its kinds and codes, and the record of each attempt (the classifier
+// and the failure table are internals).
+export {
+  type AttemptRecord,
+  ERROR_KINDS,
+  type ErrorKind,
+  OUTLAST_ERROR_CODES,
+  OutlastError,
+  type OutlastErrorCode,
+  TIMEOUT_PHASES,
+  type TimeoutPhase,
+} from './errors/index.ts';
 export { attachLogger, createRedactor } from './observe/logging.ts';
 export type * from './wire/canonical/types.ts';

@@ -13,7 +13,7 @@ import {
   type TargetStatus,
   type Trace,
 } from '../engine/index.ts';
-import { OutlastError } from '../errors/index.ts';
+import { OutlastError, SPECIFIC_CODES } from '../errors/index.ts';
 import { logEngineEvents } from '../observe/logging.ts';
 import { anthropicCodec } from '../wire/anthropic/index.ts';
 import type { CanonicalRequest, CanonicalResponse, WireFormat } from '../wire/canonical/index.ts';
@@ -118,7 +118,7 @@ export function createClientWith(options: ClientOptions, deps: ClientDeps): Outl
     if (!found) {
       throw new OutlastError({
         kind: 'bad_request',
-        code: 'OUTLAST_NO_CODEC',
+        code: SPECIFIC_CODES.NO_CODEC,
         message: `outlast client: no ${format} codec available`,
       });
     }

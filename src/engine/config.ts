@@ -4,7 +4,7 @@
  * fails with a message naming the option and the value.
  */
 import { z } from 'zod';
-import { OutlastError } from '../errors/index.ts';
+import { OutlastError, SPECIFIC_CODES } from '../errors/index.ts';
 
 const positiveInt = z.number({ error: 'expected a positive integer' }).int('expected a positive integer');
 const ms = z.number({ error: 'expected a number of ms >= 0' }).min(0, 'expected a number of ms >= 0');
@@ -236,5 +236,9 @@ export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, roo
     const got = issue.code === 'unrecognized_keys' ? '' : `, got ${show(value)}`;
     return `${path || '(options)'}: ${issue.message}${got}`;
   });
-  throw new OutlastError({ kind: 'bad_request', code: 'OUTLAST_INVALID_OPTIONS', message: lines.join('; ') });
+  throw new OutlastError({
+    kind: 'bad_request',
+    code: SPECIFIC_CODES.INVALID_OPTIONS,
+    message: lines.join('; '),
+  });
 }

@@ -1,5 +1,5 @@
 /** Which targets a request's `model` reaches: a route, a `provider/model` pair or a bare model. */
-import { OutlastError } from '../errors/index.ts';
+import { OutlastError, SPECIFIC_CODES } from '../errors/index.ts';
 import type { ProviderConfig, ProviderType } from './config.ts';
 import type { RouteSettings } from './settings.ts';
 
@@ -70,7 +70,7 @@ export function resolveRoute(
   if (names.length === 1) return single(names[0]!);
   throw new OutlastError({
     kind: 'not_found',
-    code: 'OUTLAST_UNKNOWN_MODEL',
+    code: SPECIFIC_CODES.UNKNOWN_MODEL,
     retryable: false,
     message:
       `model "${model}" is not a route (${Object.keys(routes).join(', ') || 'none configured'}), ` +

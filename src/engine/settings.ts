@@ -2,7 +2,7 @@
  * Validated options turned into the settings the engine runs on, with every default
  * (DESIGN.md "Defaults worth knowing") filled in.
  */
-import { OutlastError } from '../errors/index.ts';
+import { OutlastError, SPECIFIC_CODES } from '../errors/index.ts';
 import type { CircuitBreakerOptions, Jitter, RetryBudgetOptions } from '../policy/index.ts';
 import {
   type ClientOptionsInput,
@@ -142,7 +142,7 @@ export function resolveSettings(input: unknown): EngineSettings {
 
 /** Same error as a schema failure, for cross-field checks the schema cannot express. */
 function parseOptionsFailure(message: string): never {
-  throw new OutlastError({ kind: 'bad_request', code: 'OUTLAST_INVALID_OPTIONS', message });
+  throw new OutlastError({ kind: 'bad_request', code: SPECIFIC_CODES.INVALID_OPTIONS, message });
 }
 
 export type { ClientOptionsInput };

@@ -1,3 +1,4 @@
+import { timeoutCode } from './codes.ts';
 import type { ErrorKind, TimeoutPhase } from './error-kind.ts';
 import { OutlastError } from './outlast-error.ts';
 
@@ -6,46 +7,22 @@ export interface HttpFailureFacts {
   status?: number;
   /** The provider's error type, status string or code: `overloaded_error`, `RESOURCE_EXHAUSTED`, `insufficient_quota`. */
   providerType?: string;
-  /** A second, finer code when the provider gives both (OpenAI `error.code`). */
+  /** A second, finer code when the provider gives both (OpenAI `error.code`, Anthropic `details.error_code`). */
   providerCode?: string;
   message?: string;
+  /**
+   * The codec found, in its provider's own terms, that the account's quota, spend limit or
+   * credit is exhausted (a Gemini QuotaFailure on a per-day quota, Anthropic's "credit balance
+   * is too low" 400): the strongest evidence there is.
+   */
+  quotaExhausted?: boolean;
 }
 
-// Provider types and codes whose meaning does not depend on the status they came with.
-const BY_PROVIDER_TYPE: Readonly<Record<string, ErrorKind>> = {
-  // Anthropic
-  overloaded_error: 'overloaded',
-  rate_limit_error: 'rate_limited',
-  api_error: 'server',
-  timeout_error: 'server',
-  authentication_error: 'auth',
-  permission_error: 'permission',
-  billing_error: 'permission',
-  not_found_error: 'not_found',
-  request_too_large: 'bad_request',
-  // OpenAI
-  context_length_exceeded: 'context_length',
-  string_above_max_length: 'bad_request',
-  content_policy_violation: 'content_filter',
-  content_filter: 'content_filter',
-  rate_limit_exceeded: 'rate_limited',
-  // A quota or spend cap keeps failing until a human acts: not transient, another provider may work.
-  insufficient_quota: 'permission',
-  enforced_spend_limit_reached: 'permission',
-  invalid_api_key: 'auth',
-  model_not_found: 'not_found',
-  server_error: 'server',
-  // What outlast's own OpenAI-dialect errors say for overload (OpenAI has no type of its own for it).
-  overloaded: 'overloaded',
-  // Gemini statuses
-  RESOURCE_EXHAUSTED: 'rate_limited',
-  UNAVAILABLE: 'overloaded',
-  DEADLINE_EXCEEDED: 'server',
-  INTERNAL: 'server',
-  UNAUTHENTICATED: 'auth',
-  PERMISSION_DENIED: 'permission',
-  NOT_FOUND: 'not_found',
-};
+/**
+ * A provider's error types and codes whose meaning does not depend on the status they came
+ * with. Each wire folder keeps its own (`wire/anthropic/errors.ts` …); this module knows none.
+ */
+export type ProviderErrorTypes = Readonly<Record<string, ErrorKind>>;
 
 const CONTEXT_LENGTH_TEXT =
   /prompt is too long|context[ _-]?(length|window)|maximum context length|too many (input )?tokens|exceeds the maximum (number of )?tokens|input is too long/i;
@@ -53,7 +30,9 @@ const CONTENT_FILTER_TEXT = /content[ _-]?(policy|filter|management)|safety (sys
 
 function byStatus(status: number): ErrorKind {
   if (status === 401) return 'auth';
-  if (status === 402 || status === 403) return 'permission';
+  // 402 Payment Required: credit or balance exhausted (Anthropic billing_error, DeepSeek, OpenRouter).
+  if (status === 402) return 'quota_exceeded';
+  if (status === 403) return 'permission';
   if (status === 404) return 'not_found';
   if (status === 408 || status === 409) return 'server';
   if (status === 429) return 'rate_limited';
@@ -64,15 +43,17 @@ function byStatus(status: number): ErrorKind {
 
 /**
  * The failure class of an HTTP error answer or an in-band stream error. The finer the
- * evidence the more it weighs: a message naming the context window beats the type
- * `invalid_request_error`, a provider code beats the bare status.
+ * evidence the more it weighs: the codec's own finding of an exhausted quota first, then a
+ * message naming the context window over the type `invalid_request_error`, then the
+ * provider's code over its type (`types`: the provider's table), then the bare status.
  */
-export function classifyHttpFailure(facts: HttpFailureFacts): ErrorKind {
+export function classifyHttpFailure(facts: HttpFailureFacts, types: ProviderErrorTypes = {}): ErrorKind {
   const { status, providerType, providerCode, message = '' } = facts;
+  if (facts.quotaExhausted) return 'quota_exceeded';
   const isClientError = status === undefined || (status >= 400 && status < 500);
   if (isClientError && status !== 429 && CONTEXT_LENGTH_TEXT.test(message)) return 'context_length';
   for (const code of [providerCode, providerType]) {
-    if (code && Object.hasOwn(BY_PROVIDER_TYPE, code)) return BY_PROVIDER_TYPE[code]!;
+    if (code && Object.hasOwn(types, code)) return types[code]!;
   }
   if (isClientError && status !== 429 && CONTENT_FILTER_TEXT.test(message)) return 'content_filter';
   if (status === undefined) return 'server';
@@ -129,7 +110,7 @@ export function toOutlastError(
     return new OutlastError({
       kind: 'timeout',
       phase,
-      code: `OUTLAST_TIMEOUT_${phase.toUpperCase()}`,
+      code: timeoutCode(phase),
       message: `${label}: ${phase} timeout (${detail})`,
       ...where,
       cause: error,

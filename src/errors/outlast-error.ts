@@ -1,3 +1,4 @@
+import { codeOfKind, type OutlastErrorCode } from './codes.ts';
 import { type ErrorKind, isTransientKind, type TimeoutPhase } from './error-kind.ts';
 
 /** One upstream attempt as the engine recorded it; `attempts` on an exhausted route's error. */
@@ -24,8 +25,8 @@ export interface AttemptRecord {
 export interface OutlastErrorOptions {
   kind: ErrorKind;
   message: string;
-  /** Stable machine code; defaults to `OUTLAST_<KIND>`. */
-  code?: string;
+  /** Stable machine code (errors/codes.ts); defaults to `OUTLAST_<KIND>`. */
+  code?: OutlastErrorCode;
   status?: number;
   provider?: string;
   model?: string;
@@ -52,7 +53,7 @@ const BRAND = Symbol.for('outlast.error');
 export class OutlastError extends Error {
   override readonly name = 'OutlastError';
   readonly kind: ErrorKind;
-  readonly code: string;
+  readonly code: OutlastErrorCode;
   readonly status: number | undefined;
   readonly provider: string | undefined;
   readonly model: string | undefined;
@@ -68,7 +69,7 @@ export class OutlastError extends Error {
   constructor(options: OutlastErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
     this.kind = options.kind;
-    this.code = options.code ?? `OUTLAST_${options.kind.toUpperCase()}`;
+    this.code = options.code ?? codeOfKind(options.kind);
     this.status = options.status;
     this.provider = options.provider;
     this.model = options.model;

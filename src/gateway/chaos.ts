@@ -6,7 +6,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EngineTransport, EngineUpstreamStream } from '../engine/index.ts';
-import { OutlastError } from '../errors/index.ts';
+import { OutlastError, SPECIFIC_CODES } from '../errors/index.ts';
 import { isContentPart, type StreamPart } from '../wire/canonical/index.ts';
 import type { ChaosRule } from './config/index.ts';
 
@@ -27,7 +27,7 @@ export interface Chaos {
 
 function injectedError(rule: ChaosRule, provider: string, model: string): OutlastError {
   const where = `${provider}/${model}`;
-  const common = { provider, model, code: 'OUTLAST_CHAOS_INJECTED' } as const;
+  const common = { provider, model, code: SPECIFIC_CODES.CHAOS_INJECTED };
   switch (rule.fault) {
     case 'rate_limited':
       return new OutlastError({
@@ -110,7 +110,7 @@ function faultyStream(
             provider,
             model,
             retryable: true,
-            code: 'OUTLAST_CHAOS_INJECTED',
+            code: SPECIFIC_CODES.CHAOS_INJECTED,
             message: `chaos: injected stream cut on ${provider}/${model} after ${limit} content parts`,
           });
         }

@@ -14,7 +14,11 @@ export type BadRequestVariant = 'generic' | 'context_length' | 'content_filter' 
 export interface HttpFault {
   type: 'http';
   status: number;
-  variant?: BadRequestVariant;
+  /**
+   * A 400 variant, or `quota`: the account's credit or quota is spent, as each provider says it
+   * (its own status: Anthropic 400, OpenAI and Gemini 429).
+   */
+  variant?: BadRequestVariant | 'quota';
   /** `retry-after` header, in seconds. */
   retryAfter?: number;
   /** `retry-after-ms` header. */
@@ -189,6 +193,8 @@ function parseOne(spec: string): Fault {
     fault = httpFault(spec, status, params);
   } else if (name in VARIANT_NAMES) {
     fault = httpFault(spec, 400, params, VARIANT_NAMES[name]);
+  } else if (name === 'quota' || name === 'insufficient_quota') {
+    fault = { ...httpFault(spec, 429, params), variant: 'quota' };
   } else {
     switch (name) {
       case 'reset':

@@ -5,8 +5,11 @@
  * in front of the API serves, which no codec produces.
  */
 import { classifyHttpFailure, type ErrorKind, OutlastError } from '../errors/index.ts';
+import { ANTHROPIC_ERROR_TYPES } from '../wire/anthropic/index.ts';
 import type { WireFormat } from '../wire/canonical/index.ts';
 import type { ServerCodec } from '../wire/codec.ts';
+import { GEMINI_ERROR_TYPES } from '../wire/gemini/index.ts';
+import { OPENAI_ERROR_TYPES } from '../wire/openai/index.ts';
 import type { HttpFault, StreamErrorKind } from './fault-spec.ts';
 
 export interface WireError {
@@ -59,6 +62,15 @@ const PROVIDER_TYPES: Readonly<Record<WireFormat, Readonly<Record<number, string
   },
 };
 
+// The mock's own types per status are Anthropic's, OpenAI's and Gemini's: one table that knows them all.
+const KIND_OF_TYPE = {
+  ...ANTHROPIC_ERROR_TYPES,
+  ...OPENAI_ERROR_TYPES,
+  ...GEMINI_ERROR_TYPES,
+  // OpenAI's 503 is `server_error` with a null code, which its codec writes for kind `server`.
+  server_error: 'server',
+} as const;
+
 const MESSAGES: Readonly<Record<number, string>> = {
   400: 'Invalid request (injected by the outlast mock).',
   401: 'invalid x-api-key',
@@ -72,8 +84,46 @@ const MESSAGES: Readonly<Record<number, string>> = {
   529: 'Overloaded',
 };
 
+// A spent credit balance or quota in each provider's words (the bodies of real answers: see the
+// wire folders' fixtures), with the status each sends it with. Gemini's carries the RetryInfo
+// of seconds its real daily-quota answers carry, a hint that must not be waited for.
+const QUOTA: Readonly<
+  Record<WireFormat, { status: number; providerType: string; message: string; retryAfterMs?: number }>
+> = {
+  anthropic: {
+    status: 400,
+    providerType: 'invalid_request_error',
+    message:
+      'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.',
+  },
+  openai: {
+    status: 429,
+    providerType: 'insufficient_quota',
+    message:
+      'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.',
+  },
+  gemini: {
+    status: 429,
+    providerType: 'RESOURCE_EXHAUSTED',
+    message:
+      'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.',
+    retryAfterMs: 47_000,
+  },
+};
+
+/** The status a fault goes on the wire with: a quota fault's is its provider's own. */
+function wireStatus(fault: HttpFault, format: WireFormat): number {
+  return fault.variant === 'quota' ? QUOTA[format].status : fault.status;
+}
+
 function variantFacts(fault: HttpFault, format: WireFormat, model: string) {
   switch (fault.variant) {
+    case 'quota':
+      return {
+        kind: 'quota_exceeded' as const,
+        providerType: QUOTA[format].providerType,
+        message: QUOTA[format].message,
+      };
     case 'context_length':
       return {
         kind: 'context_length' as const,
@@ -113,18 +163,21 @@ export function faultError(
   requestId: string,
 ): OutlastError {
   const v = variantFacts(fault, format, model);
-  const providerType = v.providerType ?? PROVIDER_TYPES[format][fault.status];
-  const providerMessage = fault.message ?? v.message ?? MESSAGES[fault.status] ?? `Error ${fault.status}`;
+  const status = wireStatus(fault, format);
+  const providerType = v.providerType ?? PROVIDER_TYPES[format][status];
+  const providerMessage = fault.message ?? v.message ?? MESSAGES[status] ?? `Error ${status}`;
   const kind: ErrorKind =
-    v.kind ?? classifyHttpFailure({ status: fault.status, providerType, message: providerMessage });
+    v.kind ?? classifyHttpFailure({ status, providerType, message: providerMessage }, KIND_OF_TYPE);
   const retryAfterMs =
-    fault.retryAfterMs ?? (fault.retryAfter === undefined ? undefined : fault.retryAfter * 1000);
+    fault.retryAfterMs ??
+    (fault.retryAfter === undefined ? undefined : fault.retryAfter * 1000) ??
+    (fault.variant === 'quota' ? QUOTA[format].retryAfterMs : undefined);
   return new OutlastError({
     kind,
-    status: fault.status,
+    status,
     provider: format,
     model,
-    message: `mock ${format}/${model} answered ${fault.status}${providerType ? ` ${providerType}` : ''}`,
+    message: `mock ${format}/${model} answered ${status}${providerType ? ` ${providerType}` : ''}`,
     providerType,
     providerMessage,
     requestId,
@@ -250,7 +303,7 @@ export function encodeHttpFault(
   } else {
     const encoded = codec.encodeError(faultError(fault, format, model, requestId));
     // The status asked for goes on the wire even where the codec would name it otherwise.
-    wire = { status: fault.status, headers: { ...encoded.headers }, body: encoded.body };
+    wire = { status: wireStatus(fault, format), headers: { ...encoded.headers }, body: encoded.body };
   }
   // Retry hints exactly as asked, whatever the codec derived from retryAfterMs.
   for (const name of Object.keys(wire.headers)) {

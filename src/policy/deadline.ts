@@ -1,4 +1,4 @@
-import { OutlastError, targetLabel } from '../errors/index.ts';
+import { OutlastError, targetLabel, timeoutCode } from '../errors/index.ts';
 import { type Clock, realClock, type TimerHandle } from './clock.ts';
 
 /** Per-attempt phase budgets in ms; `undefined` means no limit for that phase. */
@@ -122,7 +122,7 @@ export function createDeadline(options: DeadlineOptions = {}): Deadline {
               kind: 'timeout',
               phase: 'deadline',
               limitMs: timeoutMs,
-              code: 'OUTLAST_TIMEOUT_DEADLINE',
+              code: timeoutCode('deadline'),
               // Nothing can be retried once the whole call's time is spent.
               retryable: false,
               message: `the call's deadline of ${timeoutMs} ms ran out`,
@@ -173,7 +173,7 @@ function createAttemptScope(
       kind: 'timeout',
       phase: which,
       limitMs,
-      code: `OUTLAST_TIMEOUT_${which.toUpperCase()}`,
+      code: timeoutCode(which),
       provider: target.provider,
       model: target.model,
       message: `${label} ${PHASE_TEXT[which](limitMs)}`,

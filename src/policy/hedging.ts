@@ -1,4 +1,4 @@
-import { OutlastError } from '../errors/index.ts';
+import { OutlastError, SPECIFIC_CODES } from '../errors/index.ts';
 import { checkNumber } from './check-option.ts';
 import { type Clock, realClock, type TimerHandle } from './clock.ts';
 import { abortReason } from './deadline.ts';
@@ -112,7 +112,7 @@ export function hedgeRace<T>(
 function lostReason(loser: number, winner: number): OutlastError {
   return new OutlastError({
     kind: 'cancelled',
-    code: 'OUTLAST_HEDGE_LOST',
+    code: SPECIFIC_CODES.HEDGE_LOST,
     retryable: false,
     message: `hedged attempt #${loser} lost the race to attempt #${winner}`,
   });

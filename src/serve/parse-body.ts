@@ -1,8 +1,8 @@
 /** A request body's text as the JSON object every model-call endpoint takes. */
-import { OutlastError } from '../errors/index.ts';
+import { OutlastError, SPECIFIC_CODES } from '../errors/index.ts';
 
 export function badBody(message: string, status = 400): OutlastError {
-  return new OutlastError({ kind: 'bad_request', status, code: 'OUTLAST_BAD_REQUEST_BODY', message });
+  return new OutlastError({ kind: 'bad_request', status, code: SPECIFIC_CODES.BAD_REQUEST_BODY, message });
 }
 
 /** Empty, malformed and non-object bodies are refused with a 400 that says which. */

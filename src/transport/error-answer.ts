@@ -2,7 +2,7 @@
  * A non-2xx answer → the codec's typed error, with the server's retry hints and the target
  * attached. Proxy pages (HTML 502s) go through the codec too: it classifies by status.
  */
-import { OutlastError, targetLabel } from '../errors/index.ts';
+import { OutlastError, targetLabel, withUpstreamFacts } from '../errors/index.ts';
 import type { Clock } from '../policy/clock.ts';
 import type { AttemptScope } from '../policy/deadline.ts';
 import { readServerHint } from '../policy/retry-after.ts';
@@ -38,19 +38,17 @@ export async function errorFromAnswer(
     const failure = readFailure(e, scope, { provider, model });
     if (failure.kind === 'timeout' || failure.kind === 'cancelled') throw failure;
   }
-  let error = codec.decodeError(status, headers, text);
+  const error = codec.decodeError(status, headers, text);
   const hint = readServerHint(headerGetter(headers), clock.now());
-  const changes: Partial<ConstructorParameters<typeof OutlastError>[0]> = {
+  // The headers' hint wins over one in the body (Gemini's RetryInfo), as the SDKs read them.
+  return withUpstreamFacts(error, {
     provider,
     model,
     status,
-  };
-  if (hint.retryAfterMs !== undefined) changes.retryAfterMs = hint.retryAfterMs;
-  if (hint.shouldRetry === false) changes.retryable = false;
-  const id = error.requestId ?? requestId;
-  if (id !== undefined) changes.requestId = id;
-  error = error.with(changes);
-  return error;
+    requestId: error.requestId ?? requestId,
+    retryAfterMs: hint.retryAfterMs,
+    retryable: hint.shouldRetry === false ? false : undefined,
+  });
 }
 
 /** A 2xx whose body is not the event stream that was asked for (a JSON answer, an HTML page). */

@@ -2,7 +2,7 @@
  * After a failed attempt (before the commit point): retry the same target, fall back, or
  * stop. DESIGN.md's failure table, applied; pure so that it is tested row by row.
  */
-import { type OutlastError, treatmentOf } from '../../errors/index.ts';
+import { cooldownEndOf, type OutlastError, SPECIFIC_CODES, treatmentOf } from '../../errors/index.ts';
 import { type Backoff, planRetryWait } from '../../policy/index.ts';
 
 export type Decision =
@@ -32,12 +32,14 @@ export interface DecideInput {
    * route's order is the caller's preference); 0 when the route prefers the fastest answer.
    */
   hintWaitMs: number;
+  /** How long a spent quota keeps the target cooling; default DEFAULT_QUOTA_COOLDOWN_MS. */
+  quotaCooldownMs?: number;
   /** Takes one retry from the retry budget; false when spent. Called only when a retry is planned. */
   acquireRetry: () => boolean;
 }
 
 /** A request this target's wire format cannot express: the next target, in another format, may. */
-export const UNTRANSLATABLE = 'OUTLAST_UNTRANSLATABLE';
+export const UNTRANSLATABLE = SPECIFIC_CODES.UNTRANSLATABLE;
 
 /** The caller gave up or the call's deadline passed: nothing more is tried, anywhere. */
 export function endsTheCall(error: OutlastError): boolean {
@@ -64,7 +66,12 @@ export function decideAfterFailure(input: DecideInput): Decision {
   if (treatment.fallBack === 'if_configured' && !input.fallbackOnContentFilter) return { action: 'stop' };
 
   const hinted = error.retryAfterMs;
-  const coolUntilMs = hintedCoolUntil(error, input.now);
+  // Every call keeps off the target until then: a rate limit's hinted time, a spent quota's long cooldown.
+  const coolUntilMs = cooldownEndOf(
+    error,
+    input.now,
+    input.quotaCooldownMs === undefined ? {} : { quotaCooldownMs: input.quotaCooldownMs },
+  );
   const fallback = (lastResort: boolean): Decision =>
     coolUntilMs === undefined
       ? { action: 'fallback', lastResort }

@@ -3,7 +3,7 @@
  * the parsed YAML (string values only), so a secret with YAML-special characters cannot
  * change the document's shape. `$${` writes a literal `${`.
  */
-import { OutlastError } from '../../errors/index.ts';
+import { OutlastError, SPECIFIC_CODES } from '../../errors/index.ts';
 
 const PATTERN = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
@@ -19,7 +19,7 @@ function interpolateString(
     if (fallback !== undefined) return fallback;
     throw new OutlastError({
       kind: 'bad_request',
-      code: 'OUTLAST_INVALID_CONFIG',
+      code: SPECIFIC_CODES.INVALID_CONFIG,
       message: `${path || '(config)'}: environment variable ${name} is not set (write \${${name}:-default} for a default)`,
     });
   });

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { parseOptions } from '../../engine/config.ts';
 import { unknownName, unknownRouteProviders } from '../../engine/known-names.ts';
-import { OutlastError } from '../../errors/index.ts';
+import { OutlastError, SPECIFIC_CODES } from '../../errors/index.ts';
 import { interpolateEnv } from './interpolate.ts';
 import { type GatewayConfig, gatewayConfigSchema } from './schema.ts';
 
@@ -11,7 +11,7 @@ export function configError(source: string | undefined, problems: readonly strin
   const where = source ? `${source}: ` : '';
   return new OutlastError({
     kind: 'bad_request',
-    code: 'OUTLAST_INVALID_CONFIG',
+    code: SPECIFIC_CODES.INVALID_CONFIG,
     message: `invalid gateway config ${where}${problems.join('; ')}`,
   });
 }

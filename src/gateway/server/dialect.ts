@@ -5,7 +5,7 @@
  * themselves (headers, error bodies) are src/serve's, written here onto node:http.
  */
 import type { ServerResponse } from 'node:http';
-import { OutlastError } from '../../errors/index.ts';
+import { OutlastError, SPECIFIC_CODES } from '../../errors/index.ts';
 import { errorAnswer } from '../../serve/index.ts';
 import type { ServerCodec } from '../../wire/codec.ts';
 import { writeAnswer } from './write-answer.ts';
@@ -43,7 +43,7 @@ export function clientFacingError(error: unknown, redact: (text: string) => stri
       kind: 'server',
       status: 502,
       retryable: false,
-      code: 'OUTLAST_UPSTREAM_CREDENTIALS',
+      code: SPECIFIC_CODES.UPSTREAM_CREDENTIALS,
       message: redact(`the gateway's credentials for ${e.provider} were refused upstream: ${e.message}`),
       providerMessage: undefined,
     });

@@ -2,7 +2,7 @@
  * The gateway's endpoints as data: a path (or a pattern), the dialect its errors are written
  * in, and its chain of middleware ending in a handler. To add an endpoint, add a row here.
  */
-import { OutlastError } from '../../errors/index.ts';
+import { OutlastError, SPECIFIC_CODES } from '../../errors/index.ts';
 import type { KeyEntry } from '../config/hash-key.ts';
 import { type AdminContext, healthz, metrics, readyz, status } from './admin-endpoints.ts';
 import { type Dialect, newRequestId, sendError } from './dialect.ts';
@@ -74,7 +74,7 @@ export function notFound(routes: readonly Route[]): Handler {
       new OutlastError({
         kind: 'not_found',
         status: 404,
-        code: 'OUTLAST_NO_ROUTE',
+        code: SPECIFIC_CODES.NO_ROUTE,
         message: `no such endpoint: ${ctx.method} ${ctx.path} (the gateway serves ${served})`,
       }),
       newRequestId(),

@@ -4,16 +4,38 @@
  * `{"type":"error","error":{"type","message"},"request_id"}` body. Retry-After is not parsed
  * here: the transport adds `retryAfterMs` from the headers with the policy layer's parser.
  */
-import { classifyHttpFailure, type ErrorKind, OutlastError } from '../../errors/index.ts';
+import type { ErrorKind, OutlastError } from '../../errors/index.ts';
+import { type ProviderErrorTypes, upstreamError } from '../../errors/index.ts';
 import type { EncodedError, HeaderBag } from '../codec.ts';
 import { bodyExcerpt } from '../shared/body-excerpt.ts';
 import { finerStatus } from '../shared/finer-status.ts';
 import { formatSse, getHeader } from '../shared/index.ts';
+import { saysQuotaExhausted } from '../shared/quota-text.ts';
 import { newRequestId } from '../shared/request-id.ts';
 import { isJsonObject } from './passthrough.ts';
+import { ANTHROPIC_REQUEST_ID_HEADER } from './provider-facts.ts';
+
+/**
+ * Anthropic's error types (platform.claude.com/docs/en/api/errors, the SDK's ErrorType union)
+ * and the `details.error_code`s it adds, by what they mean whatever the status.
+ */
+export const ANTHROPIC_ERROR_TYPES: ProviderErrorTypes = {
+  overloaded_error: 'overloaded',
+  rate_limit_error: 'rate_limited',
+  api_error: 'server',
+  timeout_error: 'server',
+  authentication_error: 'auth',
+  permission_error: 'permission',
+  // 402: the organisation's credit is spent; it stays spent until someone pays.
+  billing_error: 'quota_exceeded',
+  not_found_error: 'not_found',
+  request_too_large: 'bad_request',
+  // A 429 `rate_limit_error` whose details say the spend limit was reached: no retry-after, no clearing.
+  enforced_spend_limit_reached: 'quota_exceeded',
+};
 
 export function anthropicRequestIdOf(headers: HeaderBag): string | undefined {
-  return getHeader(headers, 'request-id');
+  return getHeader(headers, ANTHROPIC_REQUEST_ID_HEADER);
 }
 
 interface ErrorFacts {
@@ -53,39 +75,35 @@ function readErrorBody(bodyText: string): ErrorFacts | undefined {
 export function decodeAnthropicError(status: number, headers: HeaderBag, bodyText: string): OutlastError {
   const facts = readErrorBody(bodyText);
   const providerMessage = facts?.message ?? (bodyText.trim() === '' ? undefined : bodyExcerpt(bodyText));
-  const kind = classifyHttpFailure({
-    status,
-    providerType: facts?.type,
-    providerCode: facts?.code,
-    message: providerMessage,
-  });
-  const label = facts?.type;
-  return new OutlastError({
-    kind,
-    status,
-    message: `upstream answered ${status}${label ? ` ${label}` : ''}${providerMessage ? `: ${providerMessage}` : ''}`,
-    providerType: facts?.code ?? facts?.type,
-    providerMessage,
-    requestId: anthropicRequestIdOf(headers) ?? facts?.requestId,
-  });
+  return upstreamError(
+    {
+      status,
+      providerType: facts?.type,
+      providerCode: facts?.code,
+      message: providerMessage,
+      quotaExhausted: saysQuotaExhausted(status, facts?.message),
+      providerMessage,
+      requestId: anthropicRequestIdOf(headers) ?? facts?.requestId,
+    },
+    ANTHROPIC_ERROR_TYPES,
+  );
 }
 
 /** The body of an in-band `event: error` after the 200 (no status: its type says what failed). */
 export function decodeAnthropicStreamError(data: unknown): OutlastError {
   const error = isJsonObject(data) && isJsonObject(data.error) ? readErrorObject(data.error) : {};
-  const kind = classifyHttpFailure({
-    providerType: error.type,
-    providerCode: error.code,
-    message: error.message,
-  });
   const requestId = isJsonObject(data) && typeof data.request_id === 'string' ? data.request_id : undefined;
-  return new OutlastError({
-    kind,
-    message: `upstream stream failed${error.type ? ` with ${error.type}` : ''}${error.message ? `: ${error.message}` : ''}`,
-    providerType: error.code ?? error.type,
-    providerMessage: error.message,
-    requestId,
-  });
+  return upstreamError(
+    {
+      providerType: error.type,
+      providerCode: error.code,
+      message: error.message,
+      quotaExhausted: saysQuotaExhausted(undefined, error.message),
+      providerMessage: error.message,
+      requestId,
+    },
+    ANTHROPIC_ERROR_TYPES,
+  );
 }
 
 interface WireError {
@@ -96,6 +114,8 @@ interface WireError {
 // What Anthropic itself answers for each failure class.
 const BY_KIND: Readonly<Record<ErrorKind, WireError>> = {
   rate_limited: { status: 429, type: 'rate_limit_error' },
+  // What Anthropic itself answers when the credit balance is spent: a 400 (its clients do not retry it).
+  quota_exceeded: { status: 400, type: 'invalid_request_error' },
   overloaded: { status: 529, type: 'overloaded_error' },
   server: { status: 500, type: 'api_error' },
   network: { status: 502, type: 'api_error' },
@@ -136,10 +156,11 @@ function messageOf(error: OutlastError): string {
 }
 
 function errorBody(error: OutlastError, wire: WireError, requestId?: string): string {
-  const body: Record<string, unknown> = {
-    type: 'error',
-    error: { type: wire.type, message: messageOf(error) },
-  };
+  const inner: Record<string, unknown> = { type: wire.type, message: messageOf(error) };
+  // The only sign that tells a spend limit from a rate limit: kept, so a client (or another outlast) still can.
+  if (error.providerType === 'enforced_spend_limit_reached')
+    inner.details = { error_code: 'enforced_spend_limit_reached' };
+  const body: Record<string, unknown> = { type: 'error', error: inner };
   if (requestId) body.request_id = requestId;
   return JSON.stringify(body);
 }

@@ -28,6 +28,7 @@ export const anthropicCodec: Codec = {
 };
 
 export {
+  ANTHROPIC_ERROR_TYPES,
   anthropicRequestIdOf,
   decodeAnthropicError,
   decodeAnthropicStreamError,
@@ -36,6 +37,7 @@ export {
 } from './errors.ts';
 export { parseAnthropicRequest } from './parse-request.ts';
 export { isPrefillRejection } from './prefill.ts';
+export { ANTHROPIC_DEFAULT_BASE_URL, ANTHROPIC_REQUEST_ID_HEADER } from './provider-facts.ts';
 export { ANTHROPIC_VERSION, DEFAULT_MAX_TOKENS, encodeAnthropicRequest } from './request.ts';
 export { decodeAnthropicResponse, encodeAnthropicResponse } from './response.ts';
 export { createAnthropicStreamDecoder } from './stream-decoder.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OutlastError } from '../../errors/index.ts';
-import { decodeError, encodeError, encodeStreamError } from './errors.ts';
+import { decodeError, decodeStreamErrorFrame, encodeError, encodeStreamError } from './errors.ts';
 import { fixtureNames, readText } from './fixtures/load.ts';
 
 const EXPECTED_KIND: Record<string, string> = {
@@ -8,6 +8,9 @@ const EXPECTED_KIND: Record<string, string> = {
   '403.PERMISSION_DENIED.json': 'permission',
   '404.NOT_FOUND.json': 'not_found',
   '429.RESOURCE_EXHAUSTED.json': 'rate_limited',
+  '429.RESOURCE_EXHAUSTED.per_minute.json': 'rate_limited',
+  '429.RESOURCE_EXHAUSTED.per_day.json': 'quota_exceeded',
+  '429.RESOURCE_EXHAUSTED.retry_in_text.json': 'rate_limited',
   '500.INTERNAL.json': 'server',
   '503.UNAVAILABLE.json': 'overloaded',
   '504.DEADLINE_EXCEEDED.json': 'server',
@@ -32,8 +35,60 @@ describe('gemini decodeError', () => {
     expect(err.requestId).toBe('req-9');
   });
 
-  it('reads RetryInfo from the body as the retry hint', () => {
+  it('reads RetryInfo from the body as the retry hint, else the "Please retry in" of the message', () => {
     expect(decodeError(429, {}, readText('errors/429.RESOURCE_EXHAUSTED.json')).retryAfterMs).toBe(17_000);
+    const perMinute = decodeError(429, {}, readText('errors/429.RESOURCE_EXHAUSTED.per_minute.json'));
+    expect([perMinute.kind, perMinute.retryAfterMs, perMinute.retryable]).toEqual([
+      'rate_limited',
+      26_000,
+      true,
+    ]);
+    const inText = decodeError(429, {}, readText('errors/429.RESOURCE_EXHAUSTED.retry_in_text.json'));
+    expect(inText.retryAfterMs).toBe(20_045);
+    const fractional = JSON.stringify({
+      error: {
+        code: 429,
+        status: 'RESOURCE_EXHAUSTED',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '45.837906927s' }],
+      },
+    });
+    expect(decodeError(429, {}, fractional).retryAfterMs).toBe(45_838);
+  });
+
+  it('tells a daily quota apart by its QuotaFailure even when per-minute violations come with it', () => {
+    const daily = decodeError(429, {}, readText('errors/429.RESOURCE_EXHAUSTED.per_day.json'));
+    expect([daily.kind, daily.retryable, daily.retryAfterMs, daily.code]).toEqual([
+      'quota_exceeded',
+      false,
+      47_000,
+      'OUTLAST_QUOTA_EXCEEDED',
+    ]);
+    const byMetric = JSON.stringify({
+      error: {
+        code: 429,
+        status: 'RESOURCE_EXHAUSTED',
+        details: [
+          {
+            '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+            violations: [
+              { quotaMetric: 'generativelanguage.googleapis.com/generate_requests_per_model_per_day' },
+            ],
+          },
+        ],
+      },
+    });
+    expect(decodeError(429, {}, byMetric).kind).toBe('quota_exceeded');
+    // The same in-band, after the 200.
+    expect(
+      decodeStreamErrorFrame(JSON.parse(readText('errors/429.RESOURCE_EXHAUSTED.per_day.json')))?.kind,
+    ).toBe('quota_exceeded');
+  });
+
+  it('encodes a spent quota as Gemini does, and it decodes back as one', () => {
+    const encoded = encodeError(new OutlastError({ kind: 'quota_exceeded', message: 'spent' }));
+    expect(encoded.status).toBe(429);
+    const again = decodeError(encoded.status, encoded.headers, encoded.body);
+    expect([again.kind, again.providerType]).toEqual(['quota_exceeded', 'RESOURCE_EXHAUSTED']);
   });
 
   it('classifies a too-long prompt, a plain 400 and an HTML proxy page', () => {

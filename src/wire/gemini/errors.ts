@@ -2,10 +2,29 @@
  * Gemini error answers both ways. The envelope is google.rpc.Status:
  * `{"error":{"code":<http>,"message","status":"RESOURCE_EXHAUSTED",...,"details":[…]}}`.
  */
-import { classifyHttpFailure, type ErrorKind, OutlastError } from '../../errors/index.ts';
+import { type ErrorKind, OutlastError, type ProviderErrorTypes, upstreamError } from '../../errors/index.ts';
 import type { EncodedError, HeaderBag } from '../codec.ts';
 import { formatSse, getHeader } from '../shared/index.ts';
+import { GEMINI_REQUEST_ID_HEADERS } from './provider-facts.ts';
 import { errorBodySchema } from './schemas.ts';
+
+/**
+ * Gemini's canonical status names (ai.google.dev troubleshooting table) and the ErrorInfo
+ * reasons that say more than their status, by what they mean.
+ */
+export const GEMINI_ERROR_TYPES: ProviderErrorTypes = {
+  // A per-minute limit; a daily quota is told apart by its QuotaFailure (see quotaExhausted).
+  RESOURCE_EXHAUSTED: 'rate_limited',
+  UNAVAILABLE: 'overloaded',
+  DEADLINE_EXCEEDED: 'server',
+  INTERNAL: 'server',
+  UNAUTHENTICATED: 'auth',
+  PERMISSION_DENIED: 'permission',
+  NOT_FOUND: 'not_found',
+  // A bad key comes back as 400 INVALID_ARGUMENT; only ErrorInfo's reason says it is auth.
+  API_KEY_INVALID: 'auth',
+  API_KEY_EXPIRED: 'auth',
+};
 
 export function badRequest(field: string, detail: string): OutlastError {
   return new OutlastError({ kind: 'bad_request', message: `${field}: ${detail}`, provider: 'gemini' });
@@ -26,7 +45,11 @@ export function invalidResponse(detail: string, cause?: unknown): OutlastError {
 }
 
 export function requestIdOf(headers: HeaderBag): string | undefined {
-  return getHeader(headers, 'x-request-id') ?? getHeader(headers, 'x-goog-request-id');
+  for (const name of GEMINI_REQUEST_ID_HEADERS) {
+    const id = getHeader(headers, name);
+    if (id !== undefined) return id;
+  }
+  return undefined;
 }
 
 interface ErrorFacts {
@@ -35,6 +58,8 @@ interface ErrorFacts {
   status?: string;
   reason?: string;
   retryAfterMs?: number;
+  /** A QuotaFailure violation names a per-day quota: it will not clear within any call. */
+  dailyQuota?: boolean;
 }
 
 /** Protobuf Duration JSON (`"17s"`, `"0.5s"`) → ms. */
@@ -42,6 +67,33 @@ function durationMs(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   const match = /^(\d+(?:\.\d+)?)s$/.exec(value.trim());
   return match ? Math.round(Number(match[1]) * 1000) : undefined;
+}
+
+// Free-tier quota messages end with the wait in words when RetryInfo is missing: "Please retry in 20.04466179s."
+const RETRY_IN_TEXT = /please retry in (\d+(?:\.\d+)?)(ms|s)\b/i;
+
+function retryInTextMs(message: string | undefined): number | undefined {
+  const match = message ? RETRY_IN_TEXT.exec(message) : null;
+  if (!match) return undefined;
+  const n = Number(match[1]);
+  return Math.round(match[2]!.toLowerCase() === 'ms' ? n : n * 1000);
+}
+
+/**
+ * Whether a QuotaFailure's violations name a per-day quota (`quotaId`
+ * `GenerateRequestsPerDayPerProjectPerModel-FreeTier`, metric `…_per_model_per_day`). A body
+ * often lists the per-minute quotas beside it: the daily one decides, since waiting out the
+ * minute does not bring it back.
+ */
+function namesDailyQuota(violations: unknown): boolean {
+  if (!Array.isArray(violations)) return false;
+  return violations.some((v) => {
+    if (typeof v !== 'object' || v === null) return false;
+    const { quotaId, quotaMetric } = v as { quotaId?: unknown; quotaMetric?: unknown };
+    const id = typeof quotaId === 'string' ? quotaId : '';
+    const metric = typeof quotaMetric === 'string' ? quotaMetric : '';
+    return /PerDay|Daily/.test(id) || /per_day\b/i.test(metric);
+  });
 }
 
 /** The facts of an error envelope, or undefined when `value` is not one. */
@@ -58,19 +110,28 @@ export function errorFactsOf(value: unknown): ErrorFacts | undefined {
     if (type.endsWith('google.rpc.RetryInfo')) facts.retryAfterMs ??= durationMs(detail['retryDelay']);
     if (type.endsWith('google.rpc.ErrorInfo') && typeof detail['reason'] === 'string')
       facts.reason ??= detail['reason'];
+    if (type.endsWith('google.rpc.QuotaFailure') && namesDailyQuota(detail['violations']))
+      facts.dailyQuota = true;
   }
+  facts.retryAfterMs ??= retryInTextMs(message);
   return facts;
 }
 
-function kindOf(facts: ErrorFacts, status: number | undefined): ErrorKind {
-  // A bad key comes back as 400 INVALID_ARGUMENT; only ErrorInfo's reason says it is auth.
-  if (facts.reason === 'API_KEY_INVALID' || facts.reason === 'API_KEY_EXPIRED') return 'auth';
-  return classifyHttpFailure({
+/** The facts every Gemini error shares, HTTP answer or in-band frame. */
+function geminiFacts(facts: ErrorFacts, status: number | undefined) {
+  return {
     status,
     providerType: facts.status,
-    providerCode: facts.reason,
+    // The ErrorInfo reason classifies (API_KEY_INVALID) but the status stays the name shown.
+    ...(facts.reason !== undefined && Object.hasOwn(GEMINI_ERROR_TYPES, facts.reason)
+      ? { kind: GEMINI_ERROR_TYPES[facts.reason] }
+      : {}),
     message: facts.message,
-  });
+    quotaExhausted: facts.dailyQuota === true,
+    provider: 'gemini',
+    providerMessage: facts.message,
+    retryAfterMs: facts.retryAfterMs,
+  };
 }
 
 function parseJson(text: string): unknown {
@@ -84,32 +145,22 @@ function parseJson(text: string): unknown {
 /** An HTTP error answer → OutlastError. Bodies that are not the envelope (proxy HTML) fall back to the status. */
 export function decodeError(status: number, headers: HeaderBag, bodyText: string): OutlastError {
   const facts = errorFactsOf(parseJson(bodyText)) ?? {};
-  const requestId = requestIdOf(headers);
   const providerMessage = facts.message ?? (bodyText.trim().slice(0, 500) || undefined);
-  const label = facts.status ?? 'error';
-  return new OutlastError({
-    kind: kindOf(facts, status),
-    message: `upstream gemini answered ${status} ${label}${facts.message ? `: ${facts.message}` : ''}`,
-    status,
-    provider: 'gemini',
-    providerType: facts.status,
-    providerMessage,
-    retryAfterMs: facts.retryAfterMs,
-    requestId,
-  });
+  return upstreamError(
+    { ...geminiFacts(facts, status), providerMessage, requestId: requestIdOf(headers) },
+    GEMINI_ERROR_TYPES,
+  );
 }
 
 /** An in-band `{"error":…}` frame of a stream → OutlastError (no HTTP status: the 200 was already sent). */
 export function decodeStreamErrorFrame(value: unknown): OutlastError | undefined {
   const facts = errorFactsOf(value);
   if (!facts) return undefined;
-  return new OutlastError({
-    kind: kindOf(facts, facts.code),
-    message: `gemini stream failed mid-answer: ${facts.status ?? facts.code ?? 'error'}${facts.message ? `: ${facts.message}` : ''}`,
-    provider: 'gemini',
-    providerType: facts.status,
-    providerMessage: facts.message,
-    retryAfterMs: facts.retryAfterMs,
+  // The frame's own code classifies (a 429 in the frame is still a rate limit); no HTTP status is shown.
+  const error = upstreamError(geminiFacts(facts, facts.code), GEMINI_ERROR_TYPES);
+  return error.with({
+    status: undefined,
+    message: `upstream gemini stream failed mid-answer with ${facts.status ?? facts.code ?? 'error'}${facts.message ? `: ${facts.message}` : ''}`,
   });
 }
 
@@ -131,6 +182,7 @@ const STATUS_NAME: Readonly<Record<number, string>> = {
 
 const STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
   rate_limited: 429,
+  quota_exceeded: 429,
   overloaded: 503,
   server: 500,
   network: 502,
@@ -162,12 +214,28 @@ function envelope(error: OutlastError, code: number): Record<string, unknown> {
   const own = error.providerType;
   const status = code === 400 && own && OTHER_400_NAMES.has(own) ? own : (STATUS_NAME[code] ?? 'UNKNOWN');
   const body: Record<string, unknown> = { code, message: error.providerMessage ?? error.message, status };
+  const details: Record<string, unknown>[] = [];
+  // A spent quota in Gemini's terms: a QuotaFailure on a per-day quota, which its clients
+  // (and our decoder) tell apart from a per-minute limit that waiting clears.
+  if (error.kind === 'quota_exceeded') {
+    details.push({
+      '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+      violations: [
+        {
+          quotaMetric: 'generativelanguage.googleapis.com/generate_requests_per_model_per_day',
+          quotaId: 'GenerateRequestsPerDayPerProjectPerModel',
+        },
+      ],
+    });
+  }
   if (error.retryAfterMs !== undefined) {
     const seconds = Math.max(0, error.retryAfterMs) / 1000;
-    body['details'] = [
-      { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${Number(seconds.toFixed(3))}s` },
-    ];
+    details.push({
+      '@type': 'type.googleapis.com/google.rpc.RetryInfo',
+      retryDelay: `${Number(seconds.toFixed(3))}s`,
+    });
   }
+  if (details.length > 0) body['details'] = details;
   return { error: body };
 }
 

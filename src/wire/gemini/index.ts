@@ -22,8 +22,16 @@ export const geminiCodec: Codec = {
   encodeStreamError,
 };
 
-export { decodeError, encodeError, encodeStreamError, requestIdOf } from './errors.ts';
+export {
+  decodeError,
+  decodeStreamErrorFrame,
+  encodeError,
+  encodeStreamError,
+  GEMINI_ERROR_TYPES,
+  requestIdOf,
+} from './errors.ts';
 export { decodeRequest } from './parse-request.ts';
+export { GEMINI_DEFAULT_BASE_URL, GEMINI_REQUEST_ID_HEADERS } from './provider-facts.ts';
 export { encodeRequest } from './request.ts';
 export { decodeResponse, encodeResponse } from './response.ts';
 export { createStreamDecoder } from './stream-decoder.ts';

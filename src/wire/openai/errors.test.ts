@@ -4,13 +4,16 @@ import { fixtureNames, readFixture, sseData } from './fixtures.ts';
 import { openaiCodec } from './index.ts';
 
 const EXPECTED: Record<string, ErrorKind> = {
+  '400.billing_hard_limit_reached.json': 'quota_exceeded',
   '400.content_policy_violation.json': 'content_filter',
   '400.context_length_exceeded.json': 'context_length',
   '400.invalid_request_error.json': 'bad_request',
   '401.invalid_api_key.json': 'auth',
   '403.unsupported_country.json': 'permission',
+  '402.insufficient_balance.json': 'quota_exceeded',
   '404.model_not_found.json': 'not_found',
-  '429.insufficient_quota.json': 'permission',
+  '429.insufficient_quota.json': 'quota_exceeded',
+  '429.insufficient_quota_null_code.json': 'quota_exceeded',
   '429.rate_limit_exceeded.json': 'rate_limited',
   '500.server_error.json': 'server',
   '502.proxy_html.txt': 'server',
@@ -102,16 +105,18 @@ describe('OutlastError → openai error answer', () => {
     expect(encoded.headers['x-should-retry']).toBe('false');
   });
 
-  it.each(fixtureNames('', 'errors').filter((n) => n.endsWith('.json') && !n.startsWith('403')))(
-    '%s survives decode → encode with its status and message',
-    (name) => {
-      const status = Number(name.slice(0, 3));
-      const wire = JSON.parse(readFixture(`errors/${name}`)) as { error: { message: string } };
-      const encoded = openaiCodec.encodeError(openaiCodec.decodeError(status, {}, JSON.stringify(wire)));
-      expect(encoded.status).toBe(status);
-      expect((JSON.parse(encoded.body) as typeof wire).error.message).toBe(wire.error.message);
-    },
-  );
+  // 403 and 402 are other servers' shapes (a region block, DeepSeek's balance): OpenAI answers neither.
+  it.each(
+    fixtureNames('', 'errors').filter(
+      (n) => n.endsWith('.json') && !n.startsWith('403') && !n.startsWith('402'),
+    ),
+  )('%s survives decode → encode with its status and message', (name) => {
+    const status = Number(name.slice(0, 3));
+    const wire = JSON.parse(readFixture(`errors/${name}`)) as { error: { message: string } };
+    const encoded = openaiCodec.encodeError(openaiCodec.decodeError(status, {}, JSON.stringify(wire)));
+    expect(encoded.status).toBe(status);
+    expect((JSON.parse(encoded.body) as typeof wire).error.message).toBe(wire.error.message);
+  });
 
   it('encodes the in-band stream error frame as a data-only chunk', () => {
     const frame = openaiCodec.encodeStreamError(new OutlastError({ kind: 'server', message: 'boom' }));

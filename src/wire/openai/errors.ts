@@ -4,15 +4,51 @@
  * `{"error":{"message","type","param","code"}}` body (all four keys, as the spec requires).
  * Retry-After is not parsed here: the transport adds `retryAfterMs` from the headers.
  */
-import { classifyHttpFailure, type ErrorKind, OutlastError } from '../../errors/index.ts';
+import {
+  type ErrorKind,
+  type OutlastError,
+  type ProviderErrorTypes,
+  upstreamError,
+} from '../../errors/index.ts';
 import type { EncodedError, HeaderBag } from '../codec.ts';
 import { bodyExcerpt } from '../shared/body-excerpt.ts';
 import { finerStatus } from '../shared/finer-status.ts';
 import { formatSse, getHeader } from '../shared/index.ts';
+import { saysQuotaExhausted } from '../shared/quota-text.ts';
 import { isJsonObject } from './passthrough.ts';
+import { OPENAI_REQUEST_ID_HEADER } from './provider-facts.ts';
+
+/**
+ * OpenAI's error types and codes (platform.openai.com/docs/guides/error-codes), and those
+ * OpenAI-compatible servers and proxies use, by what they mean whatever the status.
+ */
+export const OPENAI_ERROR_TYPES: ProviderErrorTypes = {
+  context_length_exceeded: 'context_length',
+  string_above_max_length: 'bad_request',
+  content_policy_violation: 'content_filter',
+  content_filter: 'content_filter',
+  rate_limit_exceeded: 'rate_limited',
+  // 429 `insufficient_quota` (type and code): the account's credit or monthly quota is spent.
+  insufficient_quota: 'quota_exceeded',
+  // 400 `billing_hard_limit_reached` (images and older endpoints): the spend limit set on the account.
+  billing_hard_limit_reached: 'quota_exceeded',
+  // 402 `insufficient_credits` of OpenAI-compatible gateways (with type `insufficient_quota`).
+  insufficient_credits: 'quota_exceeded',
+  invalid_api_key: 'auth',
+  model_not_found: 'not_found',
+  // Not `server_error`: OpenAI's type for every 5xx, 503 overload included, so the status says more.
+  // What outlast's own OpenAI-dialect errors say for overload (OpenAI has no type of its own for it).
+  overloaded: 'overloaded',
+  // Anthropic's types, as OpenAI-compatible proxies in front of Claude relay them.
+  overloaded_error: 'overloaded',
+  rate_limit_error: 'rate_limited',
+  authentication_error: 'auth',
+  permission_error: 'permission',
+  not_found_error: 'not_found',
+};
 
 export function openaiRequestIdOf(headers: HeaderBag): string | undefined {
-  return getHeader(headers, 'x-request-id');
+  return getHeader(headers, OPENAI_REQUEST_ID_HEADER);
 }
 
 interface ErrorFacts {
@@ -49,42 +85,35 @@ export function readErrorObject(error: Record<string, unknown>): ErrorFacts {
 export function decodeOpenaiError(status: number, headers: HeaderBag, bodyText: string): OutlastError {
   const facts = readErrorBody(bodyText);
   const providerMessage = facts?.message ?? (bodyText.trim() === '' ? undefined : bodyExcerpt(bodyText));
-  const kind = classifyHttpFailure({
-    status,
-    // `server_error` is OpenAI's type for every 5xx, 503 overload included: the status says more.
-    providerType: facts?.type === 'server_error' ? undefined : facts?.type,
-    providerCode: facts?.code,
-    message: providerMessage,
-  });
-  const label = facts?.code ?? facts?.type;
-  const tail = providerMessage ? `: ${providerMessage}` : '';
-  return new OutlastError({
-    kind,
-    status,
-    message: `upstream answered ${status}${label ? ` ${label}` : ''}${tail}`,
-    // The finer of the two names: `insufficient_quota`, `context_length_exceeded`, else the type.
-    providerType: facts?.code ?? facts?.type,
-    providerMessage,
-    requestId: openaiRequestIdOf(headers),
-  });
+  return upstreamError(
+    {
+      status,
+      providerType: facts?.type,
+      // The finer of the two names: `insufficient_quota`, `context_length_exceeded`, else the type.
+      providerCode: facts?.code,
+      message: providerMessage,
+      quotaExhausted: saysQuotaExhausted(status, facts?.message),
+      providerMessage,
+      requestId: openaiRequestIdOf(headers),
+    },
+    OPENAI_ERROR_TYPES,
+  );
 }
 
 /** An in-band `{"error": {...}}` chunk after the 200. */
 export function decodeOpenaiStreamError(error: unknown): OutlastError {
   const facts =
     typeof error === 'string' ? { message: error } : isJsonObject(error) ? readErrorObject(error) : {};
-  const kind = classifyHttpFailure({
-    providerType: facts.type,
-    providerCode: facts.code,
-    message: facts.message,
-  });
-  const label = facts.code ?? facts.type;
-  return new OutlastError({
-    kind,
-    message: `upstream stream failed${label ? ` with ${label}` : ''}${facts.message ? `: ${facts.message}` : ''}`,
-    providerType: facts.code ?? facts.type,
-    providerMessage: facts.message,
-  });
+  return upstreamError(
+    {
+      providerType: facts.type,
+      providerCode: facts.code,
+      message: facts.message,
+      quotaExhausted: saysQuotaExhausted(undefined, facts.message),
+      providerMessage: facts.message,
+    },
+    OPENAI_ERROR_TYPES,
+  );
 }
 
 interface WireError {
@@ -97,6 +126,8 @@ interface WireError {
 // What OpenAI itself answers for each failure class (types and codes as its API uses them).
 const BY_KIND: Readonly<Record<ErrorKind, WireError>> = {
   rate_limited: { status: 429, type: 'requests', code: 'rate_limit_exceeded' },
+  // What OpenAI itself answers for a spent quota; its SDK does not retry it once told not to.
+  quota_exceeded: { status: 429, type: 'insufficient_quota', code: 'insufficient_quota' },
   overloaded: { status: 503, type: 'server_error', code: 'overloaded' },
   server: { status: 500, type: 'server_error', code: null },
   network: { status: 502, type: 'server_error', code: 'upstream_unreachable' },
@@ -119,9 +150,9 @@ const BY_KIND: Readonly<Record<ErrorKind, WireError>> = {
 };
 
 function wireErrorOf(error: OutlastError): WireError {
-  // A spent quota is a 429 to OpenAI clients even though we do not treat it as transient.
-  if (error.providerType === 'insufficient_quota')
-    return { status: 429, type: 'insufficient_quota', code: 'insufficient_quota' };
+  // OpenAI's own name for a reached spend limit, kept when that is what the upstream said.
+  if (error.providerType === 'billing_hard_limit_reached')
+    return { status: 400, type: 'invalid_request_error', code: 'billing_hard_limit_reached' };
   return finerStatus(BY_KIND[error.kind], error);
 }
 

@@ -32,9 +32,11 @@ export {
   decodeOpenaiStreamError,
   encodeOpenaiError,
   encodeOpenaiStreamError,
+  OPENAI_ERROR_TYPES,
   openaiRequestIdOf,
 } from './errors.ts';
 export { parseOpenaiRequest } from './parse-request.ts';
+export { OPENAI_DEFAULT_BASE_URL, OPENAI_REQUEST_ID_HEADER } from './provider-facts.ts';
 export { encodeOpenaiRequest } from './request.ts';
 export { decodeOpenaiResponse, encodeOpenaiResponse } from './response.ts';
 export { createOpenaiStreamDecoder, type OpenaiStreamDecoderOptions } from './stream-decoder.ts';

@@ -3,7 +3,7 @@
  * hashes; a request without a valid key is answered 401 in its dialect.
  */
 import type { IncomingMessage } from 'node:http';
-import { OutlastError } from '../../../errors/index.ts';
+import { OutlastError, SPECIFIC_CODES } from '../../../errors/index.ts';
 import { createKeyLookup, type KeyEntry } from '../../config/hash-key.ts';
 import { newRequestId, sendError } from '../dialect.ts';
 import { factsOf } from '../request-facts.ts';
@@ -42,7 +42,7 @@ export function gatewayKey(options: GatewayKeyOptions): Middleware {
       new OutlastError({
         kind: 'auth',
         status: 401,
-        code: 'OUTLAST_GATEWAY_KEY',
+        code: SPECIFIC_CODES.GATEWAY_KEY,
         message:
           'invalid or missing gateway key: send it as `Authorization: Bearer <key>` or `x-api-key: <key>`',
       }),
