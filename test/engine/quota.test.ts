@@ -11,6 +11,8 @@ import type { CanonicalRequest } from '../../src/wire/canonical/index.ts';
 import { attemptsByModel, engineFor, startMock } from './support/harness.ts';
 
 const FALLBACK = 'gpt-4.1-mini';
+// Roomy budgets: the counts below must not depend on how loaded the machine is.
+const timeout = { connect: 3000, headers: 3000, firstToken: 3000, idle: 3000, total: 8000, deadline: 10_000 };
 const ask: CanonicalRequest = {
   model: 'default',
   maxTokens: 40,
@@ -42,6 +44,7 @@ describe.each([
     engine = engineFor(mock, {
       routes: { default: [`${provider}/${model}`, `openai/${FALLBACK}`] },
       breaker: { consecutiveFailures: 1 },
+      timeout,
     });
     const first = await engine.execute(ask).response();
     expect(first.content.length).toBeGreaterThan(0);
@@ -62,7 +65,7 @@ describe.each([
 
   it('alone on its route, fails at once with the typed error and the provider message', async () => {
     mock.setScenario({ models: { [model]: { faults: ['quota'] } } });
-    engine = engineFor(mock, { routes: { default: [`${provider}/${model}`] } });
+    engine = engineFor(mock, { routes: { default: [`${provider}/${model}`] }, timeout });
     const error = (await engine
       .execute(ask)
       .response()
