@@ -13,7 +13,7 @@ import { writeAnswer } from './write-answer.ts';
 export { newRequestId } from '../../wire/shared/request-id.ts';
 
 export interface Dialect {
-  readonly name: 'anthropic' | 'openai';
+  readonly name: 'anthropic' | 'openai' | 'gemini';
   readonly codec: ServerCodec;
 }
 

@@ -6,11 +6,12 @@ import { OutlastError, SPECIFIC_CODES } from '../../errors/index.ts';
 import type { KeyEntry } from '../config/hash-key.ts';
 import { type AdminContext, healthz, metrics, readyz, status } from './admin-endpoints.ts';
 import { type Dialect, newRequestId, sendError } from './dialect.ts';
+import { GEMINI_GENERATE_PATH, geminiCallDialect, geminiDialect } from './endpoints/gemini.ts';
 import { RESPONSES_PATH, responsesDialect } from './endpoints/responses.ts';
 import { sendJson } from './http-io.ts';
 import { allowMethods } from './middleware/allow-methods.ts';
 import { gatewayKey } from './middleware/auth.ts';
-import { compose, type Handler } from './middleware/compose.ts';
+import { compose, type GatewayContext, type Handler } from './middleware/compose.ts';
 import { drain } from './middleware/drain.ts';
 import { type ModelCallContext, serveModelCall } from './model-call.ts';
 import { modelsList } from './models-list.ts';
@@ -37,16 +38,25 @@ export function createRoutes(context: RouteContext): Route[] {
   const { admin } = context;
   const key = gatewayKey({ keys: context.keys });
   const draining = drain({ isDraining: admin.isDraining });
-  /** A dialect, or a maker of one per request (a codec that remembers its request). */
-  const modelCall = (dialect: Dialect | (() => Dialect)): Handler =>
-    compose([allowMethods('POST'), key, draining], (ctx) =>
-      serveModelCall(ctx.req, ctx.res, typeof dialect === 'function' ? dialect() : dialect, context.call),
+  /** A dialect, or a maker of one per request (a codec that remembers its request, or reads its path). */
+  const modelCall = (dialect: Dialect | ((ctx: GatewayContext) => Dialect), auth = key): Handler =>
+    compose([allowMethods('POST'), auth, draining], (ctx) =>
+      serveModelCall(ctx.req, ctx.res, typeof dialect === 'function' ? dialect(ctx) : dialect, context.call),
     );
   const get = (handler: Handler): Handler => compose([allowMethods('GET')], handler);
   return [
     { path: '/v1/messages', dialect: anthropic, handler: modelCall(anthropic) },
     { path: '/v1/chat/completions', dialect: openai, handler: modelCall(openai) },
     { path: RESPONSES_PATH, dialect: openai, handler: modelCall(responsesDialect) },
+    {
+      path: GEMINI_GENERATE_PATH,
+      label: '/v1beta/models/{model}:generateContent',
+      dialect: geminiDialect,
+      handler: modelCall(
+        (ctx) => geminiCallDialect(ctx.req, ctx.path),
+        gatewayKey({ keys: context.keys, queryParam: 'key' }),
+      ),
+    },
     {
       path: '/v1/models',
       handler: compose([allowMethods('GET'), key], async (ctx) => {

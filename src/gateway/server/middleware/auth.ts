@@ -1,5 +1,6 @@
 /**
- * Gateway keys from `Authorization: Bearer` or `x-api-key`, checked against the configured
+ * Gateway keys from `Authorization: Bearer`, `x-api-key` or `x-goog-api-key` (or `?key=` where a
+ * route allows it, as Gemini's endpoints do), checked against the configured
  * hashes; a request without a valid key is answered 401 in its dialect.
  */
 import type { IncomingMessage } from 'node:http';
@@ -9,13 +10,17 @@ import { newRequestId, sendError } from '../dialect.ts';
 import { factsOf } from '../request-facts.ts';
 import type { Middleware } from './compose.ts';
 
-export function presentedKey(req: IncomingMessage): string | undefined {
-  const apiKey = req.headers['x-api-key'];
+export function presentedKey(req: IncomingMessage, queryParam?: string): string | undefined {
+  const apiKey = req.headers['x-api-key'] ?? req.headers['x-goog-api-key'];
   if (typeof apiKey === 'string' && apiKey !== '') return apiKey;
   const authorization = req.headers.authorization;
   if (typeof authorization === 'string') {
     const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
     if (match?.[1]) return match[1].trim();
+  }
+  if (queryParam !== undefined && req.url?.includes('?')) {
+    const fromQuery = new URL(req.url, 'http://gateway').searchParams.get(queryParam);
+    if (fromQuery) return fromQuery;
   }
   return undefined;
 }
@@ -23,6 +28,8 @@ export function presentedKey(req: IncomingMessage): string | undefined {
 export interface GatewayKeyOptions {
   /** `sha256:<hex>` hashes, with a name when given; none: the gateway is open. */
   readonly keys: readonly KeyEntry[];
+  /** A query parameter that may carry the key too (Gemini's `?key=`); none by default. */
+  readonly queryParam?: string;
 }
 
 /** Lets through requests that present one of the configured keys; its name goes to the request line and metrics. */
@@ -30,7 +37,7 @@ export function gatewayKey(options: GatewayKeyOptions): Middleware {
   const lookup = options.keys.length === 0 ? undefined : createKeyLookup(options.keys);
   return async function gatewayKey(ctx, next) {
     if (lookup === undefined) return next();
-    const key = presentedKey(ctx.req);
+    const key = presentedKey(ctx.req, options.queryParam);
     const name = key === undefined ? undefined : lookup(key);
     if (name !== undefined) {
       factsOf(ctx.res).key = name;
@@ -44,7 +51,7 @@ export function gatewayKey(options: GatewayKeyOptions): Middleware {
         status: 401,
         code: SPECIFIC_CODES.GATEWAY_KEY,
         message:
-          'invalid or missing gateway key: send it as `Authorization: Bearer <key>` or `x-api-key: <key>`',
+          'invalid or missing gateway key: send it as `Authorization: Bearer <key>`, `x-api-key: <key>` or `x-goog-api-key: <key>`',
       }),
       newRequestId(),
     );
