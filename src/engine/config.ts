@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { OutlastError, SPECIFIC_CODES } from '../errors/index.ts';
+import { joinIssuePath, leavesOf } from '../errors/zod-issues.ts';
 
 const positiveInt = z.number({ error: 'expected a positive integer' }).int('expected a positive integer');
 const ms = z.number({ error: 'expected a number of ms >= 0' }).min(0, 'expected a number of ms >= 0');
@@ -209,20 +210,6 @@ function show(value: unknown): string {
   }
 }
 
-type Issue = z.core.$ZodIssue;
-
-/**
- * A union's failure as the failure of the one branch the value went into (an object whose field
- * is wrong, e.g. `stream.upstream`), so the message names that field; the union's own message
- * when the value fits no branch's shape.
- */
-function insideUnion(issue: Issue): Issue[] {
-  if (issue.code !== 'invalid_union') return [issue];
-  const entered = issue.errors.filter((branch) => branch.some((i) => i.path.length > 0));
-  if (entered.length !== 1) return [issue];
-  return entered[0]!.flatMap((i) => insideUnion({ ...i, path: [...issue.path, ...i.path] } as Issue));
-}
-
 /**
  * Parses with a schema and turns a failure into one readable error per problem, e.g.
  * `retry.attempts: expected a positive integer, got -1`. `root` prefixes the paths.
@@ -230,12 +217,13 @@ function insideUnion(issue: Issue): Issue[] {
 export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, root = ''): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const lines = result.error.issues.flatMap(insideUnion).map((issue) => {
-    const path = [root, ...issue.path.map(String)].filter(Boolean).join('.');
-    const value = valueAt(input, issue.path);
-    const got = issue.code === 'unrecognized_keys' ? '' : `, got ${show(value)}`;
-    return `${path || '(options)'}: ${issue.message}${got}`;
-  });
+  const lines = result.error.issues
+    .flatMap((issue) => leavesOf(issue))
+    .map((leaf) => {
+      const path = joinIssuePath(root, leaf.path);
+      const got = leaf.code === 'unrecognized_keys' ? '' : `, got ${show(valueAt(input, leaf.path))}`;
+      return `${path || '(options)'}: ${leaf.message}${got}`;
+    });
   throw new OutlastError({
     kind: 'bad_request',
     code: SPECIFIC_CODES.INVALID_OPTIONS,

@@ -4,6 +4,7 @@
  * `POST /_mock/scenario`); errors name the path and the problem.
  */
 import { z } from 'zod';
+import { leafOf } from '../errors/zod-issues.ts';
 import {
   type ContinuationBehaviour,
   type ContinuationConfig,
@@ -258,33 +259,12 @@ function formatPath(path: readonly PropertyKey[]): string {
     .join('');
 }
 
-interface Leaf {
-  path: PropertyKey[];
-  message: string;
-  code: string;
-}
-
-// A union reports "invalid input" at its root; the issue of the branch that got furthest says more.
-function leafOf(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[]): Leaf {
-  const path = [...prefix, ...issue.path];
-  if (issue.code !== 'invalid_union') return { path, message: issue.message, code: issue.code };
-  // The deepest leaf is the branch that matched the input's shape; at equal depth a type
-  // mismatch is the branch that did not apply.
-  const rank = (leaf: Leaf) => leaf.path.length * 2 + (leaf.code === 'invalid_type' ? 0 : 1);
-  let best: Leaf | undefined;
-  for (const inner of issue.errors.flat()) {
-    const leaf = leafOf(inner, path);
-    if (!best || rank(leaf) > rank(best)) best = leaf;
-  }
-  return best ?? { path, message: issue.message, code: issue.code };
-}
-
 /** Validates a scenario; throws ScenarioError listing each problem as `path: problem`. */
 export function parseScenario(input: unknown, source = 'scenario'): Scenario {
   const result = scenarioSchema.safeParse(input);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
-    const leaf = leafOf(issue, []);
+    const leaf = leafOf(issue);
     return `${formatPath(leaf.path)}: ${leaf.message}`;
   });
   throw new ScenarioError(`invalid ${source}:\n  ${lines.join('\n  ')}`);

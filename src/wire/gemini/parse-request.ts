@@ -1,4 +1,5 @@
 /** Gemini generateContent request → canonical (the server side), validated with zod. */
+import { describeFirstIssue } from '../../errors/zod-issues.ts';
 import type {
   CanonicalRequest,
   JsonObject,
@@ -16,7 +17,7 @@ import { decodeParts } from './decode-parts.ts';
 import { badRequest, invalidBody } from './errors.ts';
 import { keep, nest, unknownOf } from './passthrough.ts';
 import { fromGeminiSchema } from './schema-sanitize.ts';
-import { describeIssue, type GeminiRequest, requestSchema } from './schemas.ts';
+import { type GeminiRequest, requestSchema } from './schemas.ts';
 
 const REQUEST_KEYS = ['model', 'contents', 'systemInstruction', 'tools', 'toolConfig', 'generationConfig'];
 const GENERATION_KEYS = [
@@ -152,7 +153,7 @@ function responseFormatOf(
 
 export function decodeRequest(body: unknown, context: ServerRequestContext = {}): CanonicalRequest {
   const parsed = requestSchema.safeParse(camelKeys(body));
-  if (!parsed.success) throw invalidBody(describeIssue(parsed.error));
+  if (!parsed.success) throw invalidBody(describeFirstIssue(parsed.error));
   const req = parsed.data;
   const gen = req.generationConfig;
   if (gen?.candidateCount !== undefined && gen.candidateCount !== 1)

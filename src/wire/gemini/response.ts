@@ -1,11 +1,12 @@
 /** The non-stream GenerateContentResponse, both ways. */
+import { describeFirstIssue } from '../../errors/zod-issues.ts';
 import type { CanonicalResponse, JsonObject } from '../canonical/index.ts';
 import { historyCallId, responseCallId, shortHash } from './call-ids.ts';
 import { decodeParts } from './decode-parts.ts';
 import { encodeParts } from './encode-parts.ts';
 import { invalidResponse } from './errors.ts';
 import { keep, mergeKept, nest, ownFields, unknownOf } from './passthrough.ts';
-import { describeIssue, type GeminiPart, responseSchema } from './schemas.ts';
+import { type GeminiPart, responseSchema } from './schemas.ts';
 import { finishReasonOf, stopReasonOf } from './stop-reason.ts';
 import { usageMetadataOf, usageOf } from './usage.ts';
 
@@ -39,7 +40,7 @@ export function createResponseCallIds(seed: string): (call: { id?: string }) => 
 export function decodeResponse(body: unknown): CanonicalResponse {
   const parsed = responseSchema.safeParse(body);
   if (!parsed.success)
-    throw invalidResponse(`not a GenerateContentResponse (${describeIssue(parsed.error)})`);
+    throw invalidResponse(`not a GenerateContentResponse (${describeFirstIssue(parsed.error)})`);
   const res = parsed.data;
   const candidate = res.candidates?.[0];
   if (!candidate && !res.promptFeedback)

@@ -116,11 +116,3 @@ export const errorBodySchema = z.looseObject({
     details: z.array(z.looseObject({ '@type': z.string().optional() })).optional(),
   }),
 });
-
-/** `contents.0.parts.1.text: Invalid input…`: the first issue, named by its path. */
-export function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'invalid body';
-  const path = issue.path.map(String).join('.');
-  return path ? `${path}: ${issue.message}` : issue.message;
-}

@@ -4,14 +4,16 @@
  * The decoder synthesises message_start, block start/delta/stop, and treats the frame with a
  * finishReason (or a blocked prompt) as the terminal one.
  */
+
 import { OutlastError } from '../../errors/index.ts';
+import { describeFirstIssue } from '../../errors/zod-issues.ts';
 import type { StreamPart, Usage } from '../canonical/index.ts';
 import type { SseEvent, StreamDecoder } from '../codec.ts';
 import { shortHash } from './call-ids.ts';
 import { decodeStreamErrorFrame, invalidResponse } from './errors.ts';
 import { fitsResponseSchema } from './frame-guard.ts';
 import { createResponseCallIds } from './response.ts';
-import { describeIssue, type GeminiPart, type GeminiResponse, responseSchema } from './schemas.ts';
+import { type GeminiPart, type GeminiResponse, responseSchema } from './schemas.ts';
 import { stopReasonOf } from './stop-reason.ts';
 import { usageOf } from './usage.ts';
 
@@ -109,7 +111,7 @@ export function createStreamDecoder(): StreamDecoder {
         const parsed = responseSchema.safeParse(json);
         if (!parsed.success)
           throw invalidResponse(
-            `stream frame is not a GenerateContentResponse (${describeIssue(parsed.error)})`,
+            `stream frame is not a GenerateContentResponse (${describeFirstIssue(parsed.error)})`,
           );
         frame = parsed.data;
       }

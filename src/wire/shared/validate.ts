@@ -1,28 +1,8 @@
 /** zod at the trust boundary: a failed parse becomes an OutlastError naming the field path. */
 import type { z } from 'zod';
 import { type ErrorKind, OutlastError } from '../../errors/index.ts';
+import { describeFirstIssue } from '../../errors/zod-issues.ts';
 import type { WireFormat } from '../canonical/index.ts';
-
-type Issue = z.core.$ZodIssue;
-
-function joinPath(prefix: string, path: readonly PropertyKey[]): string {
-  return [prefix, ...path.map(String)].filter((p) => p !== '').join('.');
-}
-
-// A union names no field by itself: follow the branch that got furthest into the value.
-function describeIssue(issue: Issue, prefix: string): string {
-  const here = joinPath(prefix, issue.path);
-  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-    let best: Issue | undefined;
-    for (const branch of issue.errors) {
-      const first = branch[0];
-      if (first && first.path.length > (best?.path.length ?? 0)) best = first;
-    }
-    if (best) return describeIssue(best, here);
-  }
-  const message = issue.message.replace(/^Invalid input: /, '');
-  return here === '' ? message : `${here}: ${message}`;
-}
 
 /** Parses `value` or throws an OutlastError of `kind` whose message starts with the field path. */
 export function parseWith<S extends z.ZodType>(
@@ -32,8 +12,7 @@ export function parseWith<S extends z.ZodType>(
 ): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const first = result.error.issues[0];
-  const detail = first ? describeIssue(first, options.path ?? '') : 'invalid';
+  const detail = describeFirstIssue(result.error, options.path ?? '');
   throw new OutlastError({
     kind: options.kind,
     message: options.what ? `${options.what}: ${detail}` : detail,
