@@ -294,6 +294,38 @@ describe('engine: before the commit point', () => {
     expect(transport.seen.map((s) => s.key).slice(2)).toEqual(['openai/gpt-4.1']);
   });
 
+  it('every target cooling for longer than the cooldown wait: the call ends at once, rate_limited, with the time to retry', async () => {
+    const { clock, transport, engine } = setup(
+      { 'anthropic/claude-sonnet-4-5': [{ fail: 'rate_limited', retryAfterMs: 30_000 }, { text: 'later' }] },
+      { routes: { default: ['anthropic/claude-sonnet-4-5'] }, timeout: { deadline: 60_000 } },
+    );
+    const first = await settle(clock, engine.execute(ask()).response()).catch(
+      (e: unknown) => e as OutlastError,
+    );
+    expect(first).toMatchObject({ kind: 'rate_limited' });
+    const startedAt = clock.now();
+    const second = await settle(clock, engine.execute(ask()).response()).catch(
+      (e: unknown) => e as OutlastError,
+    );
+    expect(clock.now() - startedAt).toBeLessThan(100);
+    expect(transport.seen).toHaveLength(1);
+    expect(second).toMatchObject({ kind: 'rate_limited', code: 'OUTLAST_ALL_TARGETS_COOLING' });
+    expect((second as OutlastError).retryAfterMs).toBeGreaterThan(29_000);
+    expect((second as OutlastError).message).toMatch(
+      /cooling after rate limits.*anthropic\/claude-sonnet-4-5/,
+    );
+  });
+
+  it('every target cooling, the soonest within the cooldown wait: the call waits for it and answers', async () => {
+    const { clock, transport, engine } = setup(
+      { 'anthropic/claude-sonnet-4-5': [{ fail: 'rate_limited', retryAfterMs: 8000 }, { text: 'later' }] },
+      { routes: { default: ['anthropic/claude-sonnet-4-5'] }, timeout: { deadline: 60_000 } },
+    );
+    const r = await settle(clock, engine.execute(ask()).response());
+    expect(r.content).toEqual([{ type: 'text', text: 'later' }]);
+    expect(transport.seen[1]!.at - transport.seen[0]!.at).toBeGreaterThanOrEqual(8000);
+  });
+
   it('moves a silent target (first-token timeout) behind the others, retrying it only last', async () => {
     const { clock, transport, engine } = setup(
       {

@@ -35,6 +35,8 @@ export const SPECIFIC_CODES = {
   UNKNOWN_MODEL: 'OUTLAST_UNKNOWN_MODEL',
   /** No wire codec for a provider's format. */
   NO_CODEC: 'OUTLAST_NO_CODEC',
+  /** Every target of the route is cooling after rate limits for longer than the call may wait. */
+  ALL_TARGETS_COOLING: 'OUTLAST_ALL_TARGETS_COOLING',
 } as const;
 
 export type SpecificCode = (typeof SPECIFIC_CODES)[keyof typeof SPECIFIC_CODES];

@@ -34,6 +34,11 @@ export interface DecideInput {
   hintWaitMs: number;
   /** How long a spent quota keeps the target cooling; default DEFAULT_QUOTA_COOLDOWN_MS. */
   quotaCooldownMs?: number;
+  /**
+   * The longest wait for a hint when nothing else is ready: a longer one ends the call with the
+   * server's own answer (and its retry-after) rather than hold the caller.
+   */
+  cooldownWaitMs: number;
   /** Takes one retry from the retry budget; false when spent. Called only when a retry is planned. */
   acquireRetry: () => boolean;
 }
@@ -97,7 +102,7 @@ export function decideAfterFailure(input: DecideInput): Decision {
     backoff: input.backoff,
     ...(hinted === undefined ? {} : { hint: { retryAfterMs: hinted } }),
     remainingMs: input.remainingMs,
-    maxHintMs: input.maxHintMs,
+    maxHintMs: Math.min(input.maxHintMs, Math.max(input.hintWaitMs, input.cooldownWaitMs)),
     random: input.random,
   });
   if (plan.kind === 'do_not_wait') return fallback(false);

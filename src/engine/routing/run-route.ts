@@ -3,9 +3,13 @@
  * ones held back as a last resort; then those held back only by a rate-limit cooldown that ends
  * before the deadline; and, when every target was skipped, the one that failed longest ago.
  */
+
+import { SPECIFIC_CODES } from '../../errors/codes.ts';
+import { formatDuration, OutlastError } from '../../errors/index.ts';
 import type { CallContext } from '../call/call-context.ts';
 import { type Outcome, STOP } from './outcome.ts';
-import { earliestCooledTarget, forcedPick } from './selectors.ts';
+import { earliestCooledTarget, forcedPick, soonestCooldownEnd } from './selectors.ts';
+import type { TargetState } from './target-state.ts';
 import { createTargetStates } from './target-state.ts';
 import { tryTarget } from './try-target.ts';
 
@@ -46,7 +50,29 @@ export async function runRoute(ctx: CallContext): Promise<Outcome> {
     if (pick) {
       const outcome = await tryTarget(ctx, states, pick, { forced: true });
       if (ended(outcome)) return outcome;
+    } else {
+      const soonest = soonestCooldownEnd(states);
+      if (soonest !== undefined) return { kind: 'stop', error: everyTargetCooling(ctx, states, soonest) };
     }
   }
   return STOP;
+}
+
+/**
+ * Every target is cooling after rate limits for longer than the call may wait: it ends at once,
+ * saying when to come back, rather than hold the caller (the gateway answers 429 + retry-after).
+ */
+function everyTargetCooling(ctx: CallContext, states: readonly TargetState[], untilMs: number): OutlastError {
+  const waitMs = Math.max(0, untilMs - ctx.deps.clock.now());
+  const soonest = states.find((s) => s.coolingUntilMs === untilMs);
+  return new OutlastError({
+    kind: 'rate_limited',
+    code: SPECIFIC_CODES.ALL_TARGETS_COOLING,
+    message:
+      `every target of ${ctx.route.name} is cooling after rate limits; the soonest` +
+      `${soonest ? ` (${soonest.ref.key})` : ''} takes calls again in ${formatDuration(waitMs)}`,
+    retryAfterMs: waitMs,
+    retryable: true,
+    ...(soonest ? { provider: soonest.ref.provider, model: soonest.ref.model } : {}),
+  });
 }

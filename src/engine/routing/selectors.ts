@@ -36,7 +36,7 @@ export function earliestCooledTarget(
   states: readonly TargetState[],
   now: number,
   remainingMs: number,
-  retry: { attempts: number; maxHintMs: number },
+  retry: { attempts: number; maxHintMs: number; cooldownWaitMs: number },
 ): { state: TargetState; untilMs: number } | undefined {
   let best: { state: TargetState; untilMs: number } | undefined;
   for (const state of states) {
@@ -46,17 +46,33 @@ export function earliestCooledTarget(
   }
   if (!best) return undefined;
   const waitMs = best.untilMs + 1 - now;
-  if (waitMs > retry.maxHintMs || waitMs >= remainingMs) return undefined;
+  if (waitMs > retry.maxHintMs || waitMs > retry.cooldownWaitMs || waitMs >= remainingMs) return undefined;
   return best;
 }
 
-/** Every target was skipped: the one that failed longest ago, or else the one with the largest window. */
+/** The soonest end of a cooldown that holds one of the call's targets back, if any does. */
+export function soonestCooldownEnd(states: readonly TargetState[]): number | undefined {
+  let soonest: number | undefined;
+  for (const s of states) {
+    if (s.coolingUntilMs !== undefined && (soonest === undefined || s.coolingUntilMs < soonest))
+      soonest = s.coolingUntilMs;
+  }
+  return soonest;
+}
+
+/**
+ * Every target was skipped, and the call still gets a real attempt (Envoy's panic threshold:
+ * health is ignored when none of it is left): the breaker-held target that failed longest ago,
+ * or else the one with the largest window. A target cooling after a rate limit is not forced:
+ * the server said when it takes calls again (the cooled pass waited for it when that fitted).
+ */
 export function forcedPick(
   states: readonly TargetState[],
   health: Pick<Health, 'lastFailureAt'>,
   settings: Pick<EngineSettings, 'models'>,
 ): TargetState | undefined {
-  const blocked = states.filter((s) => s.skipped && s.skipped !== 'context_window');
+  const blocked = states.filter((s) => s.skipped === 'breaker_open' || s.skipped === 'provider_breaker_open');
+  if (states.some((s) => s.skipped === 'cooling_down') && blocked.length === 0) return undefined;
   if (blocked.length > 0) {
     const at = (s: TargetState) => health.lastFailureAt(s.ref.key) ?? Number.NEGATIVE_INFINITY;
     return blocked.reduce((best, s) => (at(s) < at(best) ? s : best));

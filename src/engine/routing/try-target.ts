@@ -151,6 +151,7 @@ export async function tryTarget(
       random,
       fallbackOnContentFilter: ctx.route.fallbackOnContentFilter,
       hintWaitMs: ctx.route.hintWaitMs ?? settings.retry.hintWaitMs,
+      cooldownWaitMs: settings.retry.cooldownWaitMs,
       fallbackReadyAtMs: fallbackReadyAt(states, state, now, health, settings.retry.attempts),
       acquireRetry: takeRetry,
     });
