@@ -5,6 +5,7 @@
  */
 import {
   APICallError,
+  createProviderRegistry,
   generateObject,
   generateText,
   jsonSchema,
@@ -86,6 +87,34 @@ describe('generateText', () => {
     expect(attempts[0]!.message).toMatch(/first.token/i);
     await waitFor(() => mock.log()[0]?.disconnected === true);
     expect(mock.log()[0]!.disconnected).toBe(true);
+  });
+
+  it("an open breaker keeps the AI SDK's calls off a failing target, and the trace says so", async () => {
+    mock.setScenario({ models: { 'claude-sonnet-4-5': { faults: ['529'] } } });
+    const model = make()('default');
+    const skips: unknown[] = [];
+    for (let i = 0; i < 8; i++) {
+      const result = await generateText({ model, prompt: `Call ${i}.` });
+      expect(result.response.modelId).toBe('gpt-4.1');
+      skips.push(...(outlastMeta(result.providerMetadata).breakerSkips as unknown[]));
+    }
+    expect(skips).toContainEqual({
+      provider: 'anthropic',
+      model: 'claude-sonnet-4-5',
+      reason: 'breaker_open',
+    });
+    expect(attemptsByModel(mock.log())['claude-sonnet-4-5']).toBeLessThan(8);
+    expect(attemptsByModel(mock.log())['gpt-4.1']).toBe(8);
+  });
+
+  it('is a provider the AI SDK registry takes', async () => {
+    const registry = createProviderRegistry({ outlast: make() });
+    const result = await generateText({
+      model: registry.languageModel('outlast:openai/gpt-4.1'),
+      prompt: 'hi',
+    });
+    expect(result.response.modelId).toBe('gpt-4.1');
+    expect(() => registry.embeddingModel('outlast:x')).toThrow(/language models only/);
   });
 
   it('maps a max_tokens stop to length and usage to the spec fields', async () => {
