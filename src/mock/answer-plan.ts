@@ -280,6 +280,7 @@ export function planAnswer(request: CanonicalRequest, options: PlanOptions): Ans
       partial,
       key: `${seed}\u0000paraphrase\u0000${base.conversation}`,
       fresh: () => answerFor(turns, 'different\u0000'),
+      prompt: shape === 'continue' ? textOf(messages[messages.length - 1]) : '',
     };
     if (chosen.type === 'prefill_ignored') {
       behaviour = formatBehaviour(chosen);

@@ -185,6 +185,34 @@ describe('continuation behaviours (answer plan)', () => {
     expect(textOf(prefill(partial, 'different'))).toBe(text);
   });
 
+  it('anchor: starts with the quoted end of the partial answer when asked to, then the rest', () => {
+    for (const words of CUTS) {
+      const partial = cutAfter(words);
+      const anchor = partial.split(' ').slice(-4).join(' ');
+      for (const quote of [`"${anchor}"`, `\u201c${anchor}\u201d`, `\`${anchor}\``]) {
+        const p = plan(
+          request([
+            ...question,
+            assistant(partial),
+            user(`Your answer was cut off. Begin by repeating ${quote} verbatim, then continue.`),
+          ]),
+          'anchor',
+        );
+        expect(p.behaviour).toBe('anchor');
+        expect(textOf(p)).toBe(full.slice(partial.length - anchor.length));
+      }
+      // a quote that does not end the answer, or none: the rest, as exact
+      const unquoted = textOf(continueTurn(partial, 'anchor'));
+      expect(`${partial} ${unquoted}`).toBe(full);
+      const wrong = plan(
+        request([...question, assistant(partial), user('Continue after "nothing like it".')]),
+        'anchor',
+      );
+      expect(`${partial} ${textOf(wrong)}`).toBe(full);
+      expect(partial + textOf(prefill(partial, 'anchor'))).toBe(full);
+    }
+  });
+
   it('prefill_ignored: a prefill is answered from scratch, even one that is not its own', () => {
     for (const words of CUTS) {
       const p = prefill(cutAfter(words), 'prefill_ignored');

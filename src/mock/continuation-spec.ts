@@ -29,7 +29,12 @@ export type InnerBehaviour =
   /** The answer so far in other words (same shape), then the rest: text that cannot be aligned. */
   | { type: 'paraphrase' }
   /** An unrelated fresh answer. */
-  | { type: 'different' };
+  | { type: 'different' }
+  /**
+   * Does what the continue turn asks: starts with the text it quotes when that text ends the
+   * partial answer (an anchor), then the rest; with no such quote, as `exact`.
+   */
+  | { type: 'anchor' };
 
 export type ContinuationBehaviour =
   | InnerBehaviour
@@ -68,7 +73,15 @@ export class ContinuationSpecError extends Error {
   override readonly name = 'ContinuationSpecError';
 }
 
-const INNER = ['exact', 'overlap', 'sentence_restart', 'full_restart', 'paraphrase', 'different'] as const;
+const INNER = [
+  'exact',
+  'overlap',
+  'sentence_restart',
+  'full_restart',
+  'paraphrase',
+  'different',
+  'anchor',
+] as const;
 const PREFILL_ONLY = ['prefill_ignored', 'prefill_rejected'] as const;
 const COMPLETE = ['complete_new_turn', 'complete_empty', 'complete_repeat', 'complete_note'] as const;
 
@@ -141,6 +154,7 @@ function inner(spec: string, name: string, params: Params): InnerBehaviour {
     case 'full_restart':
     case 'paraphrase':
     case 'different':
+    case 'anchor':
       return { type: name };
     default:
       return fail(spec, `${name} cannot follow a preamble (then= takes ${INNER.join(', ')})`);

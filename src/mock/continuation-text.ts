@@ -24,6 +24,27 @@ export interface ContinuationInput {
   key: string;
   /** An unrelated answer (for `different`). */
   fresh: () => string[];
+  /** The continue turn's text ('' after a prefill): where an anchor is quoted. */
+  prompt: string;
+}
+
+const QUOTED = [/"([^"]+)"/g, /\u201c([^\u201d]+)\u201d/g, /`([^`]+)`/g, /\u00ab([^\u00bb]+)\u00bb/g];
+
+/** The longest text the prompt quotes that ends the partial answer. */
+export function quotedAnchor(prompt: string, partial: string): string | undefined {
+  const tail = partial.trimEnd();
+  let best: string | undefined;
+  for (const pattern of QUOTED)
+    for (const match of prompt.matchAll(pattern)) {
+      const quoted = match[1]!;
+      if (
+        quoted.trim() !== '' &&
+        tail.endsWith(quoted) &&
+        (best === undefined || quoted.length > best.length)
+      )
+        best = quoted;
+    }
+  return best;
 }
 
 /** Splits text into tokens the way the generator does: each word with its leading space. */
@@ -105,6 +126,12 @@ function innerTokens(input: ContinuationInput, b: InnerBehaviour, space?: Leadin
     }
     case 'different':
       return input.fresh();
+    case 'anchor': {
+      const anchor = quotedAnchor(input.prompt, partial);
+      if (anchor === undefined) return withSpace(rest(input), mode, space);
+      // The anchor as quoted, then the answer from where it ends, which is where the partial ends.
+      return [anchor, ...(tokensAfter(full, partial.trimEnd().length) ?? [])];
+    }
   }
 }
 

@@ -218,6 +218,31 @@ describe.each(DIALECTS)('%s: continuation behaviours on the wire', (dialect) => 
   });
 });
 
+describe.each(DIALECTS)('%s: anchor', (dialect) => {
+  it('repeats the quoted anchor, then goes on', async () => {
+    const full = fullFor(dialect);
+    const partial = full.split(' ').slice(0, 40).join(' ');
+    const anchor = partial.split(' ').slice(-5).join(' ');
+    for (const stream of [false, true]) {
+      const got = await call(
+        mock.url,
+        dialect,
+        'long',
+        [
+          question,
+          { role: 'assistant', text: partial },
+          {
+            role: 'user',
+            text: `Your answer was cut off. Start by repeating "${anchor}" verbatim, then continue.`,
+          },
+        ],
+        { stream, headers: { 'x-mock-continuation': 'anchor' } },
+      );
+      expect(got.text).toBe(full.slice(partial.length - anchor.length));
+    }
+  });
+});
+
 describe('a bad x-mock-continuation header', () => {
   it('gets the provider 400 naming the problem', async () => {
     const got = await call(mock.url, 'openai', 'long', [question], {
