@@ -37,6 +37,14 @@ export const SPECIFIC_CODES = {
   NO_CODEC: 'OUTLAST_NO_CODEC',
   /** Every target of the route is cooling after rate limits for longer than the call may wait. */
   ALL_TARGETS_COOLING: 'OUTLAST_ALL_TARGETS_COOLING',
+  /** The prompt is larger than the context window of every target of the route. */
+  PROMPT_TOO_LARGE: 'OUTLAST_PROMPT_TOO_LARGE',
+  /** The gateway holds `server.largeBodyBudgetBytes` of request bodies already: retry shortly. */
+  BODY_BUDGET: 'OUTLAST_BODY_BUDGET',
+  /** The gateway has `server.maxConnections` connections open: retry shortly. */
+  TOO_MANY_CONNECTIONS: 'OUTLAST_TOO_MANY_CONNECTIONS',
+  /** The gateway serves `server.maxInFlight` calls already: retry shortly. */
+  TOO_MANY_REQUESTS: 'OUTLAST_TOO_MANY_REQUESTS',
 } as const;
 
 export type SpecificCode = (typeof SPECIFIC_CODES)[keyof typeof SPECIFIC_CODES];

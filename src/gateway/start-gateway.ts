@@ -23,13 +23,14 @@ import {
   validateConfig,
 } from './config/index.ts';
 import { createGatewayServer } from './server/create-server.ts';
+import { LIMIT_DEFAULTS, resolveLimits } from './server/limits.ts';
 
 export const GATEWAY_DEFAULTS = {
   port: 4000,
   host: '127.0.0.1',
-  bodyLimitBytes: 32 * 1024 * 1024,
   drainTimeoutMs: 30_000,
   keepAliveMs: 10_000,
+  ...LIMIT_DEFAULTS,
 } as const;
 
 export interface GatewayDeps extends Omit<EngineDeps, 'breakerStore' | 'cooldownStore'> {
@@ -131,7 +132,7 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
     keys: (config.keys ?? []).map((k) =>
       typeof k === 'string' ? { hash: k } : { hash: k.hash, ...(k.name ? { name: k.name } : {}) },
     ),
-    bodyLimitBytes: config.server?.bodyLimitBytes ?? GATEWAY_DEFAULTS.bodyLimitBytes,
+    limits: resolveLimits(config.server),
     keepAliveMs: config.server?.keepAliveMs ?? GATEWAY_DEFAULTS.keepAliveMs,
     drainTimeoutMs: config.server?.drainTimeoutMs ?? GATEWAY_DEFAULTS.drainTimeoutMs,
     redact,

@@ -36,6 +36,8 @@ export interface ServeContext {
   readonly onCall?: (info: { requestId: string; model: string; stream: boolean; call: EngineCall }) => void;
   /** Told the token usage the answer reports (cumulative: a later value replaces an earlier one). */
   readonly onUsage?: (usage: Partial<Usage>) => void;
+  /** Limits the entry point puts on a decoded request (the gateway's tool-schema depth); throws the 400. */
+  readonly checkRequest?: (request: CanonicalRequest) => void;
   /** Headers on every error answer (the fetch adapter's `x-should-retry: false`). */
   readonly errorHeaders?: Record<string, string>;
 }
@@ -52,6 +54,7 @@ export async function serveCall(input: ServeRequest, context: ServeContext): Pro
   let call: EngineCall;
   try {
     request = codec.decodeRequest(await input.body(), input.path);
+    context.checkRequest?.(request);
     const options: CallOptions = {
       signal,
       ...(context.timeout === undefined ? {} : { timeout: context.timeout }),

@@ -44,6 +44,11 @@ export async function runRoute(ctx: CallContext): Promise<Outcome> {
     // back by a new cooldown (another call's attempt found the limit again): wait for its end.
     if (state.attempts === before && state.skipped !== 'cooling_down') state.coolingUntilMs = undefined;
   }
+  // A prompt larger than every target's window cannot be answered anywhere: a 400 at once,
+  // rather than sending megabytes to the largest one to be refused.
+  if (ctx.ledger.records.length === 0 && states.every((s) => s.skipped === 'context_window')) {
+    return { kind: 'stop', error: promptTooLarge(ctx, states) };
+  }
   // Every target was skipped: the one that failed longest ago is tried rather than none.
   if (ctx.ledger.records.length === 0) {
     const pick = forcedPick(states, health, settings);
@@ -74,5 +79,18 @@ function everyTargetCooling(ctx: CallContext, states: readonly TargetState[], un
     retryAfterMs: waitMs,
     retryable: true,
     ...(soonest ? { provider: soonest.ref.provider, model: soonest.ref.model } : {}),
+  });
+}
+
+function promptTooLarge(ctx: CallContext, states: readonly TargetState[]): OutlastError {
+  const windows = states.map(
+    (s) => `${s.ref.key} ${ctx.deps.settings.models(s.ref.model).contextWindow ?? '?'}`,
+  );
+  return new OutlastError({
+    kind: 'context_length',
+    status: 400,
+    retryable: false,
+    code: SPECIFIC_CODES.PROMPT_TOO_LARGE,
+    message: `the prompt is about ${ctx.promptTokens} tokens, larger than the context window of every target of route ${ctx.route.name} (${windows.join(', ')})`,
   });
 }

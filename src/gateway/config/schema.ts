@@ -11,6 +11,10 @@ const keyHash = z
   .string({ error: 'expected "sha256:<64 hex digits>" (make one with `outlast hash-key`)' })
   .regex(KEY_HASH_PATTERN, 'expected "sha256:<64 hex digits>" (make one with `outlast hash-key`)');
 
+const count = z
+  .number({ error: 'expected a positive integer' })
+  .int('expected a positive integer')
+  .min(1, 'expected a positive integer');
 const ms = z.number({ error: 'expected a number of ms >= 0' }).min(0, 'expected a number of ms >= 0');
 
 export const serverSchema = z.strictObject({
@@ -24,6 +28,24 @@ export const serverSchema = z.strictObject({
   drainTimeoutMs: ms.optional(),
   /** A keep-alive event on a streaming response quiet for this long; default 10 000 ms. */
   keepAliveMs: ms.min(100, 'expected at least 100 ms').optional(),
+  /** Open connections; one over it gets 503 + retry-after (health checks are still answered); default 4096. */
+  maxConnections: count.optional(),
+  /** Model calls being served at once; the next gets 503 + retry-after; default 1024. */
+  maxInFlight: count.optional(),
+  /** A request's headers must arrive within this (slowloris); 408 after; default 15 000 ms. */
+  headersTimeoutMs: ms.min(50, 'expected at least 50 ms').optional(),
+  /** The whole request, body included, must arrive within this; 408 after; default 60 000 ms. */
+  requestTimeoutMs: ms.min(50, 'expected at least 50 ms').optional(),
+  /** An idle keep-alive connection is closed after this; default 65 000 ms (longer than load balancers' 60 s). */
+  keepAliveTimeoutMs: ms.min(50, 'expected at least 50 ms').optional(),
+  /** Request line and headers together; larger get 431; default 32 768 bytes. */
+  maxHeaderBytes: count.min(1024, 'expected at least 1024 bytes').optional(),
+  /** Nesting of the JSON body; deeper gets 400; default 128. */
+  maxJsonDepth: count.optional(),
+  /** Nesting of one tool's input schema; deeper gets 400; default 64. */
+  maxToolSchemaDepth: count.optional(),
+  /** Request bodies being read or served at once, in bytes; a body that would go over gets 503 + retry-after; default the smaller of 256 MiB and an eighth of the heap limit. */
+  largeBodyBudgetBytes: count.optional(),
 });
 
 export const gatewayKeySchema = z.union(

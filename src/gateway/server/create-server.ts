@@ -5,25 +5,32 @@
  * a drain deadline, then cut what is left).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Engine, LoggerLike } from '../../engine/index.ts';
 import type { HttpMetrics } from '../../observe/metrics-http.ts';
 import type { SharedState } from '../../state/index.ts';
 import type { ServerCodec } from '../../wire/codec.ts';
 import type { KeyEntry } from '../config/hash-key.ts';
+import { createBodyBudget } from './body-budget.ts';
+import { answerFor, writeClientError } from './client-error.ts';
+import { createConnectionTracker } from './connections.ts';
 import { createDialect, type Dialect } from './dialect.ts';
+import { readJsonBody } from './http-io.ts';
+import type { ServerLimits } from './limits.ts';
 import { compose, type GatewayContext, type Handler } from './middleware/compose.ts';
 import { requestLog } from './middleware/request-log.ts';
 import type { ModelCallContext } from './model-call.ts';
 import { createRoutes, notFound, type Route } from './routes.ts';
+import { checkToolSchemaDepth } from './tool-schema-depth.ts';
 
 export interface GatewayServerOptions {
   engine: Engine;
   codecs: { anthropic: ServerCodec; openai: ServerCodec };
   /** Client keys (`sha256:<hex>` hashes, with a name when given); empty: open. */
   keys: readonly KeyEntry[];
-  bodyLimitBytes: number;
+  limits: ServerLimits;
+  /** A keep-alive event on a quiet stream after this long. */
   keepAliveMs: number;
   drainTimeoutMs: number;
   redact: (text: string) => string;
@@ -80,15 +87,22 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     ctx.req.headers['anthropic-version'] !== undefined || ctx.path.startsWith('/v1/messages')
       ? anthropic
       : openai;
+  const { limits } = options;
   const active = new Set<ServerResponse>();
   let draining = false;
+  const connections = createConnectionTracker(limits.maxConnections);
+  const budget = createBodyBudget(limits.largeBodyBudgetBytes);
 
   const routes = createRoutes({
     dialects: { anthropic, openai },
     keys: options.keys,
+    limits,
+    isOverLimit: connections.isOverLimit,
     call: {
       engine: options.engine,
-      bodyLimitBytes: options.bodyLimitBytes,
+      readBody: (req, res) =>
+        readJsonBody(req, { limit: limits.bodyLimitBytes, maxDepth: limits.maxJsonDepth, budget, res }),
+      checkRequest: (request) => checkToolSchemaDepth(request, limits.maxToolSchemaDepth),
       keepAliveMs: options.keepAliveMs,
       redact: options.redact,
       runInRoute: options.runInRoute,
@@ -116,20 +130,40 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     router,
   );
 
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    active.add(res);
-    if (draining) res.setHeader('connection', 'close');
-    res.on('close', () => {
-      active.delete(res);
-      if (draining) server.closeIdleConnections();
-    });
-    const ctx: GatewayContext = { req, res, path: pathOf(req), method: req.method ?? 'GET', dialect: openai };
-    ctx.dialect = guessDialect(ctx);
-    void handle(ctx);
-  });
-  // A client error (bad HTTP) must not take the server down.
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+  const server = createServer(
+    {
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      maxHeaderSize: limits.maxHeaderBytes,
+      // node checks the two timeouts every this often (30 s by default, which doubles a short one).
+      connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+    (req, res) => {
+      active.add(res);
+      if (draining || connections.isOverLimit(req.socket)) res.setHeader('connection', 'close');
+      res.on('close', () => {
+        active.delete(res);
+        if (draining) server.closeIdleConnections();
+      });
+      const ctx: GatewayContext = {
+        req,
+        res,
+        path: pathOf(req),
+        method: req.method ?? 'GET',
+        dialect: openai,
+      };
+      ctx.dialect = guessDialect(ctx);
+      void handle(ctx);
+    },
+  );
+  connections.watch(server);
+  // Bad HTTP (oversized or malformed headers, slow headers or bodies) is answered in JSON and
+  // never takes the server down. Nothing is written over a response already under way.
+  server.on('clientError', (error: Error & { code?: string }, socket) => {
+    const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+    const answer = answerFor(error, limits, inFlight !== undefined);
+    if (answer && socket.writable && !inFlight?.headersSent) writeClientError(socket, answer);
     else socket.destroy();
   });
 

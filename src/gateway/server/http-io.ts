@@ -1,21 +1,57 @@
 /** Reading request bodies under a limit and writing JSON answers, on plain node:http. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badBody, parseJsonBody } from '../../serve/index.ts';
+import type { BodyBudget } from './body-budget.ts';
+import { jsonDepth } from './json-depth.ts';
 
-/** The body as JSON; a body over `limit` bytes is refused (413) without reading the rest. */
-export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+export interface BodyReadOptions {
+  /** Bodies over this many bytes get 413 (`server.bodyLimitBytes`). */
+  readonly limit: number;
+  /** JSON nested deeper gets 400 (`server.maxJsonDepth`). */
+  readonly maxDepth?: number;
+  /** Bytes of bodies held at once; the body's share is given back when `res` closes. */
+  readonly budget?: BodyBudget;
+  readonly res?: ServerResponse;
+}
+
+/** The body as JSON; a body over the limit is refused (413) without reading the rest. */
+export async function readJsonBody(
+  req: IncomingMessage,
+  options: BodyReadOptions | number,
+): Promise<unknown> {
+  const { limit, maxDepth, budget, res } = typeof options === 'number' ? { limit: options } : options;
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     throw badBody(`request body is ${declared} bytes, over the gateway's limit of ${limit} bytes`, 413);
   }
-  return parseJsonBody(await readText(req, limit));
+  let taken = 0;
+  const take =
+    budget === undefined
+      ? undefined
+      : (bytes: number) => {
+          budget.take(bytes);
+          taken += bytes;
+        };
+  if (budget !== undefined) res?.once('close', () => budget.give(taken));
+  if (take && Number.isFinite(declared)) take(declared);
+  const body = parseJsonBody(await readText(req, limit, Number.isFinite(declared) ? undefined : take));
+  if (maxDepth !== undefined && jsonDepth(body, maxDepth) > maxDepth) {
+    throw badBody(
+      `request body is nested more than ${maxDepth} levels deep, over the gateway's limit (server.maxJsonDepth)`,
+    );
+  }
+  return body;
 }
 
 /**
  * The body as UTF-8 text, over plain 'data'/'end' events: an async iterator per request costs
  * more than the body takes to read. Over `limit` it rejects and stops reading (the rest is left behind).
  */
-function readText(req: IncomingMessage, limit: number): Promise<string> {
+function readText(
+  req: IncomingMessage,
+  limit: number,
+  take: ((bytes: number) => void) | undefined,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -32,6 +68,16 @@ function readText(req: IncomingMessage, limit: number): Promise<string> {
         req.pause();
         reject(badBody(`request body is over the gateway's limit of ${limit} bytes`, 413));
         return;
+      }
+      if (take) {
+        try {
+          take(chunk.length);
+        } catch (error) {
+          cleanup();
+          req.pause();
+          reject(error);
+          return;
+        }
       }
       chunks.push(chunk);
     };

@@ -9,14 +9,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine, EngineCall } from '../../engine/index.ts';
 import { OutlastError } from '../../errors/index.ts';
 import { type ServeContext, type ServedAnswer, serveCall } from '../../serve/index.ts';
+import type { CanonicalRequest } from '../../wire/canonical/index.ts';
 import { clientFacingError, type Dialect } from './dialect.ts';
-import { drained, readJsonBody } from './http-io.ts';
+import { drained } from './http-io.ts';
 import { factsOf, mergeUsage, recordTrace } from './request-facts.ts';
 import { writeAnswer } from './write-answer.ts';
 
 export interface ModelCallContext {
   readonly engine: Engine;
-  readonly bodyLimitBytes: number;
+  /** Reads and parses the request body under the gateway's limits. */
+  readonly readBody: (req: IncomingMessage, res: ServerResponse) => Promise<unknown>;
+  /** Limits on the decoded request (tool-schema depth); throws a 400 naming the limit. */
+  readonly checkRequest?: (request: CanonicalRequest) => void;
   readonly keepAliveMs: number;
   readonly redact: (text: string) => string;
   /** Runs the engine call with its route known to chaos injection. */
@@ -45,6 +49,7 @@ export async function serveModelCall(
     engine: context.engine,
     facing: (error) => clientFacingError(error, context.redact),
     runInRoute: context.runInRoute,
+    ...(context.checkRequest ? { checkRequest: context.checkRequest } : {}),
     onCall(info) {
       call = info.call;
       facts.route = info.model;
@@ -58,7 +63,7 @@ export async function serveModelCall(
     const answer = await serveCall(
       {
         codec: dialect.codec,
-        body: () => readJsonBody(req, context.bodyLimitBytes),
+        body: () => context.readBody(req, res),
         signal: controller.signal,
       },
       serve,

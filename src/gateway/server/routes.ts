@@ -2,6 +2,7 @@
  * The gateway's endpoints as data: a path (or a pattern), the dialect its errors are written
  * in, and its chain of middleware ending in a handler. To add an endpoint, add a row here.
  */
+import type { Socket } from 'node:net';
 import { OutlastError, SPECIFIC_CODES } from '../../errors/index.ts';
 import type { KeyEntry } from '../config/hash-key.ts';
 import { type AdminContext, healthz, metrics, readyz, status } from './admin-endpoints.ts';
@@ -9,10 +10,13 @@ import { type Dialect, newRequestId, sendError } from './dialect.ts';
 import { GEMINI_GENERATE_PATH, geminiCallDialect, geminiDialect } from './endpoints/gemini.ts';
 import { RESPONSES_PATH, responsesDialect } from './endpoints/responses.ts';
 import { sendJson } from './http-io.ts';
+import type { ServerLimits } from './limits.ts';
 import { allowMethods } from './middleware/allow-methods.ts';
 import { gatewayKey } from './middleware/auth.ts';
 import { compose, type GatewayContext, type Handler } from './middleware/compose.ts';
+import { connectionLimit } from './middleware/connection-limit.ts';
 import { drain } from './middleware/drain.ts';
+import { inFlightLimit } from './middleware/in-flight-limit.ts';
 import { type ModelCallContext, serveModelCall } from './model-call.ts';
 import { modelsList } from './models-list.ts';
 
@@ -29,6 +33,8 @@ export interface Route {
 export interface RouteContext {
   readonly dialects: { readonly anthropic: Dialect; readonly openai: Dialect };
   readonly keys: readonly KeyEntry[];
+  readonly limits: ServerLimits;
+  readonly isOverLimit: (socket: Socket) => boolean;
   readonly call: ModelCallContext;
   readonly admin: AdminContext;
 }
@@ -38,12 +44,19 @@ export function createRoutes(context: RouteContext): Route[] {
   const { admin } = context;
   const key = gatewayKey({ keys: context.keys });
   const draining = drain({ isDraining: admin.isDraining });
+  // Health checks skip it: a load balancer must still see the instance alive when it is full.
+  const connections = connectionLimit({
+    maxConnections: context.limits.maxConnections,
+    isOverLimit: context.isOverLimit,
+  });
+  const inFlight = inFlightLimit({ maxInFlight: context.limits.maxInFlight });
   /** A dialect, or a maker of one per request (a codec that remembers its request, or reads its path). */
   const modelCall = (dialect: Dialect | ((ctx: GatewayContext) => Dialect), auth = key): Handler =>
-    compose([allowMethods('POST'), auth, draining], (ctx) =>
+    compose([connections, allowMethods('POST'), auth, draining, inFlight], (ctx) =>
       serveModelCall(ctx.req, ctx.res, typeof dialect === 'function' ? dialect(ctx) : dialect, context.call),
     );
-  const get = (handler: Handler): Handler => compose([allowMethods('GET')], handler);
+  const get = (handler: Handler): Handler => compose([connections, allowMethods('GET')], handler);
+  const health = (handler: Handler): Handler => compose([allowMethods('GET')], handler);
   return [
     { path: '/v1/messages', dialect: anthropic, handler: modelCall(anthropic) },
     { path: '/v1/chat/completions', dialect: openai, handler: modelCall(openai) },
@@ -59,13 +72,13 @@ export function createRoutes(context: RouteContext): Route[] {
     },
     {
       path: '/v1/models',
-      handler: compose([allowMethods('GET'), key], async (ctx) => {
+      handler: compose([connections, allowMethods('GET'), key], async (ctx) => {
         sendJson(ctx.res, 200, modelsList(admin.engine, admin.startedAt));
         return 200;
       }),
     },
-    { path: '/healthz', handler: get(healthz()) },
-    { path: '/readyz', handler: get(readyz(admin)) },
+    { path: '/healthz', handler: health(healthz()) },
+    { path: '/readyz', handler: health(readyz(admin)) },
     { path: '/metrics', handler: get(metrics(admin)) },
     { path: '/status', handler: get(status(admin)) },
   ];

@@ -16,8 +16,8 @@ export function writeAnswer(res: ServerResponse, answer: ServedAnswer): number {
   res.writeHead(answer.status, {
     ...answer.headers,
     'content-length': Buffer.byteLength(answer.body),
-    // A body refused for its size was left unread: the connection cannot be reused.
-    ...(answer.status === 413 ? { connection: 'close' } : {}),
+    // A body refused before it was read whole (its size, the body budget): the connection cannot be reused.
+    ...(answer.status === 413 || !res.req.complete ? { connection: 'close' } : {}),
   });
   res.end(answer.body);
   return answer.status;
