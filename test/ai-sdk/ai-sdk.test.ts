@@ -196,6 +196,32 @@ describe('streamText', () => {
     ]);
   });
 
+  // How the continuing model answers (the mock's continuation behaviours): a prefill answered
+  // exactly (Anthropic), and a "continue" turn answered with an overlap, a restarted sentence, the
+  // whole answer again, or a prefill ignored (OpenAI). textStream must show none of it.
+  it.each([
+    ['anthropic/claude-sonnet-4-5', 'exact'],
+    ['openai/gpt-4.1', 'overlap chars=30'],
+    ['openai/gpt-4.1', 'sentence_restart'],
+    ['openai/gpt-4.1', 'full_restart'],
+    ['openai/gpt-4.1', 'prefill_ignored'],
+  ])('%s continuing with %s: the text has no seam', async (target, behaviour) => {
+    const prompt = 'Write a long answer about streams.';
+    const full = await generateText({ model: make()(target), prompt });
+    await outlast?.close();
+    mock.reset();
+    const model = target.split('/')[1]!;
+    mock.setScenario({
+      models: { [model]: { faults: [{ fault: 'cut after=9', times: 1 }], continuation: behaviour } },
+    });
+    let text = '';
+    const streamed = streamText({ model: make()(target), prompt });
+    for await (const delta of streamed.textStream) text += delta;
+    expect(text).toBe(full.text);
+    expect(outlastMeta(await streamed.providerMetadata).continued).toBe(true);
+    expect(mock.log().map((e) => e.continuationMatched ?? null)).toEqual([null, true]);
+  });
+
   it('a stream continued on another target reports that target as the model that answered', async () => {
     const prompt = 'Write a long answer about streams.';
     const full = await generateText({ model: make()('anthropic/claude-sonnet-4-5'), prompt });
