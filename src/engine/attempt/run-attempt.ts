@@ -5,17 +5,18 @@
  */
 
 import type { AttemptRecord } from '../../errors/index.ts';
-import { OutlastError, toOutlastError, treatmentOf } from '../../errors/index.ts';
+import { cooldownEndOf, OutlastError, toOutlastError, treatmentOf } from '../../errors/index.ts';
 import { type AttemptScope, abortReason } from '../../policy/index.ts';
 import { type CanonicalRequest, isContentPart, type StreamPart } from '../../wire/canonical/index.ts';
 import { DEFAULT_BASE_URLS } from '../base-urls.ts';
 import { type CallContext, label } from '../call/call-context.ts';
 import { forEachQueued } from '../channel.ts';
+import type { SkipReason } from '../events.ts';
 import type { TargetPermit } from '../health.ts';
 import { looksLikePrefillRejection } from '../recovery/continuation-request.ts';
 import type { PieceOptions } from '../recovery/stitcher.ts';
 import type { TargetRef } from '../routes.ts';
-import { hintedCoolUntil, UNTRANSLATABLE } from '../routing/decide.ts';
+import { UNTRANSLATABLE } from '../routing/decide.ts';
 import type { TargetState } from '../routing/target-state.ts';
 import { jsonPhaseBudgets, toPhaseBudgets } from '../timeouts.ts';
 import type { EngineUpstreamStream } from '../upstream.ts';
@@ -35,6 +36,23 @@ export type AttemptResult =
     };
 
 export type AllowedPermit = Extract<TargetPermit, { allowed: true }>;
+
+/** A permit that no breaker or cooldown gave (every target was skipped): its outcome is reported to none. */
+export const FORCED: AllowedPermit = {
+  allowed: true,
+  probe: false,
+  pacing: false,
+  release() {},
+  settlePacing() {},
+};
+/**
+ * For a call already admitted to a target whose breaker opened meanwhile: the breaker protects
+ * the target from new calls, not from the retries of a call it let in.
+ */
+export const ADMITTED: AllowedPermit = FORCED;
+
+export const isBreakerReason = (reason: SkipReason): boolean =>
+  reason === 'breaker_open' || reason === 'provider_breaker_open';
 
 /** The error as the engine sees it: a deadline or cancel that aborted the attempt wins over what it caused. */
 function normalise(e: unknown, ref: TargetRef, scope: AttemptScope | undefined): OutlastError {
@@ -169,7 +187,7 @@ export async function runAttempt(
     if (forwardedHere || began) stitcher.interruptPiece();
     const cancelled = error.kind === 'cancelled';
     const treatment = treatmentOf(error.kind, error.phase);
-    permit.settlePacing(hintedCoolUntil(error, clock.now()));
+    permit.settlePacing(cooldownEndOf(error, clock.now()));
     const prefillRejected = mode.continuation && mode.prefill && isPrefillError(ctx, error);
     permit.release(
       cancelled || prefillRejected || !treatment.breakerCounts ? 'ignored' : 'failure',

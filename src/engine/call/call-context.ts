@@ -77,3 +77,15 @@ export function untilSettled<T>(ctx: CallContext, promise: Promise<T>): Promise<
     });
   });
 }
+
+/** Announces a retry of the target and waits for it (the deadline or the caller cuts the wait short). */
+export async function waitToRetry(
+  ctx: CallContext,
+  ref: TargetRef,
+  attempt: number,
+  waitMs: number,
+  source: 'hint' | 'backoff',
+): Promise<void> {
+  ctx.deps.hub.emit({ type: 'retry', requestId: ctx.deps.requestId, ...label(ref), attempt, waitMs, source });
+  await sleepInCall(ctx, waitMs);
+}

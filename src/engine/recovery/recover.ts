@@ -3,12 +3,15 @@
  * continuing the answer (on the target that broke, unless it broke twice or went silent, then
  * on the others), by salvaging what arrived, or by a typed error, as the caller chose.
  */
-import type { OutlastError } from '../../errors/index.ts';
-import { isPrefillError, runAttempt } from '../attempt/run-attempt.ts';
-import { type CallContext, contextTooSmall, label } from '../call/call-context.ts';
+import { cooldownEndOf, type OutlastError } from '../../errors/index.ts';
+import { createBackoff } from '../../policy/index.ts';
+import type { ContentBlock } from '../../wire/canonical/index.ts';
+import { ADMITTED, isBreakerReason, isPrefillError, runAttempt } from '../attempt/run-attempt.ts';
+import { type CallContext, contextTooSmall, label, waitToRetry } from '../call/call-context.ts';
 import { buildFinalError } from '../final-error.ts';
-import { endsTheCall } from '../routing/decide.ts';
+import { decideAfterFailure, endsTheCall } from '../routing/decide.ts';
 import { DONE, type Outcome } from '../routing/outcome.ts';
+import { fallbackReadyAt } from '../routing/selectors.ts';
 import type { TargetState } from '../routing/target-state.ts';
 import { buildContinuation } from './continuation-request.ts';
 
@@ -18,18 +21,19 @@ export async function recover(
   from: TargetState,
   firstInterruption: OutlastError,
 ): Promise<Outcome> {
-  const { settings, health, hub, requestId } = ctx.deps;
+  const { settings, hub, requestId } = ctx.deps;
   const { stitcher } = ctx.answer;
   let interruption = firstInterruption;
   let current = from;
-  let used = 0;
+  // Interruptions continued so far: each may take several attempts (retries, other targets).
+  let rounds = 0;
   const broke = new Map<TargetState, number>();
   const { onInterrupt, maxContinuations } = settings.stream;
   for (;;) {
     const partial = stitcher.partialContent();
     const stopping = endsTheCall(interruption);
     const canContinue =
-      onInterrupt === 'continue' && partial !== undefined && used < maxContinuations && !stopping;
+      onInterrupt === 'continue' && partial !== undefined && rounds < maxContinuations && !stopping;
     hub.emit({
       type: 'interruption',
       requestId,
@@ -38,6 +42,7 @@ export async function recover(
       action: canContinue ? 'continue' : onInterrupt === 'salvage' && !stopping ? 'salvage' : 'error',
     });
     if (!canContinue || partial === undefined) return endInterrupted(ctx, interruption);
+    rounds++;
     ctx.ledger.continued = true;
     broke.set(current, (broke.get(current) ?? 0) + 1);
     const start = states.indexOf(current);
@@ -48,54 +53,113 @@ export async function recover(
     const order = [...states.slice(start), ...states.slice(0, start)].sort((a, b) => tired(a) - tired(b));
     let progressed = false;
     for (const state of order) {
-      if (used >= maxContinuations) break;
       if (contextTooSmall(ctx, state.ref)) continue;
-      let prefill =
-        health.acceptsPrefill(state.ref.key) ??
-        settings.models(state.ref.model).prefill ??
-        settings.providers[state.ref.provider]?.type === 'anthropic';
-      for (;;) {
-        const next = buildContinuation(ctx.request, partial, {
-          prefill,
-          outputTokensSoFar: stitcher.totalOutputTokens,
-        });
-        // Taken just before the attempt, which settles whatever the permit holds (a pacing one included).
-        const permit = health.acquire(state.ref);
-        if (!permit.allowed) {
-          ctx.ledger.skip(state.ref, permit.reason);
-          break;
-        }
-        used++;
-        const result = await runAttempt(
-          ctx,
-          state,
-          permit,
-          next.request,
-          { continuation: true, piece: next.piece, prefill },
-          0,
-        );
-        if (result.ok) return DONE;
-        if (result.forwarded) {
-          interruption = result.error;
-          current = state;
-          progressed = true;
-          break;
-        }
-        ctx.ledger.artefacts.add(result.record);
-        const e = result.error;
-        if (endsTheCall(e)) return endInterrupted(ctx, e.kind === 'cancelled' ? e : interruption);
-        // A refused prefill is learned once; the same target is asked again without it, at no cost to the budget.
-        if (prefill && isPrefillError(ctx, e)) {
-          health.markPrefillRejected(state.ref.key);
-          prefill = false;
-          used--;
-          continue;
-        }
+      const result = await continueOn(ctx, states, state, partial);
+      if (result.kind === 'done') return DONE;
+      if (result.kind === 'stop')
+        return endInterrupted(ctx, result.error.kind === 'cancelled' ? result.error : interruption);
+      if (result.kind === 'broke') {
+        interruption = result.error;
+        current = state;
+        progressed = true;
         break;
       }
-      if (progressed) break;
     }
     if (!progressed) return endInterrupted(ctx, interruption);
+  }
+}
+
+type ContinueResult =
+  | { kind: 'done' }
+  /** Part of the continuation reached the caller, then it broke too: a new interruption. */
+  | { kind: 'broke'; error: OutlastError }
+  /** This target could not continue the answer (nothing of it reached the caller): try the next. */
+  | { kind: 'failed' }
+  /** The caller left or the deadline passed. */
+  | { kind: 'stop'; error: OutlastError };
+
+/**
+ * Continuation attempts on one target, retried as any attempt is: a short hint is waited out, a
+ * 5xx or reset is retried with backoff, within the same attempts per target and retry budget.
+ */
+async function continueOn(
+  ctx: CallContext,
+  states: readonly TargetState[],
+  state: TargetState,
+  partial: ContentBlock[],
+): Promise<ContinueResult> {
+  const { settings, health, clock, budget, random } = ctx.deps;
+  const { stitcher } = ctx.answer;
+  const r = settings.retry;
+  let prefill =
+    health.acceptsPrefill(state.ref.key) ??
+    settings.models(state.ref.model).prefill ??
+    settings.providers[state.ref.provider]?.type === 'anthropic';
+  let attemptsHere = 0;
+  let backoff = createBackoff({ baseMs: r.baseMs, capMs: r.capMs, jitter: r.jitter });
+  let waited = 0;
+  let budgeted = false;
+  const takeRetry = () => {
+    budgeted = budget?.tryAcquireRetry() ?? true;
+    return budgeted;
+  };
+  for (;;) {
+    const next = buildContinuation(ctx.request, partial, {
+      prefill,
+      outputTokensSoFar: stitcher.totalOutputTokens,
+    });
+    // Taken just before the attempt, which settles whatever the permit holds (a pacing one included).
+    let permit = health.acquire(state.ref);
+    if (!permit.allowed && state.attempts > 0 && isBreakerReason(permit.reason)) permit = ADMITTED;
+    if (!permit.allowed) {
+      ctx.ledger.skip(state.ref, permit.reason);
+      return { kind: 'failed' };
+    }
+    attemptsHere++;
+    const result = await runAttempt(
+      ctx,
+      state,
+      permit,
+      next.request,
+      { continuation: true, piece: next.piece, prefill },
+      waited,
+    );
+    if (budgeted) budget?.settleRetry(result.ok || result.forwarded);
+    budgeted = false;
+    if (result.ok) return { kind: 'done' };
+    if (result.forwarded) return { kind: 'broke', error: result.error };
+    ctx.ledger.artefacts.add(result.record);
+    const e = result.error;
+    if (endsTheCall(e)) return { kind: 'stop', error: e };
+    // A refused prefill is learned once; the same target is asked again without it, at no cost.
+    if (prefill && isPrefillError(ctx, e)) {
+      health.markPrefillRejected(state.ref.key);
+      prefill = false;
+      attemptsHere--;
+      continue;
+    }
+    const now = clock.now();
+    const coolUntilMs = cooldownEndOf(e, now);
+    if (coolUntilMs !== undefined) health.coolUntil(state.ref.key, coolUntilMs, e.kind);
+    const decision = decideAfterFailure({
+      error: e,
+      attemptsHere,
+      maxAttempts: r.attempts,
+      backoff,
+      remainingMs: ctx.deadline.remainingMs(),
+      maxHintMs: r.maxHintMs,
+      now,
+      random,
+      fallbackOnContentFilter: ctx.route.fallbackOnContentFilter,
+      fallbackReadyAtMs: fallbackReadyAt(states, state, now, health, r.attempts),
+      hintWaitMs: ctx.route.hintWaitMs ?? r.hintWaitMs,
+      cooldownWaitMs: r.cooldownWaitMs,
+      acquireRetry: takeRetry,
+    });
+    if (decision.action !== 'retry') return { kind: 'failed' };
+    await waitToRetry(ctx, state.ref, state.attempts + 1, decision.waitMs, decision.source);
+    backoff = decision.backoff;
+    waited = decision.waitMs;
   }
 }
 

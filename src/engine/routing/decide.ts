@@ -51,16 +51,6 @@ export function endsTheCall(error: OutlastError): boolean {
   return error.kind === 'cancelled' || (error.kind === 'timeout' && error.phase === 'deadline');
 }
 
-/**
- * Until when a failure keeps every call off the target: a rate-limit kind with a server hint
- * cools it until the hinted time; anything else does not cool it.
- */
-export function hintedCoolUntil(error: OutlastError, now: number): number | undefined {
-  return treatmentOf(error.kind, error.phase).coolsDown && error.retryAfterMs !== undefined
-    ? now + error.retryAfterMs
-    : undefined;
-}
-
 export function decideAfterFailure(input: DecideInput): Decision {
   const { error } = input;
   if (endsTheCall(error)) return { action: 'stop' };

@@ -4,13 +4,12 @@
  * fall back, stop); after it, the answer goes to recovery.
  */
 
+import { cooldownEndOf } from '../../errors/index.ts';
 import { planRetryWait } from '../../policy/index.ts';
-import { runAttempt } from '../attempt/run-attempt.ts';
-import { type CallContext, contextTooSmall, label, sleepInCall, untilSettled } from '../call/call-context.ts';
-import type { SkipReason } from '../events.ts';
-import type { TargetPermit } from '../health.ts';
+import { ADMITTED, FORCED, isBreakerReason, runAttempt } from '../attempt/run-attempt.ts';
+import { type CallContext, contextTooSmall, untilSettled, waitToRetry } from '../call/call-context.ts';
 import { recover } from '../recovery/recover.ts';
-import { decideAfterFailure, hintedCoolUntil } from './decide.ts';
+import { decideAfterFailure } from './decide.ts';
 import { DONE, NEXT, type Outcome, STOP } from './outcome.ts';
 import { fallbackReadyAt } from './selectors.ts';
 import type { TargetState } from './target-state.ts';
@@ -22,31 +21,6 @@ export interface TryHow {
   forced?: boolean;
   /** The target is cooling until then: wait for it first. */
   afterCooldownUntilMs?: number;
-}
-
-/** A permit that no breaker or cooldown gave: its attempt's outcome is reported to none. */
-const FORCED: TargetPermit = { allowed: true, probe: false, pacing: false, release() {}, settlePacing() {} };
-const ADMITTED = FORCED;
-
-const isBreakerReason = (reason: SkipReason) =>
-  reason === 'breaker_open' || reason === 'provider_breaker_open';
-
-/** Announces a retry of the target and waits for it (the deadline or the caller cuts the wait short). */
-export async function waitToRetry(
-  ctx: CallContext,
-  state: TargetState,
-  waitMs: number,
-  source: 'hint' | 'backoff',
-): Promise<void> {
-  ctx.deps.hub.emit({
-    type: 'retry',
-    requestId: ctx.deps.requestId,
-    ...label(state.ref),
-    attempt: state.attempts + 1,
-    waitMs,
-    source,
-  });
-  await sleepInCall(ctx, waitMs);
 }
 
 export async function tryTarget(
@@ -79,7 +53,7 @@ export async function tryTarget(
     // Waiting out a hinted cooldown is the server's own pacing: it spends no retry budget. A
     // cooldown renewed meanwhile (the limit found again) holds the call back: it waits again.
     const waitMs = Math.max(0, how.afterCooldownUntilMs + 1 - clock.now());
-    await waitToRetry(ctx, state, waitMs, 'hint');
+    await waitToRetry(ctx, state.ref, state.attempts + 1, waitMs, 'hint');
     waited = waitMs;
     returning = true;
   }
@@ -91,7 +65,7 @@ export async function tryTarget(
       random,
     });
     if (plan.kind === 'do_not_wait' || !takeRetry()) return NEXT;
-    await waitToRetry(ctx, state, plan.delayMs, plan.source);
+    await waitToRetry(ctx, state.ref, state.attempts + 1, plan.delayMs, plan.source);
     state.backoff = plan.next;
     waited = plan.delayMs;
   }
@@ -132,7 +106,7 @@ export async function tryTarget(
     const { error } = result;
     const now = clock.now();
     // Other calls keep off a rate-limited target until its hinted time, whatever this call does next.
-    state.coolingUntilMs = hintedCoolUntil(error, now);
+    state.coolingUntilMs = cooldownEndOf(error, now);
     if (state.coolingUntilMs !== undefined) health.coolUntil(ref.key, state.coolingUntilMs, error.kind);
     if (error.kind === 'context_length') {
       ctx.ledger.contextFloor = Math.max(
@@ -161,7 +135,7 @@ export async function tryTarget(
       state.lastResort = decision.lastResort;
       return NEXT;
     }
-    await waitToRetry(ctx, state, decision.waitMs, decision.source);
+    await waitToRetry(ctx, state.ref, state.attempts + 1, decision.waitMs, decision.source);
     state.backoff = decision.backoff;
     waited = decision.waitMs;
     paced = decision.source === 'hint';

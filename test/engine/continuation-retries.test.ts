@@ -1,0 +1,79 @@
+/**
+ * Continuations get retries like any attempt (issue 13): a continuation that meets a 429 with a
+ * short hint waits it out, one that meets a 500 or a reset is retried with backoff, even on a
+ * one-target route; the trace counts every attempt, continuations included.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../../src/engine/index.ts';
+import type { MockProvider } from '../../src/testing/index.ts';
+import type { CanonicalRequest } from '../../src/wire/canonical/index.ts';
+import { engineFor, gapsFor, startMock } from './support/harness.ts';
+
+const ask: CanonicalRequest = {
+  model: 'default',
+  maxTokens: 80,
+  messages: [{ role: 'user', content: [{ type: 'text', text: 'Tell me about resilience.' }] }],
+};
+const textOf = (r: { content: ReadonlyArray<{ type: string; text?: string }> }) =>
+  r.content.map((b) => (b.type === 'text' ? (b.text ?? '') : '')).join('');
+
+let mock: MockProvider;
+let engine: Engine | undefined;
+const healthy: Record<string, string> = {};
+const TARGETS = { openai: 'openai/gpt-4.1', anthropic: 'anthropic/claude-sonnet-4-5' } as const;
+
+beforeAll(async () => {
+  mock = await startMock();
+  for (const [name, target] of Object.entries(TARGETS)) {
+    const e = engineFor(mock, { routes: { default: [target] } });
+    healthy[name] = textOf(await e.execute(ask).response());
+    await e.close();
+  }
+  mock.reset();
+});
+afterEach(async () => {
+  await engine?.close();
+  engine = undefined;
+  mock.reset();
+});
+afterAll(async () => {
+  await mock.close();
+});
+
+describe.each(Object.entries(TARGETS))('a continuation on a one-target route (%s)', (name, target) => {
+  const model = target.slice(target.indexOf('/') + 1);
+  it.each([
+    ['a 429 with retry-after-ms=300', '429 retry-after-ms=300'],
+    ['a 429 with retry-after: 1', '429 retry-after=1'],
+    ['a 500', '500'],
+    ['a reset', 'reset'],
+  ])('that meets %s is retried and the caller gets the exact answer', async (_, fault) => {
+    mock.setScenario({
+      models: {
+        [model]: {
+          faults: [
+            { fault: 'cut after=12', times: 1 },
+            { fault, times: 1 },
+          ],
+        },
+      },
+    });
+    engine = engineFor(mock, {
+      routes: { default: [target] },
+      timeout: { connect: 2000, headers: 2000, firstToken: 2000, idle: 2000, total: 8000, deadline: 20_000 },
+    });
+    const call = engine.execute(ask);
+    const response = await call.response();
+    expect(textOf(response)).toBe(healthy[name]);
+    const trace = await call.trace;
+    expect(trace.continued).toBe(true);
+    expect(trace.attempts.map((a) => [a.outcome, a.continuation === true])).toEqual([
+      ['error', false],
+      ['error', true],
+      ['success', true],
+    ]);
+    if (fault.includes('retry-after')) {
+      expect(gapsFor(mock.log(), model)[1]).toBeGreaterThanOrEqual(fault.includes('=1') ? 1000 : 300);
+    }
+  });
+});
