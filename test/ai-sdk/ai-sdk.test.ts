@@ -440,6 +440,17 @@ describe('structured output', () => {
     expect(schema.parse(result.output)).toEqual(result.output);
   });
 
+  it('JSON without a schema, which Anthropic has no form for, goes to OpenAI without an Anthropic request', async () => {
+    const result = await generateObject({
+      model: make()('default'),
+      output: 'no-schema',
+      prompt: 'JSON, please.',
+    });
+    expect(typeof (result.object as { answer: unknown }).answer).toBe('string');
+    expect(result.response.modelId).toBe('gpt-4.1');
+    expect(mock.log().map((e) => e.model)).toEqual(['gpt-4.1']);
+  });
+
   it('generateObject falls back to OpenAI and streamObject streams a valid object', async () => {
     mock.setScenario({ models: { 'claude-sonnet-4-5': { faults: ['529'] } } });
     const result = await generateObject({
