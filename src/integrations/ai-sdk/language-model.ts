@@ -145,32 +145,33 @@ async function stream(
   const parts = call[Symbol.asyncIterator]();
   const mapper = createPartMapper();
   const raw = options.includeRawChunks === true;
-  /** Set once the finish (or error) is written, or the AI SDK cancelled the stream: nothing more is enqueued. */
-  let done = false;
+  let finished = false;
+  /** The AI SDK cancelled the stream (its abort, a consumer gone): nothing more may be enqueued. */
+  let cancelled = false;
 
+  /** Ends the stream: open blocks closed, the error if the call failed, then the finish with the trace. */
   const finish = async (
     controller: ReadableStreamDefaultController<LanguageModelV4StreamPart>,
-    error: unknown,
+    failed: { error: unknown } | undefined,
   ) => {
-    done = true;
+    finished = true;
     for (const part of mapper.closeOpen()) controller.enqueue(part);
-    if (error !== undefined && options.abortSignal?.aborted) {
-      controller.error(failure(error, options, engine, request));
+    if (failed && options.abortSignal?.aborted) {
+      controller.error(failure(failed.error, options, engine, request));
       return;
     }
-    if (error !== undefined)
-      controller.enqueue({ type: 'error', error: failure(error, options, engine, request) });
+    if (failed) controller.enqueue({ type: 'error', error: failure(failed.error, options, engine, request) });
     const trace: Trace = await call.trace;
+    if (cancelled) return;
     const { state } = mapper;
     const modelIdOut = answeringModel(state.model, committed, trace);
     if (modelIdOut !== state.model && modelIdOut !== undefined)
       controller.enqueue({ type: 'response-metadata', modelId: modelIdOut });
     controller.enqueue({
       type: 'finish',
-      finishReason:
-        error === undefined
-          ? finishReasonOf(state.stopReason, state.truncated, version)
-          : { unified: 'error', raw: undefined },
+      finishReason: failed
+        ? { unified: 'error', raw: undefined }
+        : finishReasonOf(state.stopReason, state.truncated, version),
       usage: usageOf(state.usage),
       providerMetadata: { outlast: traceMetadata(trace) },
     });
@@ -183,15 +184,15 @@ async function stream(
     },
     // One canonical part may map to none: read on until something is enqueued or the call ends.
     async pull(controller) {
-      while (!done) {
+      while (!finished && !cancelled) {
         let next: IteratorResult<StreamPart>;
         try {
           next = await parts.next();
         } catch (error) {
-          if (!done) await finish(controller, error);
+          if (!cancelled) await finish(controller, { error });
           return;
         }
-        if (done) return;
+        if (cancelled) return;
         if (next.done) {
           await finish(controller, undefined);
           return;
@@ -206,7 +207,7 @@ async function stream(
       }
     },
     async cancel(reason) {
-      done = true;
+      cancelled = true;
       call.cancel(reason);
       await parts.return?.();
     },
