@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createEngine, type Engine, type EngineDeps, type LoggerLike } from '../engine/index.ts';
 import { OutlastError } from '../errors/index.ts';
-import { createRedactor, logEngineEvents, secretsOf } from '../observe/logging.ts';
+import { createRedactor, logEngineEvents, redactingLogger, secretsOf } from '../observe/logging.ts';
 import { createEngineMetrics } from '../observe/metrics.ts';
 import { createHttpMetrics } from '../observe/metrics-http.ts';
 import { createPrettyStream } from '../observe/pretty-log.ts';
@@ -91,11 +91,23 @@ function defaultLogger(config: GatewayConfig): LoggerLike {
   return pino({ name: 'outlast-gateway', level }, createPrettyStream(process.stdout, { color }));
 }
 
+/** The password in a `redis://user:password@host` URL: a secret like the providers' keys. */
+function redisSecrets(url: string | undefined): string[] {
+  if (!url) return [];
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    return password ? [password] : [];
+  } catch {
+    return [];
+  }
+}
+
 /** Starts a gateway with explicit engine dependencies (transport, codecs). */
 export async function startGatewayWith(options: StartGatewayOptions, deps: GatewayDeps): Promise<Gateway> {
   const config = await resolveConfig(options);
-  const logger: LoggerLike = options.logger ?? defaultLogger(config);
-  const redact = createRedactor(secretsOf(config.providers));
+  const redact = createRedactor([...secretsOf(config.providers), ...redisSecrets(config.state?.redis)]);
+  // Every line goes through the redactor, whoever writes it.
+  const logger: LoggerLike = redactingLogger(options.logger ?? defaultLogger(config), redact);
 
   const registry = new Registry();
   const httpMetrics = createHttpMetrics(registry);

@@ -5,19 +5,9 @@
  */
 import type { LoggerLike } from '../engine/config.ts';
 import type { EngineEvent } from '../engine/events.ts';
+import { createRedactor, redactValue } from './redact.ts';
 
-// Key shapes of the providers we talk to: Anthropic `sk-ant-…`, OpenAI `sk-…`/`sk-proj-…`, Google `AIza…`.
-const KEY_SHAPES = [/sk-[A-Za-z0-9_-]{8,}/g, /AIza[0-9A-Za-z_-]{20,}/g, /Bearer\s+[A-Za-z0-9._~+/-]{8,}/g];
-
-export function createRedactor(secrets: readonly string[]): (text: string) => string {
-  const known = secrets.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
-  return (text) => {
-    let out = text;
-    for (const secret of known) out = out.split(secret).join('[redacted]');
-    for (const shape of KEY_SHAPES) out = out.replace(shape, '[redacted]');
-    return out;
-  };
-}
+export { createRedactor } from './redact.ts';
 
 export interface LoggingOptions {
   /** Values to mask wherever they appear (the configured API keys). */
@@ -128,4 +118,19 @@ export function attachLogger(
         return;
     }
   });
+}
+
+/** A logger whose every record and message is redacted first: nothing a secret touched reaches the sink. */
+export function redactingLogger<T extends LoggerLike>(
+  logger: T,
+  redact: (text: string) => string,
+): LoggerLike {
+  const wrap = (method: ((obj: object, msg?: string) => void) | undefined) => (obj: object, msg?: string) =>
+    method?.call(logger, redactValue(obj, redact) as object, ...(msg === undefined ? [] : [redact(msg)]));
+  return {
+    warn: wrap(logger.warn),
+    error: wrap(logger.error ?? logger.warn),
+    info: wrap(logger.info),
+    debug: wrap(logger.debug),
+  };
 }

@@ -1,6 +1,7 @@
 /** The operator's endpoints: liveness, readiness, Prometheus metrics and the status page. */
 import type { Registry } from 'prom-client';
 import type { Engine } from '../../engine/index.ts';
+import { redactValue } from '../../observe/redact.ts';
 import type { SharedState } from '../../state/index.ts';
 import { sendJson } from './http-io.ts';
 import type { Handler } from './middleware/compose.ts';
@@ -35,7 +36,8 @@ export function readyz(admin: AdminContext): Handler {
 
 export function metrics(admin: AdminContext): Handler {
   return async function metrics(ctx) {
-    const text = await admin.registry.metrics();
+    // Label values can come from upstreams (error types): scrubbed like every outgoing text.
+    const text = admin.redact(await admin.registry.metrics());
     ctx.res.writeHead(200, { 'content-type': admin.registry.contentType });
     ctx.res.end(text);
     return 200;
@@ -44,18 +46,15 @@ export function metrics(admin: AdminContext): Handler {
 
 export function status(admin: AdminContext): Handler {
   return async function status(ctx) {
-    // Failure messages come from upstreams: scrubbed like every other outgoing text.
-    const targets = admin.engine.status().map((t) => ({
-      ...t,
-      recentFailures: t.recentFailures.map((f) => ({ ...f, message: admin.redact(f.message) })),
-    }));
-    sendJson(ctx.res, 200, {
+    // Failure messages (and anything else) may come from upstreams: every string is scrubbed.
+    const page = {
       startedAt: admin.startedAt.toISOString(),
       inFlight: admin.inFlight(),
       state: admin.state.health(),
       routes: admin.engine.models().filter((m) => m.kind === 'route'),
-      targets,
-    });
+      targets: admin.engine.status(),
+    };
+    sendJson(ctx.res, 200, redactValue(page, admin.redact, 24));
     return 200;
   };
 }
