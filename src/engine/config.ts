@@ -108,6 +108,7 @@ export const breakerSchema = z.union(
       consecutiveFailures: positiveInt.min(1, 'expected a positive integer').optional(),
       failureRate: ratio.optional(),
       minimumCalls: positiveInt.min(1, 'expected a positive integer').optional(),
+      minimumSpanMs: ms.optional(),
       windowMs: ms.optional(),
       cooldownMs: ms.optional(),
       cooldownMultiplier: z.number().min(1, 'expected a number >= 1').optional(),

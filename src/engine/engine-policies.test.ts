@@ -52,7 +52,7 @@ describe('engine policies', () => {
         'anthropic/claude-sonnet-4-5': [{ fail: 'overloaded' }],
       },
       // Two of the provider's models failing is provider-wide evidence: with a threshold of one, it opens.
-      { retry: 1, breaker: { consecutiveFailures: 1, cooldownMs: 5000 } },
+      { retry: 1, breaker: { consecutiveFailures: 1, minimumSpanMs: 0, cooldownMs: 5000 } },
     );
     await settle(clock, engine.execute(ask).response());
     expect(keys(transport)).toEqual([
@@ -74,7 +74,7 @@ describe('engine policies', () => {
     const down = Array.from({ length: 12 }, () => ({ fail: 'overloaded' }) as Behaviour);
     const { clock, transport, engine, events } = setup(
       { 'anthropic/claude-opus-4-6': down },
-      { retry: 1, breaker: { consecutiveFailures: 2, cooldownMs: 60_000 } },
+      { retry: 1, breaker: { consecutiveFailures: 2, minimumSpanMs: 0, cooldownMs: 60_000 } },
     );
     for (let i = 0; i < 4; i++) await settle(clock, engine.execute(ask).response());
     expect(keys(transport)).toEqual([
@@ -94,7 +94,7 @@ describe('engine policies', () => {
   it('after the cooldown one half-open probe goes to the primary, and success brings traffic back', async () => {
     const { clock, transport, engine } = setup(
       { 'anthropic/claude-opus-4-6': [{ fail: 'server' }, { text: 'back' }] },
-      { retry: 1, breaker: { consecutiveFailures: 1, cooldownMs: 5000 } },
+      { retry: 1, breaker: { consecutiveFailures: 1, minimumSpanMs: 0, cooldownMs: 5000 } },
     );
     await settle(clock, engine.execute(ask).response());
     await settle(clock, engine.execute(ask).response());

@@ -365,7 +365,10 @@ describe('engine: before the commit point', () => {
         'openai/gpt-4.1': [{ fail: 'server' }],
         'gemini/gemini-2.5-flash': [{ fail: 'server' }],
       },
-      { retry: 1, breaker: { consecutiveFailures: 1, cooldownMs: 60_000, maxCooldownMs: 120_000 } },
+      {
+        retry: 1,
+        breaker: { consecutiveFailures: 1, minimumSpanMs: 0, cooldownMs: 60_000, maxCooldownMs: 120_000 },
+      },
     );
     await settle(clock, engine.execute(ask()).response()).catch(() => {});
     expect(transport.seen).toHaveLength(3);

@@ -5,7 +5,22 @@
  * after 2 attempts (1.4 s); fell back to openai/gpt-4.1: 500 server_error`.
  */
 import { type AttemptRecord, formatDuration, OutlastError, targetLabel } from '../errors/index.ts';
+import { type BreakerOpening, describeBreakerOpening } from '../policy/index.ts';
 import type { SkipReason } from './events.ts';
+
+/**
+ * A target the call did not try, and why. `breaker`: the refusing breaker's opening (the
+ * denied permit's `openedAt`/`evidence`/`state`), so the message says since when and on what
+ * evidence; `cooledBy`: the kind of failure that is cooling the target (a rate limit, a spent
+ * quota).
+ */
+export interface SkipRecord {
+  readonly provider: string;
+  readonly model: string;
+  readonly reason: SkipReason;
+  readonly breaker?: BreakerOpening;
+  readonly cooledBy?: string;
+}
 
 /** What went wrong, briefly: `529 overloaded_error`, `first_token timeout (12000 ms)`, `network`. */
 export function describeFailure(error: OutlastError): string {
@@ -21,7 +36,7 @@ export interface FinalErrorInput {
   attempts: readonly AttemptRecord[];
   /** Attempts that must never be the final error (prefill rejections, failed continuations). */
   artefacts: ReadonlySet<AttemptRecord>;
-  skips: ReadonlyArray<{ provider: string; model: string; reason: SkipReason }>;
+  skips: ReadonlyArray<SkipRecord>;
   /** The error that ended the call when it is not an attempt's (the deadline, the caller's abort, a route error). */
   ending?: OutlastError;
   /** An interruption after the commit point that could not be recovered: the real failure. */
@@ -34,6 +49,17 @@ const SKIP_TEXT: Readonly<Record<SkipReason, string>> = {
   cooling_down: 'cooling down after a rate limit',
   context_window: 'prompt larger than its context window',
 };
+
+/** Why a target was skipped, in words: `breaker open since 12:00:03 UTC, 14 failures in a row over 2.0 s`. */
+export function describeSkip(skip: SkipRecord): string {
+  if ((skip.reason === 'breaker_open' || skip.reason === 'provider_breaker_open') && skip.breaker) {
+    const text = describeBreakerOpening(skip.breaker);
+    return skip.reason === 'provider_breaker_open' ? `provider ${text}` : text;
+  }
+  if (skip.reason === 'cooling_down' && skip.cooledBy === 'quota_exceeded')
+    return "cooling down after its account's quota or credit ran out";
+  return SKIP_TEXT[skip.reason];
+}
 
 export function buildFinalError(input: FinalErrorInput): OutlastError {
   const real = input.attempts.filter((a) => a.error && !input.artefacts.has(a));
@@ -78,7 +104,7 @@ export function buildFinalError(input: FinalErrorInput): OutlastError {
     const key = `${s.provider}/${s.model}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    parts.push(`skipped ${key} (${SKIP_TEXT[s.reason]})`);
+    parts.push(`skipped ${key} (${describeSkip(s)})`);
   }
   if (input.ending && input.ending !== chosen && input.ending.kind === 'timeout')
     parts.push(input.ending.message);

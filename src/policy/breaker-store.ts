@@ -1,4 +1,4 @@
-import type { WindowBucket } from './sliding-window.ts';
+import type { BreakerBucket, BreakerEvidence } from './breaker-evidence.ts';
 
 export type BreakerStateName = 'closed' | 'open' | 'half_open';
 
@@ -12,10 +12,14 @@ export interface BreakerState {
   /** Bumped on every transition: a call's late report from an earlier epoch is ignored. */
   readonly epoch: number;
   readonly consecutiveFailures: number;
+  /** While closed: when the current run of consecutive failures began (absent with none). */
+  readonly runStartedAt?: number;
   /** Outcomes of recent calls while closed, for the failure rate. */
-  readonly window: readonly WindowBucket<'successes' | 'failures'>[];
+  readonly window: readonly BreakerBucket[];
   /** When the current open episode started (kept through half-open); absent when closed. */
   readonly openedAt?: number;
+  /** What opened the current episode (kept through half-open and failed probes). */
+  readonly openedBy?: BreakerEvidence;
   /** When open: the time a probe may be let through. */
   readonly retryAt?: number;
   /** The cooldown of the current or last opening; back to the base once closed. */

@@ -16,9 +16,12 @@ function admitted(permit: BreakerPermit): Allowed {
   return permit;
 }
 
+// These tests are about counting, cooldowns, probes and the store, so failures at one instant
+// may open the breaker (`minimumSpanMs: 0`); the span rule has its own tests, with the defaults,
+// in circuit-breaker-burst.test.ts.
 function setup(options: Parameters<typeof createCircuitBreaker>[0] = {}) {
   clock = createFakeClock(0);
-  const breaker = createCircuitBreaker({ clock, key: 'anthropic/claude-x', ...options });
+  const breaker = createCircuitBreaker({ clock, key: 'anthropic/claude-x', minimumSpanMs: 0, ...options });
   const changes: BreakerStateChange[] = [];
   breaker.onStateChange((c) => changes.push(c));
   const call = (outcome: 'success' | 'failure' | 'ignored', long = false) =>
@@ -49,9 +52,18 @@ describe('circuit breaker: closed', () => {
         cooldownMs: 5000,
         at: 100,
         retryAt: 5100,
+        openedAt: 100,
+        evidence: { reason: 'consecutive_failures', failures: 5, spanMs: 100 },
       },
     ]);
-    expect(breaker.acquire()).toEqual({ allowed: false, retryAtMs: 5100 });
+    // A refusal says since when and why, for the caller's error.
+    expect(breaker.acquire()).toEqual({
+      allowed: false,
+      retryAtMs: 5100,
+      openedAt: 100,
+      state: 'open',
+      evidence: { reason: 'consecutive_failures', failures: 5, spanMs: 100 },
+    });
   });
 
   it('a success resets the consecutive count', () => {
@@ -187,7 +199,7 @@ describe('circuit breaker: open and half-open', () => {
     const b = admitted(breaker.acquire());
     const others = Array.from({ length: 10 }, () => breaker.acquire());
     expect(others.every((p) => !p.allowed)).toBe(true);
-    expect(others[0]).toEqual({ allowed: false, retryAtMs: 10_000 });
+    expect(others[0]).toMatchObject({ allowed: false, retryAtMs: 10_000, state: 'half_open' });
     expect(breaker.snapshot().probesInFlight).toBe(2);
     // An ignored probe frees its slot without deciding anything.
     a.release('ignored');
@@ -263,8 +275,8 @@ describe('circuit breaker: store', () => {
   it('breakers sharing a store agree, and hear each other as remote changes', () => {
     clock = createFakeClock(0);
     const store = createMemoryBreakerStore();
-    const here = createCircuitBreaker({ clock, store, key: 't' });
-    const there = createCircuitBreaker({ clock, store, key: 't' });
+    const here = createCircuitBreaker({ clock, store, key: 't', minimumSpanMs: 0 });
+    const there = createCircuitBreaker({ clock, store, key: 't', minimumSpanMs: 0 });
     const elsewhere = createCircuitBreaker({ clock, store, key: 'other' });
     const heard: BreakerStateChange[] = [];
     there.onStateChange((c) => heard.push(c));

@@ -1,4 +1,10 @@
 import {
+  type BreakerEvidence,
+  countOutcome,
+  type EvidenceRules,
+  evidenceToOpen,
+} from './breaker-evidence.ts';
+import {
   type BreakerState,
   type BreakerStateName,
   type BreakerStore,
@@ -6,7 +12,7 @@ import {
 } from './breaker-store.ts';
 import { checkNumber } from './check-option.ts';
 import { type Clock, realClock } from './clock.ts';
-import { countInWindow, sumWindow, type WindowShape } from './sliding-window.ts';
+import type { WindowShape } from './sliding-window.ts';
 
 export interface CircuitBreakerOptions {
   /** Store key: one breaker per target (`anthropic/claude-sonnet-4-5`). Default `default`. */
@@ -14,12 +20,18 @@ export interface CircuitBreakerOptions {
   /** Default: a private in-memory store. */
   store?: BreakerStore;
   clock?: Clock;
-  /** Opens after this many failures in a row; default 5. */
+  /** Opens after this many failures in a row (spanning `minimumSpanMs`); default 5. */
   consecutiveFailures?: number;
-  /** Opens when failures / calls in the window reach this; default 0.5. */
+  /** Opens when failed / all attempts in the window reach this; default 0.5. */
   failureRate?: number;
-  /** ...but only once the window holds at least this many calls; default 10. */
+  /** ...but only once the window holds at least this many distinct calls (retries are not calls); default 10. */
   minimumCalls?: number;
+  /**
+   * The failures that open the breaker (a run in a row, or those in the window) must span at
+   * least this long, first to last, so a burst from one moment never opens it; default 1000 ms.
+   * See breaker-evidence.ts for why.
+   */
+  minimumSpanMs?: number;
   /** The failure-rate window; default 30 000 ms. */
   windowMs?: number;
   /** First cooldown before a probe; default 5000 ms. */
@@ -44,7 +56,27 @@ export type BreakerPermit =
       /** Report the outcome once; `ignored` for outcomes that say nothing of the target's health. */
       release(outcome: BreakerOutcome, options?: { longCooldown?: boolean }): void;
     }
-  | { readonly allowed: false; readonly retryAtMs: number };
+  | ({ readonly allowed: false; readonly retryAtMs: number } & Partial<BreakerOpening>);
+
+/** Why a breaker is refusing calls: since when, and the evidence that opened it. */
+export interface BreakerOpening {
+  /** When this open episode began (epoch ms), kept through half-open and failed probes. */
+  readonly openedAt: number;
+  /** The failures that opened it; absent when another instance opened it and did not say. */
+  readonly evidence?: BreakerEvidence;
+  /** `half_open`: a probe is in flight and the others wait for it. */
+  readonly state: 'open' | 'half_open';
+  /** When the next probe may go. */
+  readonly retryAtMs: number;
+}
+
+export interface AcquireOptions {
+  /**
+   * This attempt retries a call that already tried this target: its outcome counts for the
+   * failure rate, but it is not another distinct call for `minimumCalls`.
+   */
+  readonly retry?: boolean;
+}
 
 export type BreakerTransitionReason =
   | 'consecutive_failures'
@@ -65,13 +97,18 @@ export interface BreakerStateChange {
   readonly cooldownMs: number;
   readonly at: number;
   readonly retryAt?: number;
+  /** On opening (and re-opening after a failed probe): the episode's start and what opened it. */
+  readonly openedAt?: number;
+  readonly evidence?: BreakerEvidence;
 }
 
 export interface CircuitBreaker {
   readonly key: string;
-  acquire(): BreakerPermit;
+  acquire(options?: AcquireOptions): BreakerPermit;
   state(): BreakerStateName;
   openedAt(): number | undefined;
+  /** Why calls are refused, while open or half-open; undefined while closed. */
+  opening(): BreakerOpening | undefined;
   retryAt(): number | undefined;
   /** The shared state plus this instance's probes in flight. */
   snapshot(): BreakerState & { readonly probesInFlight: number };
@@ -101,6 +138,13 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
   const shape: WindowShape = {
     windowMs: checkNumber('windowMs', options.windowMs ?? 30_000, { min: 1 }),
     buckets: 10,
+  };
+  const rules: EvidenceRules = {
+    consecutiveFailures: consecutiveLimit,
+    failureRate,
+    minimumCalls,
+    minimumSpanMs: checkNumber('minimumSpanMs', options.minimumSpanMs ?? 1000),
+    shape,
   };
   const baseCooldown = checkNumber('cooldownMs', options.cooldownMs ?? 5000);
   const multiplier = checkNumber('cooldownMultiplier', options.cooldownMultiplier ?? 2, { min: 1 });
@@ -136,6 +180,8 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       cooldownMs: next.cooldownMs,
       at: next.updatedAt,
       ...(next.retryAt === undefined ? {} : { retryAt: next.retryAt }),
+      ...(next.state === 'open' && next.openedAt !== undefined ? { openedAt: next.openedAt } : {}),
+      ...(next.state === 'open' && next.openedBy ? { evidence: next.openedBy } : {}),
     };
     for (const listener of [...listeners]) listener(change);
   };
@@ -183,7 +229,9 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     cooldownMs: number,
     reason: BreakerTransitionReason,
     now: number,
+    evidence?: BreakerEvidence,
   ): void => {
+    const openedBy = evidence ?? current.openedBy;
     write(
       {
         state: 'open',
@@ -191,6 +239,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
         consecutiveFailures: current.consecutiveFailures,
         window: [],
         openedAt: current.state === 'closed' ? now : (current.openedAt ?? now),
+        ...(openedBy ? { openedBy } : {}),
         retryAt: now + cooldownMs,
         cooldownMs,
         updatedAt: now,
@@ -209,29 +258,27 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     return probes;
   };
 
-  const releaseClosed = (epoch: number, outcome: BreakerOutcome, long: boolean) => {
+  const releaseClosed = (epoch: number, outcome: BreakerOutcome, long: boolean, isCall: boolean) => {
     const current = read();
     if (current.state !== 'closed' || current.epoch !== epoch || outcome === 'ignored') return;
     const now = clock.now();
+    const window = countOutcome(current.window, shape, now, outcome, isCall);
     if (outcome === 'success') {
-      write({
-        ...current,
-        consecutiveFailures: 0,
-        window: countInWindow(current.window, shape, now, 'successes', ZERO),
-        updatedAt: now,
-      });
+      const { runStartedAt: _ended, ...rest } = current;
+      write({ ...rest, consecutiveFailures: 0, window, updatedAt: now });
       return;
     }
-    const window = countInWindow(current.window, shape, now, 'failures', ZERO);
     const consecutiveFailures = current.consecutiveFailures + 1;
-    const counted = { ...current, consecutiveFailures, window, updatedAt: now };
-    const cooldown = long ? longCooldown : baseCooldown;
-    if (consecutiveFailures >= consecutiveLimit) return open(counted, cooldown, 'consecutive_failures', now);
-    const { successes, failures } = sumWindow(window, shape, now, ZERO);
-    const calls = successes + failures;
-    if (calls >= minimumCalls && failures / calls >= failureRate)
-      return open(counted, cooldown, 'failure_rate', now);
-    write(counted);
+    const runStartedAt = current.consecutiveFailures === 0 ? now : (current.runStartedAt ?? now);
+    const counted: BreakerState = { ...current, consecutiveFailures, runStartedAt, window, updatedAt: now };
+    const evidence = evidenceToOpen(
+      rules,
+      { failures: consecutiveFailures, startedAt: runStartedAt },
+      window,
+      now,
+    );
+    if (!evidence) return write(counted);
+    open(counted, long ? longCooldown : baseCooldown, evidence.reason, now, evidence);
   };
 
   const releaseProbe = (epoch: number, token: symbol, outcome: BreakerOutcome, long: boolean) => {
@@ -248,6 +295,16 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     open(current, long ? Math.max(grown, longCooldown) : grown, 'probe_failed', now);
   };
 
+  const openingOf = (current: BreakerState, retryAtMs: number): Partial<BreakerOpening> =>
+    current.state === 'closed' || current.openedAt === undefined
+      ? {}
+      : {
+          openedAt: current.openedAt,
+          state: current.state,
+          retryAtMs,
+          ...(current.openedBy ? { evidence: current.openedBy } : {}),
+        };
+
   const once = (fn: (outcome: BreakerOutcome, long: boolean) => void) => {
     let done = false;
     return (outcome: BreakerOutcome, releaseOptions?: { longCooldown?: boolean }) => {
@@ -259,17 +316,26 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
 
   const breaker: CircuitBreaker = {
     key,
-    acquire() {
+    acquire(acquireOptions) {
       const current = read();
       const now = clock.now();
       if (current.state === 'closed') {
         const epoch = current.epoch;
-        return { allowed: true, probe: false, release: once((o, l) => releaseClosed(epoch, o, l)) };
+        const isCall = acquireOptions?.retry !== true;
+        return {
+          allowed: true,
+          probe: false,
+          release: once((o, l) => releaseClosed(epoch, o, l, isCall)),
+        };
       }
-      if (current.state === 'open') return { allowed: false, retryAtMs: current.retryAt ?? now };
+      if (current.state === 'open') {
+        const retryAtMs = current.retryAt ?? now;
+        return { allowed: false, retryAtMs, ...openingOf(current, retryAtMs) };
+      }
       const inFlight = livingProbes(current, now);
       if (inFlight.size >= maxProbes) {
-        return { allowed: false, retryAtMs: Math.min(...inFlight.values()) };
+        const retryAtMs = Math.min(...inFlight.values());
+        return { allowed: false, retryAtMs, ...openingOf(current, retryAtMs) };
       }
       const token = Symbol('probe');
       inFlight.set(token, now + current.cooldownMs);
@@ -278,6 +344,20 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     },
     state: () => read().state,
     openedAt: () => read().openedAt,
+    opening() {
+      const current = read();
+      if (current.state === 'closed') return undefined;
+      const now = clock.now();
+      const probes = current.state === 'half_open' ? livingProbes(current, now) : undefined;
+      const retryAtMs =
+        probes === undefined
+          ? (current.retryAt ?? now)
+          : probes.size >= maxProbes
+            ? Math.min(...probes.values())
+            : now;
+      const found = openingOf(current, retryAtMs);
+      return found.openedAt === undefined ? undefined : (found as BreakerOpening);
+    },
     retryAt: () => read().retryAt,
     snapshot() {
       const current = read();

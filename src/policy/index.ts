@@ -8,6 +8,8 @@ export {
   planRetryWait,
   type RetryWaitPlan,
 } from './backoff.ts';
+export { describeBreakerOpening } from './breaker-description.ts';
+export type { BreakerBucket, BreakerEvidence, OpeningReason } from './breaker-evidence.ts';
 export {
   type BreakerState,
   type BreakerStateName,
@@ -15,6 +17,8 @@ export {
   createMemoryBreakerStore,
 } from './breaker-store.ts';
 export {
+  type AcquireOptions,
+  type BreakerOpening,
   type BreakerOutcome,
   type BreakerPermit,
   type BreakerStateChange,

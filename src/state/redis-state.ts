@@ -33,13 +33,28 @@ export interface RedisStateOptions {
   onHealthChange?: (health: StateHealth) => void;
 }
 
-const windowBucket = z.object({ start: z.number() }).catchall(z.number());
+const windowBucket = z.object({
+  index: z.number(),
+  counts: z.object({ successes: z.number(), failures: z.number(), calls: z.number() }),
+  firstFailureAt: z.number().optional(),
+});
 const breakerStateSchema = z.object({
   state: z.enum(['closed', 'open', 'half_open']),
   epoch: z.number(),
   consecutiveFailures: z.number(),
+  runStartedAt: z.number().optional(),
   window: z.array(windowBucket),
   openedAt: z.number().optional(),
+  // What opened it travels with the transition, so every instance can say why it skips the target.
+  openedBy: z
+    .object({
+      reason: z.enum(['consecutive_failures', 'failure_rate']),
+      failures: z.number(),
+      spanMs: z.number(),
+      calls: z.number().optional(),
+      attempts: z.number().optional(),
+    })
+    .optional(),
   retryAt: z.number().optional(),
   cooldownMs: z.number(),
   updatedAt: z.number(),

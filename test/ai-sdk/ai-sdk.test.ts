@@ -37,8 +37,11 @@ afterAll(async () => {
 });
 
 const ROUTE = ['anthropic/claude-sonnet-4-5', 'openai/gpt-4.1'];
-const make = (routes: Record<string, string[]> = { default: ROUTE }) => {
-  outlast = createOutlast({ providers: providersFor(mock), routes, ...FAST });
+const make = (
+  routes: Record<string, string[]> = { default: ROUTE },
+  extra: Partial<Parameters<typeof createOutlast>[0]> = {},
+) => {
+  outlast = createOutlast({ providers: providersFor(mock), routes, ...FAST, ...extra });
   return outlast;
 };
 const waitFor = async (check: () => boolean) => {
@@ -91,7 +94,8 @@ describe('generateText', () => {
 
   it("an open breaker keeps the AI SDK's calls off a failing target, and the trace says so", async () => {
     mock.setScenario({ models: { 'claude-sonnet-4-5': { faults: ['529'] } } });
-    const model = make()('default');
+    // These calls fail within a second; a breaker opens on failures at one instant only with minimumSpanMs 0.
+    const model = make(undefined, { breaker: { minimumSpanMs: 0 } })('default');
     const skips: unknown[] = [];
     for (let i = 0; i < 8; i++) {
       const result = await generateText({ model, prompt: `Call ${i}.` });

@@ -83,7 +83,7 @@ describe('every target of the route held back', () => {
     engine = engineFor(mock, {
       routes: { default: [`openai/${MODEL}`] },
       retry: { attempts: 1, baseMs: 1, capMs: 1 },
-      breaker: { consecutiveFailures: 2, cooldownMs: 60_000 },
+      breaker: { consecutiveFailures: 2, minimumSpanMs: 0, cooldownMs: 60_000 },
     });
     // Opens the breaker: sequential failures spread over time, as a dead target gives them.
     for (let i = 0; i < 12; i++)

@@ -21,7 +21,7 @@ describe('outage window then recovery', () => {
     mock.setScenario({ models: { 'gpt-4.1': { faults: [{ fault: '503', from: 0, to: WINDOW_MS }] } } });
     const engine = engineFor(mock, {
       routes: { default: ['openai/gpt-4.1', 'gemini/gemini-2.5-flash'] },
-      breaker: { consecutiveFailures: 3, cooldownMs: 150, maxCooldownMs: 300 },
+      breaker: { consecutiveFailures: 3, minimumSpanMs: 0, cooldownMs: 150, maxCooldownMs: 300 },
     });
     const served: Array<{ at: number; model: string }> = [];
     const started = Date.now();

@@ -78,7 +78,7 @@ describe('gateway chaos and metrics', () => {
     });
     const gateway = await harness.start({
       routes: { default: ['openai/gpt-4.1', 'anthropic/claude-sonnet-4-5'] },
-      breaker: { consecutiveFailures: 2, cooldownMs: 30_000 },
+      breaker: { consecutiveFailures: 2, minimumSpanMs: 0, cooldownMs: 30_000 },
     });
     const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: GATEWAY_KEY, maxRetries: 0 });
     await client.chat.completions.create(ask);

@@ -32,7 +32,7 @@ describe('gateway shared state', () => {
     });
     const shared = {
       routes: { default: ['openai/gpt-primary', 'gemini/gemini-backup'] },
-      breaker: { consecutiveFailures: 2, cooldownMs: 30_000 },
+      breaker: { consecutiveFailures: 2, minimumSpanMs: 0, cooldownMs: 30_000 },
       state: { redis: SHARED_REDIS_URL, prefix: uniquePrefix(), syncIntervalMs: 200 },
     };
     const a = await harness.start(shared);

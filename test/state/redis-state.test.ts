@@ -31,7 +31,13 @@ function state(url: string, prefix: string): SharedState {
 }
 
 function breaker(s: SharedState, key = 'anthropic/claude'): CircuitBreaker {
-  const b = createCircuitBreaker({ key, store: s.breakerStore, consecutiveFailures: 2, cooldownMs: 30_000 });
+  const b = createCircuitBreaker({
+    key,
+    store: s.breakerStore,
+    consecutiveFailures: 2,
+    minimumSpanMs: 0,
+    cooldownMs: 30_000,
+  });
   breakers.push(b);
   return b;
 }
