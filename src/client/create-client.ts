@@ -19,9 +19,8 @@ import { anthropicCodec } from '../wire/anthropic/index.ts';
 import type { CanonicalRequest, CanonicalResponse, WireFormat } from '../wire/canonical/index.ts';
 import type { ServerCodec } from '../wire/codec.ts';
 import { openaiCodec } from '../wire/openai/index.ts';
-import { toAnthropicEvent } from './anthropic-events.ts';
-import { createMessageStream, type MessageStream } from './message-stream.ts';
-import { createChunkMapper } from './openai-chunks.ts';
+import { createOpenaiEventEncoder } from '../wire/openai/stream-events.ts';
+import { anthropicEvents, createMessageStream, type MessageStream } from './message-stream.ts';
 import { createResponsesApi, type ResponsesApi } from './responses.ts';
 import { type TracedPromise, traced } from './traced-promise.ts';
 import type { AnthropicMessage, AnthropicStreamEvent, ChatCompletion, ChatCompletionChunk } from './types.ts';
@@ -157,12 +156,7 @@ export function createClientWith(options: ClientOptions, deps: ClientDeps): Outl
     }
     const call = engine.execute(request, options);
     if (request.stream) {
-      return startStreamed<AnthropicStreamEvent>(call, async function* () {
-        for await (const part of call) {
-          const event = toAnthropicEvent(part);
-          if (event) yield event;
-        }
-      });
+      return startStreamed<AnthropicStreamEvent>(call, () => anthropicEvents(call));
     }
     return traced(call.response().then(toAnthropic), () => call.trace);
   }
@@ -176,12 +170,11 @@ export function createClientWith(options: ClientOptions, deps: ClientDeps): Outl
     }
     const call = engine.execute(request, options);
     if (request.stream) {
-      const map = createChunkMapper({
-        includeUsage: request.includeUsage === true,
-        created: Math.floor(Date.now() / 1000),
-      });
+      const includeUsage = request.includeUsage === true;
       return startStreamed<ChatCompletionChunk>(call, async function* () {
-        for await (const part of call) yield* map(part);
+        // The chunk objects the gateway frames as SSE: one translation (src/wire/openai).
+        const events = createOpenaiEventEncoder({ model: (await call.committed).model, includeUsage });
+        for await (const part of call) yield* events.push(part);
       });
     }
     return traced(call.response().then(toOpenAI), () => call.trace);

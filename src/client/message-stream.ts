@@ -1,7 +1,7 @@
 /** `client.messages.stream()`: Anthropic events, `textStream`, `finalMessage()`, like the SDK's helper. */
 import type { EngineCall, Trace } from '../engine/index.ts';
+import { createAnthropicEventEncoder } from '../wire/anthropic/stream-events.ts';
 import type { CanonicalResponse } from '../wire/canonical/index.ts';
-import { toAnthropicEvent } from './anthropic-events.ts';
 import type { AnthropicMessage, AnthropicStreamEvent } from './types.ts';
 
 export interface MessageStream extends AsyncIterable<AnthropicStreamEvent> {
@@ -16,16 +16,20 @@ export interface MessageStream extends AsyncIterable<AnthropicStreamEvent> {
   withTrace(): Promise<{ data: AnthropicMessage; trace: Trace }>;
 }
 
+/**
+ * The call's parts as Anthropic stream events: the objects the gateway frames as SSE, one
+ * translation (src/wire/anthropic). The model is the one that committed to answer.
+ */
+export async function* anthropicEvents(call: EngineCall): AsyncGenerator<AnthropicStreamEvent> {
+  const events = createAnthropicEventEncoder({ model: (await call.committed).model });
+  for await (const part of call) yield* events.push(part);
+}
+
 export function createMessageStream(
   call: EngineCall,
   toMessage: (response: CanonicalResponse) => AnthropicMessage,
 ): MessageStream {
-  async function* events(): AsyncGenerator<AnthropicStreamEvent> {
-    for await (const part of call) {
-      const event = toAnthropicEvent(part);
-      if (event) yield event;
-    }
-  }
+  const events = () => anthropicEvents(call);
   const finalMessage = async () => toMessage(await call.response());
   return {
     [Symbol.asyncIterator]: () => events(),

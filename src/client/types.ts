@@ -1,108 +1,23 @@
 /**
  * The shapes the client hands back: Anthropic Messages and OpenAI Chat Completions objects as
- * the official SDKs type them (only what outlast produces). JSON-shaped, no classes.
+ * the official SDKs type them (only what outlast produces). JSON-shaped, no classes. They are
+ * the types of what the wire codecs' server side writes, defined beside those codecs.
  */
-import type { JsonObject } from '../wire/canonical/index.ts';
 
-export type AnthropicContentBlock =
-  | { type: 'text'; text: string }
-  | { type: 'tool_use'; id: string; name: string; input: JsonObject }
-  | { type: 'thinking'; thinking: string; signature: string }
-  | { type: 'redacted_thinking'; data: string };
-
-export interface AnthropicUsage {
-  input_tokens: number;
-  output_tokens: number;
-  cache_creation_input_tokens?: number | null;
-  cache_read_input_tokens?: number | null;
-}
-
-export interface AnthropicMessage {
-  id: string;
-  type: 'message';
-  role: 'assistant';
-  model: string;
-  content: AnthropicContentBlock[];
-  stop_reason: string | null;
-  stop_sequence: string | null;
-  usage: AnthropicUsage;
-}
-
-export type AnthropicStreamEvent =
-  | { type: 'message_start'; message: AnthropicMessage }
-  | { type: 'content_block_start'; index: number; content_block: AnthropicContentBlock }
-  | {
-      type: 'content_block_delta';
-      index: number;
-      delta:
-        | { type: 'text_delta'; text: string }
-        | { type: 'input_json_delta'; partial_json: string }
-        | { type: 'thinking_delta'; thinking: string }
-        | { type: 'signature_delta'; signature: string };
-    }
-  | { type: 'content_block_stop'; index: number }
-  | {
-      type: 'message_delta';
-      delta: { stop_reason: string | null; stop_sequence: string | null };
-      usage: Partial<AnthropicUsage> & { output_tokens: number };
-    }
-  | { type: 'message_stop' };
-
-export interface OpenAIToolCall {
-  id: string;
-  type: 'function';
-  function: { name: string; arguments: string };
-}
-
-export interface OpenAIUsage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  prompt_tokens_details?: { cached_tokens?: number };
-  completion_tokens_details?: { reasoning_tokens?: number };
-}
-
-export interface ChatCompletion {
-  id: string;
-  object: 'chat.completion';
-  created: number;
-  model: string;
-  choices: Array<{
-    index: number;
-    message: {
-      role: 'assistant';
-      content: string | null;
-      refusal?: string | null;
-      tool_calls?: OpenAIToolCall[];
-    };
-    finish_reason: string | null;
-    logprobs: null;
-  }>;
-  usage?: OpenAIUsage;
-}
-
-export interface ChatCompletionChunk {
-  id: string;
-  object: 'chat.completion.chunk';
-  created: number;
-  model: string;
-  choices: Array<{
-    index: number;
-    delta: {
-      role?: 'assistant';
-      content?: string | null;
-      tool_calls?: Array<{
-        index: number;
-        id?: string;
-        type?: 'function';
-        function: { name?: string; arguments: string };
-      }>;
-    };
-    finish_reason: string | null;
-    logprobs: null;
-  }>;
-  usage?: OpenAIUsage | null;
-}
+export type {
+  AnthropicContentBlock,
+  AnthropicContentDelta,
+  AnthropicMessage,
+  AnthropicStreamEvent,
+  AnthropicUsage,
+} from '../wire/anthropic/sdk-types.ts';
+export type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionChunkDelta,
+  OpenAIToolCall,
+  OpenAIUsage,
+} from '../wire/openai/sdk-types.ts';
 
 /** A Responses API output item as outlast produces it: a message, a function call or reasoning. */
 export type ResponsesOutputItem =

@@ -106,3 +106,20 @@ export interface ServerCodec {
 export interface Codec extends ClientCodec, ServerCodec {
   readonly format: WireFormat;
 }
+
+/**
+ * Canonical parts → a provider's stream events as objects: what each SSE frame's data
+ * carries. The library yields them to its callers; the format's SSE encoder frames the same
+ * objects, so both speak one translation.
+ */
+export interface StreamEventEncoder<E> {
+  /**
+   * The events for one part: none for some (OpenAI has no block stop), several for others.
+   * An `error` part ends the stream and gives none: its in-band form is `encodeStreamError`'s.
+   */
+  push(part: StreamPart): E[];
+  /** True once the answer ended whole (`message_stop`); the stream then takes no more parts. */
+  readonly finished: boolean;
+  /** True once an `error` part ended the stream. */
+  readonly failed: boolean;
+}

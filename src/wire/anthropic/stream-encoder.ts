@@ -1,143 +1,30 @@
 /**
- * Server side: canonical stream parts → Anthropic SSE, as the Messages API sends it and as
- * `@anthropic-ai/sdk`'s `messages.stream()` needs it: an `event:` line on every frame,
- * `message_start` first, block indexes 0..n in order, one `message_delta` carrying
- * `usage.output_tokens` just before `message_stop`.
- *
- * `message_delta` parts are merged and sent once, right before `message_stop`: the SDK
- * overwrites its stop reason with each `message_delta`, so a second one would erase it.
- *
- * A salvaged answer (`message_stop` with `truncated`) closes its open blocks and ends with
- * stop_reason `max_tokens`: the one standard way an Anthropic client already reads "the
- * answer was cut short" (it is never sent for a complete answer, so it cannot be mistaken
- * for `end_turn`).
+ * Server side: canonical stream parts → Anthropic SSE: the event objects of stream-events.ts,
+ * each framed with its `event:` line (the SDK dispatches on it), and `ping` keep-alives.
  */
-import type { JsonObject, StopReason, StreamPart, Usage } from '../canonical/index.ts';
+import type { StreamPart } from '../canonical/index.ts';
 import type { StreamEncoder, StreamEncoderOptions } from '../codec.ts';
 import { formatSse } from '../shared/index.ts';
 import { encodeAnthropicStreamError } from './errors.ts';
-import { encodeStopReason } from './stop-reason.ts';
-import { encodeUsage } from './usage.ts';
+import type { AnthropicStreamEvent } from './sdk-types.ts';
+import { createAnthropicEventEncoder } from './stream-events.ts';
 
-function frame(data: JsonObject): string {
-  return formatSse(JSON.stringify(data), data.type as string);
-}
+const frame = (event: AnthropicStreamEvent | { type: 'ping' }): string =>
+  formatSse(JSON.stringify(event), event.type);
 
 export function createAnthropicStreamEncoder(options: StreamEncoderOptions): StreamEncoder {
-  let started = false;
-  let finished = false;
-  let failed = false;
-  let usage: Partial<Usage> = {};
-  let stopReason: StopReason | undefined;
-  let stopSequence: string | null = null;
-  // Usage as message_delta parts reported it (cumulative), sent as they gave it.
-  let deltaUsage: Partial<Usage> = {};
-  // Canonical index → wire index, assigned in order of block_start; the open ones.
-  const wireIndex = new Map<number, number>();
-  const open = new Set<number>();
-
-  function start(id: string, startUsage: Partial<Usage> | undefined): string {
-    started = true;
-    if (startUsage) usage = { ...usage, ...startUsage };
-    const message = {
-      id,
-      type: 'message',
-      role: 'assistant',
-      model: options.model,
-      content: [],
-      stop_reason: null,
-      stop_sequence: null,
-      usage: encodeUsage({ outputTokens: 0, ...startUsage }),
-    };
-    return frame({ type: 'message_start', message });
-  }
-
-  // A block part before message_start would fail the SDK: open the message first.
-  const ensureStarted = (): string => (started ? '' : start('msg_outlast', undefined));
-
-  function finish(truncated: boolean): string {
-    let out = ensureStarted();
-    for (const index of open) out += frame({ type: 'content_block_stop', index });
-    open.clear();
-    const reason = truncated ? 'max_tokens' : encodeStopReason(stopReason ?? 'end_turn');
-    // output_tokens is required (the SDK reads it unguarded); input and cache counts only
-    // when the upstream repeated them here, as newer API versions do.
-    const wireUsage: JsonObject = {};
-    if (deltaUsage.inputTokens !== undefined) wireUsage.input_tokens = deltaUsage.inputTokens;
-    if (deltaUsage.cacheWriteTokens !== undefined)
-      wireUsage.cache_creation_input_tokens = deltaUsage.cacheWriteTokens;
-    if (deltaUsage.cacheReadTokens !== undefined)
-      wireUsage.cache_read_input_tokens = deltaUsage.cacheReadTokens;
-    wireUsage.output_tokens = deltaUsage.outputTokens ?? usage.outputTokens ?? 0;
-    out += frame({
-      type: 'message_delta',
-      delta: { stop_reason: reason, stop_sequence: truncated ? null : stopSequence },
-      usage: wireUsage,
-    });
-    return out + frame({ type: 'message_stop' });
-  }
-
-  function blockStart(part: Extract<StreamPart, { type: 'block_start' }>): string {
-    const index = wireIndex.size;
-    wireIndex.set(part.index, index);
-    open.add(index);
-    const b = part.block;
-    const block: JsonObject =
-      b.type === 'text'
-        ? { type: 'text', text: '' }
-        : b.type === 'tool_use'
-          ? { type: 'tool_use', id: b.id, name: b.name, input: {} }
-          : b.type === 'thinking'
-            ? { type: 'thinking', thinking: '', signature: '' }
-            : { type: 'redacted_thinking', data: b.data };
-    return ensureStarted() + frame({ type: 'content_block_start', index, content_block: block });
-  }
-
-  function blockDelta(part: Extract<StreamPart, { type: 'block_delta' }>): string {
-    const index = wireIndex.get(part.index);
-    if (index === undefined || !open.has(index)) return '';
-    const d = part.delta;
-    const delta: JsonObject =
-      d.type === 'text'
-        ? { type: 'text_delta', text: d.text }
-        : d.type === 'tool_input'
-          ? { type: 'input_json_delta', partial_json: d.partialJson }
-          : d.type === 'thinking'
-            ? { type: 'thinking_delta', thinking: d.thinking }
-            : { type: 'signature_delta', signature: d.signature };
-    return frame({ type: 'content_block_delta', index, delta });
-  }
-
+  const events = createAnthropicEventEncoder(options);
   return {
     encode(part: StreamPart): string {
-      if (finished || failed) return '';
-      switch (part.type) {
-        case 'message_start':
-          return started ? '' : start(part.id, part.usage);
-        case 'block_start':
-          return blockStart(part);
-        case 'block_delta':
-          return blockDelta(part);
-        case 'block_stop': {
-          const index = wireIndex.get(part.index);
-          if (index === undefined || !open.delete(index)) return '';
-          return frame({ type: 'content_block_stop', index });
-        }
-        case 'message_delta':
-          if (part.stopReason) stopReason = part.stopReason;
-          if (part.stopSequence !== undefined) stopSequence = part.stopSequence;
-          if (part.usage) {
-            deltaUsage = { ...deltaUsage, ...part.usage };
-            usage = { ...usage, ...part.usage };
-          }
-          return '';
-        case 'message_stop':
-          finished = true;
-          return finish(part.truncated === true);
-        case 'error':
-          failed = true;
-          return encodeAnthropicStreamError(part.error);
+      if (part.type === 'error') {
+        if (events.finished || events.failed) return '';
+        events.push(part);
+        return encodeAnthropicStreamError(part.error);
       }
+      const out = events.push(part);
+      if (out.length === 0) return '';
+      if (out.length === 1) return frame(out[0] as AnthropicStreamEvent);
+      return out.map(frame).join('');
     },
     end: () => '',
     keepAlive: () => frame({ type: 'ping' }),

@@ -3,8 +3,10 @@
  * Fields Anthropic adds (`cache_creation`, `server_tool_use`, `service_tier`, …) and nulls
  * are remembered in the notes so a response comes back as it was.
  */
+
 import type { JsonObject, Usage } from '../canonical/index.ts';
 import { isJsonObject, unknownFields } from './passthrough.ts';
+import type { AnthropicUsage } from './sdk-types.ts';
 
 const USAGE_KEYS = [
   'input_tokens',
@@ -40,11 +42,12 @@ export function decodeUsage(raw: unknown): DecodedUsage {
 }
 
 /** Canonical usage → Anthropic's; `extra` (from the notes) is laid under the known fields. */
-export function encodeUsage(usage: Partial<Usage>, extra: JsonObject = {}): JsonObject {
-  const out: JsonObject = { ...extra };
-  out.input_tokens = usage.inputTokens ?? 0;
-  if (usage.cacheWriteTokens !== undefined) out.cache_creation_input_tokens = usage.cacheWriteTokens;
-  if (usage.cacheReadTokens !== undefined) out.cache_read_input_tokens = usage.cacheReadTokens;
-  out.output_tokens = usage.outputTokens ?? 0;
-  return out;
+export function encodeUsage(usage: Partial<Usage>, extra: JsonObject = {}): AnthropicUsage & JsonObject {
+  return {
+    ...extra,
+    input_tokens: usage.inputTokens ?? 0,
+    ...(usage.cacheWriteTokens === undefined ? {} : { cache_creation_input_tokens: usage.cacheWriteTokens }),
+    ...(usage.cacheReadTokens === undefined ? {} : { cache_read_input_tokens: usage.cacheReadTokens }),
+    output_tokens: usage.outputTokens ?? 0,
+  };
 }

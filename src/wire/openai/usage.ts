@@ -2,8 +2,9 @@
  * OpenAI usage ↔ canonical. OpenAI's prompt_tokens include cached tokens; canonical input
  * excludes them (as Anthropic's input_tokens does), so input = prompt − cached and back.
  */
-import type { JsonObject, Usage } from '../canonical/index.ts';
+import type { Usage } from '../canonical/index.ts';
 import { isJsonObject } from './passthrough.ts';
+import type { OpenAIUsage } from './sdk-types.ts';
 
 function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
@@ -24,11 +25,11 @@ export function decodeUsage(raw: unknown): Usage {
   return usage;
 }
 
-export function encodeUsage(usage: Partial<Usage>): JsonObject {
+export function encodeUsage(usage: Partial<Usage>): OpenAIUsage {
   const cacheRead = usage.cacheReadTokens;
   const prompt = (usage.inputTokens ?? 0) + (cacheRead ?? 0) + (usage.cacheWriteTokens ?? 0);
   const completion = usage.outputTokens ?? 0;
-  const out: JsonObject = {
+  const out: OpenAIUsage = {
     prompt_tokens: prompt,
     completion_tokens: completion,
     total_tokens: prompt + completion,
