@@ -15,7 +15,7 @@ export function createMemoryState(): SharedState {
 
 /** `{ redis: URL }` shares state through Redis; anything else keeps it in memory. */
 export function createState(
-  config: { redis?: string; prefix?: string; syncIntervalMs?: number } | undefined,
+  config: { redis?: string; prefix?: string; syncIntervalMs?: number; commandTimeoutMs?: number } | undefined,
   onHealthChange?: (health: StateHealth) => void,
 ): SharedState {
   if (!config?.redis) return createMemoryState();
@@ -23,6 +23,7 @@ export function createState(
     url: config.redis,
     ...(config.prefix ? { prefix: config.prefix } : {}),
     ...(config.syncIntervalMs ? { syncIntervalMs: config.syncIntervalMs } : {}),
+    ...(config.commandTimeoutMs ? { commandTimeoutMs: config.commandTimeoutMs } : {}),
     ...(onHealthChange ? { onHealthChange } : {}),
   });
 }

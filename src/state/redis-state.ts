@@ -3,8 +3,8 @@
  * local copy so no request waits on Redis: writes go through to Redis on a transition (a
  * compare-and-set script, then a pub/sub message to the others); the others apply it as
  * they hear it, and a periodic resync (default 500 ms) catches anything missed. When Redis
- * is down the local copy carries on alone, what changed meanwhile is pushed once it is
- * back, and `health()` says degraded.
+ * is down or does not answer within the command timeout, the local copy carries on alone,
+ * what changed meanwhile is pushed once it is back, and `health()` says degraded.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -29,6 +29,12 @@ export interface RedisStateOptions {
   syncIntervalMs?: number;
   /** Gives up on one connection attempt after this; default 2000 ms. */
   connectTimeoutMs?: number;
+  /**
+   * A command not answered within this fails, and the store is degraded until a resync
+   * succeeds again; default 1000 ms. Without it a Redis that hangs (frozen, a full network
+   * buffer) is never noticed: its socket stays open and the resync waits forever.
+   */
+  commandTimeoutMs?: number;
   /** Told when Redis goes away or comes back (never on the request path). */
   onHealthChange?: (health: StateHealth) => void;
 }
@@ -104,6 +110,7 @@ export function createRedisState(options: RedisStateOptions): SharedState {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     connectTimeout: options.connectTimeoutMs ?? 2000,
+    commandTimeout: options.commandTimeoutMs ?? 1000,
     retryStrategy: (times: number) => Math.min(100 * times, 1000),
   };
   const client = new Redis(options.url, connection);

@@ -35,6 +35,10 @@ export interface PrivateRedis {
   readonly url: string;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** SIGSTOP: the server keeps its sockets open and answers nothing (a frozen Redis). */
+  freeze(): void;
+  /** SIGCONT after freeze(). */
+  thaw(): void;
 }
 
 /** A redis-server of our own on a free port, so stopping it touches no other test. */
@@ -66,7 +70,22 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     await exited;
   };
   await start();
-  return { port, url: `redis://127.0.0.1:${port}`, start, stop };
+  const signal = (name: NodeJS.Signals) => {
+    if (!child || child.exitCode !== null) throw new Error('redis-server is not running');
+    child.kill(name);
+  };
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    start,
+    stop: async () => {
+      // A frozen server does not die of SIGKILL any later, but let it run its exit.
+      if (child && child.exitCode === null) child.kill('SIGCONT');
+      await stop();
+    },
+    freeze: () => signal('SIGSTOP'),
+    thaw: () => signal('SIGCONT'),
+  };
 }
 
 export async function until(check: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<number> {

@@ -68,6 +68,13 @@ export const stateSchema = z.strictObject({
     .min(50, 'expected at least 50 ms')
     .max(1000, 'expected at most 1000 ms')
     .optional(),
+  /** A Redis command not answered within this fails and the store is degraded (a frozen Redis); default 1000 ms. */
+  commandTimeoutMs: z
+    .number()
+    .int()
+    .min(50, 'expected at least 50 ms')
+    .max(60_000, 'expected at most 60 000 ms')
+    .optional(),
 });
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
