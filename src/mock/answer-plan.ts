@@ -17,13 +17,14 @@ import {
   type CompleteBehaviour,
   type ContinuationBehaviour,
   type ContinuationConfig,
+  choose,
   DEFAULT_OVERLAP_CHARS,
   formatBehaviour,
   mergeContinuation,
 } from './continuation-spec.ts';
 import { completeTokens, continuationTokens, wordTokens } from './continuation-text.ts';
 import type { ResolvedModel } from './fault-picker.ts';
-import { hash32, hashId } from './hash.ts';
+import { hash32, hashId, hashUnit } from './hash.ts';
 import { structuredTokens } from './structured-answer.ts';
 import { generateTokens, naturalLength } from './text-generator.ts';
 
@@ -179,6 +180,8 @@ export interface PlanOptions {
   seed: number;
   /** Behaviours from the request's `x-mock-continuation` header, over the model's. */
   continuation?: ContinuationConfig;
+  /** In [0, 1): picks among behaviours drawn by chance (`p=`); by default a hash of the request. */
+  draw?: number;
 }
 
 /**
@@ -236,8 +239,10 @@ export function planAnswer(request: CanonicalRequest, options: PlanOptions): Ans
   const messages = request.messages;
   const shape = continuationShape(request);
   const behaviours = mergeContinuation(config.continuation, options.continuation);
+  const draw = options.draw ?? hashUnit(seed, 'continuation', conversationKey(request, messages));
   const prefillBehaviour: ContinuationBehaviour =
-    behaviours.prefill ?? (config.rejectsPrefill ? { type: 'prefill_rejected' } : { type: 'exact' });
+    choose(behaviours.prefill, draw) ??
+    (config.rejectsPrefill ? { type: 'prefill_rejected' } : { type: 'exact' });
   if (shape === 'prefill' && prefillBehaviour.type === 'prefill_rejected')
     return { kind: 'reject', variant: 'prefill_rejected', inputTokens };
 
@@ -271,7 +276,7 @@ export function planAnswer(request: CanonicalRequest, options: PlanOptions): Ans
     const chosen: Answerable =
       shape === 'prefill'
         ? (prefillBehaviour as Answerable)
-        : ((behaviours.continue ?? { type: 'overlap' }) as Answerable);
+        : ((choose(behaviours.continue, draw) ?? { type: 'overlap' }) as Answerable);
     // A continue turn needs an answer to go on from; an empty prefill is simply a fresh start.
     matched = fullText.startsWith(partial) && (shape === 'prefill' || partial.length > 0);
     const input = {
@@ -287,7 +292,7 @@ export function planAnswer(request: CanonicalRequest, options: PlanOptions): Ans
       answer = { ...base, tokens: continuationTokens(input, chosen) };
     } else if (matched && partial.length >= fullText.length && !base.tool) {
       const done: CompleteBehaviour =
-        (shape === 'prefill' ? behaviours.prefillComplete : behaviours.continueComplete) ??
+        choose(shape === 'prefill' ? behaviours.prefillComplete : behaviours.continueComplete, draw) ??
         (shape === 'prefill' ? { type: 'complete_empty' } : { type: 'complete_new_turn' });
       behaviour = formatBehaviour(done);
       answer =

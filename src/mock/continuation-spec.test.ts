@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBehaviour, mergeContinuation, parseContinuationSpec } from './continuation-spec.ts';
+import { choose, formatBehaviour, mergeContinuation, parseContinuationSpec } from './continuation-spec.ts';
 import { parseScenario } from './scenario.ts';
 
 describe('parseContinuationSpec', () => {
@@ -45,7 +45,9 @@ describe('parseContinuationSpec', () => {
     ]) {
       const config = parseContinuationSpec(text);
       const behaviour = config.prefill ?? config.prefillComplete;
-      expect(formatBehaviour(behaviour!)).toBe(text);
+      if (behaviour === undefined || behaviour.type === 'mix')
+        throw new Error(`no single behaviour: ${text}`);
+      expect(formatBehaviour(behaviour)).toBe(text);
     }
   });
 
@@ -104,5 +106,64 @@ describe('a parsed scenario', () => {
     expect(() => parseScenario({ models: { a: { continuation: { prefill: { type: 'bogus' } } } } })).toThrow(
       /unknown behaviour "bogus"/,
     );
+  });
+});
+
+describe('behaviours drawn by chance (p=)', () => {
+  it('builds a mix per mode; a clause without p= takes what is left, default the mode default', () => {
+    expect(
+      parseContinuationSpec('full_restart p=0.3 on=continue; preamble p=0.2 on=continue; exact on=continue'),
+    ).toEqual({
+      continue: {
+        type: 'mix',
+        options: [
+          { p: 0.3, behaviour: { type: 'full_restart' } },
+          { p: 0.2, behaviour: { type: 'preamble' } },
+          { p: 0.5, behaviour: { type: 'exact' } },
+        ],
+      },
+    });
+    expect(parseContinuationSpec('paraphrase p=0.25').prefill).toEqual({
+      type: 'mix',
+      options: [
+        { p: 0.25, behaviour: { type: 'paraphrase' } },
+        { p: 0.75, behaviour: undefined },
+      ],
+    });
+    expect(parseContinuationSpec('complete_note p=0.5 on=continue').continueComplete).toMatchObject({
+      type: 'mix',
+    });
+  });
+
+  it('picks by the draw', () => {
+    const mix = parseContinuationSpec('full_restart p=0.3; preamble p=0.2; exact').continue;
+    expect([0, 0.29, 0.3, 0.49, 0.5, 0.99].map((d) => choose(mix, d)?.type)).toEqual([
+      'full_restart',
+      'full_restart',
+      'preamble',
+      'preamble',
+      'exact',
+      'exact',
+    ]);
+    expect(choose(parseContinuationSpec('different p=0.5').continue, 0.7)).toBeUndefined();
+  });
+
+  it('names what is wrong', () => {
+    expect(() => parseContinuationSpec('exact p=0.6; full_restart p=0.6')).toThrow(
+      /add up to 1.2, more than 1/,
+    );
+    expect(() => parseContinuationSpec('exact p=0.5; full_restart; paraphrase')).toThrow(
+      /at most one clause without p=/,
+    );
+    expect(() => parseContinuationSpec('exact p=2')).toThrow(/p=2 is not a chance/);
+  });
+
+  it('survives a second parse as a scenario field', () => {
+    const once = parseScenario({
+      models: {
+        a: { continuation: 'full_restart p=0.4 on=continue; complete_note p=0.5 on=prefill; preamble p=0.1' },
+      },
+    });
+    expect(parseScenario(once)).toEqual(once);
   });
 });

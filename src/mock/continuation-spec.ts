@@ -56,12 +56,37 @@ export type CompleteBehaviour =
   /** A short note such as "That was the end of my answer." */
   | { type: 'complete_note'; text?: string };
 
+/**
+ * A draw among behaviours (clauses with `p=`): each option's chance; an option without a
+ * behaviour is the mode's default.
+ */
+export interface Mix<B> {
+  type: 'mix';
+  options: Array<{ p: number; behaviour: B | undefined }>;
+}
+
+export type Choice<B> = B | Mix<B>;
+
 /** Behaviours per mode; a mode left out takes the default. */
 export interface ContinuationConfig {
-  prefill?: ContinuationBehaviour;
-  continue?: ContinuationBehaviour;
-  prefillComplete?: CompleteBehaviour;
-  continueComplete?: CompleteBehaviour;
+  prefill?: Choice<ContinuationBehaviour>;
+  continue?: Choice<ContinuationBehaviour>;
+  prefillComplete?: Choice<CompleteBehaviour>;
+  continueComplete?: Choice<CompleteBehaviour>;
+}
+
+/** The behaviour a draw in [0, 1) picks; undefined for the mode's default. */
+export function choose<B extends { type: string }>(
+  choice: Choice<B> | undefined,
+  draw: number,
+): B | undefined {
+  if (choice === undefined || choice.type !== 'mix') return choice as B | undefined;
+  let edge = 0;
+  for (const option of (choice as Mix<B>).options) {
+    edge += option.p;
+    if (draw < edge) return option.behaviour;
+  }
+  return undefined;
 }
 
 export const CONTINUATION_HEADER = 'x-mock-continuation';
@@ -86,6 +111,7 @@ const PREFILL_ONLY = ['prefill_ignored', 'prefill_rejected'] as const;
 const COMPLETE = ['complete_new_turn', 'complete_empty', 'complete_repeat', 'complete_note'] as const;
 
 const ALIASES: Readonly<Record<string, string>> = {
+  default: 'default',
   rest: 'exact',
   repeat_tail: 'overlap',
   restart_sentence: 'sentence_restart',
@@ -133,7 +159,14 @@ function space(spec: string, params: Params): { space?: LeadingSpace } {
 function normalName(spec: string, raw: string): string {
   const lower = raw.toLowerCase().replaceAll('-', '_');
   const name = ALIASES[lower] ?? lower;
-  const known: readonly string[] = [...INNER, 'preamble', ...PREFILL_ONLY, ...COMPLETE];
+  const known: readonly string[] = [
+    ...INNER,
+    'preamble',
+    ...PREFILL_ONLY,
+    ...COMPLETE,
+    'default',
+    'complete_default',
+  ];
   if (!known.includes(name)) fail(spec, `unknown behaviour "${raw}"`);
   return name;
 }
@@ -161,9 +194,14 @@ function inner(spec: string, name: string, params: Params): InnerBehaviour {
   }
 }
 
-type Clause =
-  | { modes: ContinueMode[]; behaviour: ContinuationBehaviour }
-  | { modes: ContinueMode[]; complete: CompleteBehaviour };
+type Slot = keyof ContinuationConfig;
+
+interface Clause {
+  slots: Slot[];
+  /** Undefined for `default`. */
+  behaviour: ContinuationBehaviour | CompleteBehaviour | undefined;
+  p: number | undefined;
+}
 
 function parseClause(spec: string, clause: string, forced?: ContinueMode | 'complete'): Clause {
   const words = clause.trim().split(/\s+/).filter(Boolean);
@@ -174,7 +212,14 @@ function parseClause(spec: string, clause: string, forced?: ContinueMode | 'comp
   const on = take(params, 'on');
   if (on !== undefined && on !== 'prefill' && on !== 'continue')
     fail(spec, `on=${on} is not prefill or continue`);
-  const isComplete = (COMPLETE as readonly string[]).includes(name);
+  const rawP = take(params, 'p');
+  const p = rawP === undefined ? undefined : Number(rawP);
+  if (p !== undefined && !(p > 0 && p <= 1)) fail(spec, `p=${rawP} is not a chance in (0, 1]`);
+  // `default` stands for the mode's default (in a mix); `complete_default` for the complete one.
+  const isComplete =
+    (COMPLETE as readonly string[]).includes(name) ||
+    name === 'complete_default' ||
+    (name === 'default' && forced === 'complete');
   if (forced === 'complete' && !isComplete) fail(spec, `${name} is not a complete_* behaviour`);
   if (forced !== undefined && forced !== 'complete' && isComplete)
     fail(spec, `${name} belongs under complete, not ${forced}`);
@@ -182,15 +227,20 @@ function parseClause(spec: string, clause: string, forced?: ContinueMode | 'comp
   const narrowed = forced === 'prefill' || forced === 'continue' ? forced : on;
   if (prefillOnly && narrowed === 'continue') fail(spec, `${name} applies to prefill requests only`);
   const modes: ContinueMode[] = narrowed ? [narrowed] : prefillOnly ? ['prefill'] : ['prefill', 'continue'];
+  const slots: Slot[] = isComplete
+    ? modes.map((mode) => (mode === 'prefill' ? 'prefillComplete' : 'continueComplete'))
+    : modes;
 
   let result: Clause;
-  if (isComplete) {
+  if (name === 'default' || name === 'complete_default') {
+    result = { slots, behaviour: undefined, p };
+  } else if (isComplete) {
     const note = name === 'complete_note' ? take(params, 'text') : undefined;
     const complete =
       name === 'complete_note'
         ? ({ type: 'complete_note', ...(note === undefined ? {} : { text: text(note) }) } as const)
         : ({ type: name } as CompleteBehaviour);
-    result = { modes, complete };
+    result = { slots, behaviour: complete, p };
   } else if (name === 'preamble') {
     const opener = take(params, 'text');
     const then = take(params, 'then');
@@ -199,11 +249,11 @@ function parseClause(spec: string, clause: string, forced?: ContinueMode | 'comp
       ...(opener === undefined ? {} : { text: text(opener) }),
       ...(then === undefined ? {} : { next: inner(spec, normalName(spec, then), params) }),
     };
-    result = { modes, behaviour };
+    result = { slots, behaviour, p };
   } else if (prefillOnly) {
-    result = { modes, behaviour: { type: name as 'prefill_ignored' | 'prefill_rejected' } };
+    result = { slots, behaviour: { type: name as 'prefill_ignored' | 'prefill_rejected' }, p };
   } else {
-    result = { modes, behaviour: inner(spec, name, params) };
+    result = { slots, behaviour: inner(spec, name, params), p };
   }
   const leftover = [...params.keys()];
   if (leftover.length > 0) fail(spec, `unknown parameter ${leftover.join(', ')} for ${name}`);
@@ -215,20 +265,35 @@ function parseClause(spec: string, clause: string, forced?: ContinueMode | 'comp
  * `continue:`, `complete:`). Throws ContinuationSpecError naming the problem.
  */
 export function parseContinuationSpec(spec: string, forced?: ContinueMode | 'complete'): ContinuationConfig {
-  const config: ContinuationConfig = {};
+  const bySlot = new Map<Slot, Clause[]>();
   let clauses = 0;
   for (const clause of spec.split(';')) {
     if (clause.trim() === '') continue;
     clauses++;
     const parsed = parseClause(spec, clause, forced);
-    for (const mode of parsed.modes) {
-      if ('complete' in parsed)
-        config[mode === 'prefill' ? 'prefillComplete' : 'continueComplete'] = parsed.complete;
-      else config[mode] = parsed.behaviour;
-    }
+    for (const slot of parsed.slots) bySlot.set(slot, [...(bySlot.get(slot) ?? []), parsed]);
   }
   if (clauses === 0) fail(spec, 'empty');
-  return config;
+  const config: Record<string, unknown> = {};
+  for (const [slot, list] of bySlot) {
+    const choice = finishSlot(spec, slot, list);
+    if (choice !== undefined) config[slot] = choice;
+  }
+  return config as ContinuationConfig;
+}
+
+/** One behaviour (the last clause wins), or a mix when any clause has `p=`. */
+function finishSlot(spec: string, slot: Slot, list: readonly Clause[]): unknown {
+  if (list.every((c) => c.p === undefined)) return list[list.length - 1]!.behaviour;
+  const drawn = list.filter((c) => c.p !== undefined);
+  const rest = list.filter((c) => c.p === undefined);
+  if (rest.length > 1) fail(spec, `${slot}: at most one clause without p= in a mix (it takes what is left)`);
+  const total = drawn.reduce((sum, c) => sum + c.p!, 0);
+  if (total > 1 + 1e-9) fail(spec, `${slot}: the chances add up to ${Number(total.toFixed(6))}, more than 1`);
+  const options = drawn.map((c) => ({ p: c.p!, behaviour: c.behaviour }));
+  const left = 1 - total;
+  if (left > 1e-9) options.push({ p: left, behaviour: rest[0]?.behaviour });
+  return { type: 'mix', options };
 }
 
 /** Later config wins, mode by mode. */
@@ -247,6 +312,19 @@ function formatInner(b: InnerBehaviour): string {
 }
 
 const spaced = (raw: string): string => raw.replaceAll(' ', '+');
+
+/** A mode's choice as clauses for that mode (parseable back). */
+export function formatChoice(
+  choice: Choice<ContinuationBehaviour> | Choice<CompleteBehaviour>,
+  mode: ContinueMode,
+  complete: boolean,
+): string {
+  if (choice.type !== 'mix') return `${formatBehaviour(choice)} on=${mode}`;
+  const fallback = complete ? 'complete_default' : 'default';
+  return (choice as Mix<ContinuationBehaviour | CompleteBehaviour>).options
+    .map((o) => `${o.behaviour ? formatBehaviour(o.behaviour) : fallback} p=${o.p} on=${mode}`)
+    .join('; ');
+}
 
 /** One behaviour as the log shows it (parseable back). */
 export function formatBehaviour(b: ContinuationBehaviour | CompleteBehaviour): string {

@@ -58,6 +58,45 @@ export const NAMED_SCENARIOS = {
       { fault: 'slow_first_token ms=3000', probability: 0.05 },
     ],
   },
+  /** Streams cut as real upstreams cut them, continued the many ways real models continue. */
+  'continuation-chaos': {
+    name: 'continuation-chaos',
+    description:
+      'First attempts: 15% cut after 12 tokens, 5% cut after 40, 8% lose only their closing events (cut_after_stop), 7% are cut after the last token before any (cut_before_stop), 10% of tool calls cut inside their arguments. Continuations: 10% cut after 4 tokens, 5% 429 retry-after=1, 5% 500. Models continue as real ones do: gpt* restart or ignore prefills, claude* repeat, restart sentences or open chattily, gemini* drop the space, restart or paraphrase.',
+    defaults: { firstTokenMs: 20, tokenMs: 2, answerTokens: [40, 240], toolPreamble: "I'll look that up." },
+    models: {
+      'gpt*': {
+        continuation: {
+          prefill: 'prefill_ignored',
+          continue: 'full_restart p=0.4; preamble p=0.2; exact',
+          complete: 'complete_note p=0.4; complete_repeat p=0.3; complete_empty',
+        },
+      },
+      'claude*': {
+        continuation: {
+          prefill: 'exact p=0.7; overlap p=0.2; sentence_restart',
+          continue: 'overlap p=0.4; sentence_restart p=0.3; preamble then=overlap p=0.2; anchor',
+          complete: 'complete_empty p=0.6; complete_note',
+        },
+      },
+      'gemini*': {
+        continuation: {
+          continue: 'exact p=0.5; full_restart p=0.3; paraphrase p=0.05; different p=0.05; anchor',
+          complete: 'complete_repeat p=0.5; complete_new_turn',
+        },
+      },
+    },
+    faults: [
+      { fault: 'cut after=12', on: 'first', probability: 0.15 },
+      { fault: 'cut after=40', on: 'first', probability: 0.05 },
+      { fault: 'cut_after_stop', on: 'first', probability: 0.08 },
+      { fault: 'cut_before_stop', on: 'first', probability: 0.07 },
+      { fault: 'cut_in_tool args=2', on: 'first', probability: 0.1 },
+      { fault: 'cut after=4', on: 'continuation', probability: 0.1 },
+      { fault: '429 retry-after=1', on: 'continuation', probability: 0.05 },
+      { fault: '500', on: 'continuation', probability: 0.05 },
+    ],
+  },
 } as const satisfies Record<string, ScenarioInput>;
 
 export type ScenarioName = keyof typeof NAMED_SCENARIOS;

@@ -10,7 +10,7 @@ import {
   type ContinuationConfig,
   ContinuationSpecError,
   type ContinueMode,
-  formatBehaviour,
+  formatChoice,
   parseContinuationSpec,
 } from './continuation-spec.ts';
 import { parseDurationMs } from './duration.ts';
@@ -97,14 +97,15 @@ const faultInputSchema = z
   .transform((items): Fault[] => items.flat() as Fault[]);
 
 /** Where each key of a continuation object puts its behaviour; a text key names its mode. */
-const CONTINUATION_KEYS: Readonly<Record<string, { forced: ContinueMode | 'complete'; parsed: boolean }>> = {
-  prefill: { forced: 'prefill', parsed: false },
-  continue: { forced: 'continue', parsed: false },
-  complete: { forced: 'complete', parsed: false },
-  // The parsed form, as `mock.scenario()` returns it, is checked by writing it back as text.
-  prefillComplete: { forced: 'prefill', parsed: true },
-  continueComplete: { forced: 'continue', parsed: true },
-};
+const CONTINUATION_KEYS: Readonly<Record<string, { forced: ContinueMode | 'complete'; complete: boolean }>> =
+  {
+    prefill: { forced: 'prefill', complete: false },
+    continue: { forced: 'continue', complete: false },
+    complete: { forced: 'complete', complete: true },
+    // The parsed form, as `mock.scenario()` returns it, is checked by writing it back as text.
+    prefillComplete: { forced: 'prefill', complete: true },
+    continueComplete: { forced: 'continue', complete: true },
+  };
 
 /**
  * How the model answers a continuation: header syntax (`"full_restart on=continue; prefill_ignored"`),
@@ -145,12 +146,17 @@ const continuationSchema = z.unknown().transform((value, ctx): ContinuationConfi
       item !== null &&
       typeof (item as { type?: unknown }).type === 'string'
     ) {
-      // A parsed behaviour: its mode is the key's; `prefillComplete` and the like take `on=`.
-      text = formatBehaviour(item as ContinuationBehaviour);
-      if (slot.parsed || key === 'prefill' || key === 'continue') {
-        text += ` on=${slot.forced}`;
-        forced = undefined;
+      // A parsed behaviour or mix: written back as clauses for the key's mode.
+      text = formatChoice(
+        item as ContinuationBehaviour,
+        slot.forced === 'continue' ? 'continue' : 'prefill',
+        slot.complete,
+      );
+      if (slot.forced === 'complete') {
+        ctx.addIssue({ code: 'custom', message: 'expected behaviour text', path: [key] });
+        continue;
       }
+      forced = undefined;
     } else {
       ctx.addIssue({ code: 'custom', message: 'expected behaviour text', path: [key] });
       continue;

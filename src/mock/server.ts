@@ -28,7 +28,7 @@ import {
   type ParsedFaultSpec,
   parseFaultSpec,
 } from './fault-spec.ts';
-import { hashId } from './hash.ts';
+import { hashId, hashUnit } from './hash.ts';
 import {
   encodeHttpFault,
   encodeOwnError,
@@ -410,6 +410,8 @@ export function createMockServer(options: MockServerOptions): MockServer {
       model,
       config,
       seed: picker.seed,
+      // Behaviours drawn by chance vary per attempt, as fault draws do: a retried continuation may differ.
+      draw: hashUnit(picker.seed, model, pick.attempt, 'continuation'),
       ...(continuationHeader === undefined ? {} : { continuation: continuationHeader }),
     });
     if (plan.kind === 'reject') {
