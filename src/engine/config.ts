@@ -154,6 +154,11 @@ export const modelInfoSchema = z.strictObject({
   prefill: z.boolean().optional(),
   inputCostPerMtok: z.number().min(0).optional(),
   outputCostPerMtok: z.number().min(0).optional(),
+  /**
+   * An embedding model's family: models of one family give interchangeable vectors (the same
+   * model deployed at several providers). A route may only mix targets of one family.
+   */
+  family: z.string({ error: 'expected a string' }).min(1, 'expected a family name').optional(),
 });
 
 /** A pino-compatible logger: only the level methods are used. */

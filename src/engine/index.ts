@@ -20,6 +20,7 @@ import { createEventHub, type EngineEvent } from './events.ts';
 import { createHealth, type TargetStatus } from './health.ts';
 import { targetOf } from './routes.ts';
 import { type EngineSettings, resolveSettings } from './settings.ts';
+import { runSideCall, type SideCallAnswer, type SideCallRequest } from './side-call.ts';
 import type { EngineTransport } from './upstream.ts';
 
 export type EngineOptions = ClientOptionsInput;
@@ -40,6 +41,8 @@ export interface EngineDeps {
 export interface Engine {
   /** One call over its route. The engine always streams from the upstream, streaming call or not. */
   execute(request: CanonicalRequest, options?: CallOptions): EngineCall;
+  /** A JSON call that is not a generation (embeddings, token counts), with the same retries, breakers and fallback. */
+  sideCall(request: SideCallRequest, options?: { signal?: AbortSignal }): Promise<SideCallAnswer>;
   /** Subscribe to events; returns an unsubscribe function. */
   on(listener: (event: EngineEvent) => void): () => void;
   /** Per target: breaker state, cooldown, latency percentiles, success rate, recent failures. */
@@ -121,6 +124,11 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = {}): Eng
       return call;
     },
     on: (listener) => hub.on(listener),
+    sideCall(request, callOptions) {
+      if (closed)
+        return Promise.reject(new OutlastError({ kind: 'cancelled', message: 'the engine is closed' }));
+      return runSideCall({ settings, health, transport, clock, random, codecFor }, request, callOptions);
+    },
     status: () => health.status(allTargets()),
     models() {
       const routes = Object.entries(settings.routes).map(([id, route]) => ({
@@ -155,5 +163,6 @@ export type { EngineEvent, EngineEventType, SkipReason, Trace } from './events.t
 export type { TargetStatus } from './health.ts';
 export { BUILTIN_MODELS, type ModelInfo } from './models.ts';
 export type { EngineSettings } from './settings.ts';
+export type { SideCallAnswer, SideCallRequest, SideCallTarget } from './side-call.ts';
 export { TIMEOUT_PROFILE_TABLE } from './timeouts.ts';
 export type { EngineTransport, EngineUpstreamStream, EngineUpstreamTarget } from './upstream.ts';

@@ -11,6 +11,8 @@ export interface ModelInfo {
   readonly inputCostPerMtok?: number;
   /** USD per million output tokens. */
   readonly outputCostPerMtok?: number;
+  /** An embedding model's family: vectors of one family are interchangeable, of two are not. */
+  readonly family?: string;
 }
 
 // Public list prices and limits as the providers state them (2025–2026); a guide, not a bill.
@@ -72,6 +74,10 @@ export const BUILTIN_MODELS: Readonly<Record<string, ModelInfo>> = {
     inputCostPerMtok: 0.3,
     outputCostPerMtok: 2.5,
   },
+  // Embedding models: one family each (the same model at OpenAI or Azure gives the same vectors).
+  'text-embedding-3-small': { contextWindow: 8191, inputCostPerMtok: 0.02, family: 'text-embedding-3-small' },
+  'text-embedding-3-large': { contextWindow: 8191, inputCostPerMtok: 0.13, family: 'text-embedding-3-large' },
+  'text-embedding-ada-002': { contextWindow: 8191, inputCostPerMtok: 0.1, family: 'text-embedding-ada-002' },
 };
 
 export type ModelTable = (model: string) => ModelInfo;

@@ -14,9 +14,11 @@ import {
   type TimeoutOption,
   type UpstreamStreaming,
 } from './config.ts';
+import { routeFamilyProblem } from './embedding-family.ts';
 import type { EngineEvent } from './events.ts';
 import { unknownRouteProviders } from './known-names.ts';
 import { createModelTable, type ModelTable } from './models.ts';
+import { targetOf } from './routes.ts';
 
 export interface RetrySettings {
   /** Attempts per target, the first included. */
@@ -117,6 +119,12 @@ export function resolveSettings(input: unknown): EngineSettings {
   }
   const unknownProviders = unknownRouteProviders(options.routes, Object.keys(options.providers));
   if (unknownProviders.length > 0) parseOptionsFailure(unknownProviders.join('; '));
+  const models = createModelTable(options.models ?? {});
+  const mixed = Object.entries(routes).flatMap(([name, route]) => {
+    const problem = routeFamilyProblem(name, route.targets.map(targetOf), models);
+    return problem === undefined ? [] : [problem];
+  });
+  if (mixed.length > 0) parseOptionsFailure(mixed.join('; '));
   const stream = options.stream;
   return {
     providers: options.providers,
@@ -134,7 +142,7 @@ export function resolveSettings(input: unknown): EngineSettings {
               maxContinuations: stream.maxContinuations ?? STREAM_DEFAULTS.maxContinuations,
               upstream: stream.upstream ?? STREAM_DEFAULTS.upstream,
             },
-    models: createModelTable(options.models ?? {}),
+    models,
     logger: options.logger,
     on: options.on as ((event: EngineEvent) => void) | undefined,
   };

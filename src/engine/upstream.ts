@@ -32,5 +32,13 @@ export interface EngineTransport {
     /** `json`: the request asks for one JSON body (`stream: false`); the parts come from it. */
     answer?: 'sse' | 'json';
   }): Promise<EngineUpstreamStream>;
+  /** A raw request, for calls that are not generations (embeddings, token counts); transport timeouts only. */
+  request?(input: {
+    url: string;
+    method: string;
+    headers: Record<string, string>;
+    body?: string;
+    scope: AttemptScope;
+  }): Promise<{ status: number; headers: Headers; body: ReadableStream<Uint8Array> | null }>;
   close(): Promise<void>;
 }

@@ -134,6 +134,8 @@ export function createChaos(rules: readonly ChaosRule[], random: () => number = 
     wrap(transport) {
       return {
         close: () => transport.close(),
+        // Raw calls (embeddings, token counts) are not injected into.
+        ...(transport.request ? { request: transport.request.bind(transport) } : {}),
         async stream(call) {
           const state = storage.getStore();
           const rule = state?.rule;

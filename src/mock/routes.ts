@@ -7,6 +7,8 @@ import type { WireFormat } from '../wire/canonical/index.ts';
 export type Route =
   | { type: 'generate'; format: WireFormat; pathModel?: string; pathStream?: boolean; geminiSse?: boolean }
   | { type: 'models'; format: WireFormat }
+  | { type: 'embeddings' }
+  | { type: 'count_tokens' }
   | { type: 'control'; action: 'health' | 'log' | 'reset' | 'scenario' }
   | { type: 'unknown' };
 
@@ -29,8 +31,11 @@ export function routeOf(
   }
   if (method === 'POST') {
     if (path === '/v1/messages' || path === '/messages') return { type: 'generate', format: 'anthropic' };
+    if (path === '/v1/messages/count_tokens' || path === '/messages/count_tokens')
+      return { type: 'count_tokens' };
     if (path === '/v1/chat/completions' || path === '/chat/completions')
       return { type: 'generate', format: 'openai' };
+    if (path === '/v1/embeddings' || path === '/embeddings') return { type: 'embeddings' };
     const gemini = GEMINI.exec(path);
     if (gemini) {
       const pathStream = gemini[2] === 'streamGenerateContent';

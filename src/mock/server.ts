@@ -18,6 +18,8 @@ import {
   parseContinuationSpec,
 } from './continuation-spec.ts';
 import { type ControlContext, handleControl, listModels } from './control.ts';
+import { handleCountTokens } from './count-tokens.ts';
+import { handleEmbeddings } from './embeddings.ts';
 import { createFaultPicker, type FaultPicker } from './fault-picker.ts';
 import { type FaultPlan, planFaults } from './fault-plan.ts';
 import {
@@ -462,6 +464,30 @@ export function createMockServer(options: MockServerOptions): MockServer {
       }
       case 'generate':
         return handleGenerate(req, res, route);
+      case 'count_tokens': {
+        const entry = newEntry(req, 'anthropic');
+        log.add(entry);
+        watch(res, entry, performance.now());
+        return handleCountTokens(req, res, {
+          picker,
+          entry,
+          codec: options.codecs.anthropic,
+          now: clock.now(),
+        });
+      }
+      case 'embeddings': {
+        const entry = newEntry(req, 'openai');
+        log.add(entry);
+        const watcher = watch(res, entry, performance.now());
+        const codec = options.codecs.openai;
+        return handleEmbeddings(req, res, {
+          picker,
+          entry,
+          codec,
+          now: clock.now(),
+          intentional: watcher.intentional,
+        });
+      }
       case 'unknown':
         sendJson(res, 404, {
           error: { type: 'not_found_error', message: `outlast mock: no endpoint ${req.method} ${req.url}` },

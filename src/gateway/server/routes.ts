@@ -9,6 +9,12 @@ import { type AdminContext, healthz, metrics, readyz, status } from './admin-end
 import { type Dialect, newRequestId, sendError } from './dialect.ts';
 import { GEMINI_GENERATE_PATH, geminiCallDialect, geminiDialect } from './endpoints/gemini.ts';
 import { RESPONSES_PATH, responsesDialect } from './endpoints/responses.ts';
+import {
+  MODEL_INFO_PATH,
+  serveCountTokens,
+  serveEmbeddings,
+  serveModelInfo,
+} from './endpoints/side-calls.ts';
 import { sendJson } from './http-io.ts';
 import type { ServerLimits } from './limits.ts';
 import { allowMethods } from './middleware/allow-methods.ts';
@@ -71,11 +77,33 @@ export function createRoutes(context: RouteContext): Route[] {
       ),
     },
     {
+      path: '/v1/embeddings',
+      dialect: openai,
+      handler: compose([connections, allowMethods('POST'), key, draining, inFlight], (ctx) =>
+        serveEmbeddings(ctx.req, ctx.res, openai, context.call),
+      ),
+    },
+    {
+      path: '/v1/messages/count_tokens',
+      dialect: anthropic,
+      handler: compose([connections, allowMethods('POST'), key, draining, inFlight], (ctx) =>
+        serveCountTokens(ctx.req, ctx.res, anthropic, context.call),
+      ),
+    },
+    {
       path: '/v1/models',
       handler: compose([connections, allowMethods('GET'), key], async (ctx) => {
         sendJson(ctx.res, 200, modelsList(admin.engine, admin.startedAt));
         return 200;
       }),
+    },
+    // After the Gemini row: `/v1/models/x:generateContent` is Gemini's, any other `/v1/models/…` an id.
+    {
+      path: MODEL_INFO_PATH,
+      label: '/v1/models/{id}',
+      handler: compose([connections, allowMethods('GET'), key], async (ctx) =>
+        serveModelInfo(ctx, admin.engine, admin.startedAt),
+      ),
     },
     { path: '/healthz', handler: health(healthz()) },
     { path: '/readyz', handler: health(readyz(admin)) },
