@@ -105,8 +105,10 @@ interface Case {
   answeredBy?: string;
   error?: string;
   options?: Partial<EngineOptions>;
-  /** The answer is the primary's first N tokens continued by another model (not the primary's own text). */
+  /** The answer is the primary's first N tokens continued by another model. */
   continuedAfterTokens?: number;
+  /** Models that answer with another model's text (as one able to continue that model's answer would). */
+  sameTextAs?: Record<string, string>;
   /** Bounds of the wait between the primary's two attempts (backoff ≤ capMs 80, or the hint). */
   gap?: [number, number];
 }
@@ -186,6 +188,7 @@ const CASES: Case[] = [
     // A silent target falls back first (the failure table): the next target continues the answer.
     row: 'timeout idle mid-answer',
     faults: { [A]: [{ fault: 'stall after=6', times: 1 }] },
+    sameTextAs: { [O]: A },
     seen: { [A]: 1, [O]: 1 },
     answeredBy: A,
     continuedAfterTokens: 6,
@@ -218,9 +221,10 @@ const CASES: Case[] = [
 
 describe.each(METHODS)('%s', (method) => {
   it.each(CASES)('$row', async (c) => {
-    mock.setScenario({
-      models: Object.fromEntries(Object.entries(c.faults).map(([m, f]) => [m, { faults: f }])),
-    });
+    const models: Record<string, { faults?: unknown[]; textKey?: string }> = {};
+    for (const [m, f] of Object.entries(c.faults)) models[m] = { faults: f };
+    for (const [m, key] of Object.entries(c.sameTextAs ?? {})) models[m] = { ...models[m], textKey: key };
+    mock.setScenario({ models } as never);
     mock.reset();
     const client = make(c.options);
     try {
@@ -250,6 +254,8 @@ describe.each(METHODS)('%s', (method) => {
           const head = healthy[c.answeredBy!]!.split(/(?= )/).slice(0, c.continuedAfterTokens).join('');
           expect(result.text.startsWith(head)).toBe(true);
           expect(result.text.length).toBeGreaterThan(head.length);
+          // Continued by a model that can carry on the same answer: exactly the original.
+          if (c.sameTextAs) expect(result.text).toBe(healthy[c.answeredBy!]);
         }
       }
     } finally {

@@ -41,8 +41,14 @@ afterAll(async () => {
   await mock.close();
 });
 
-async function run(fault: unknown, options: Partial<EngineOptions> = {}) {
-  mock.setScenario({ models: { [PRIMARY]: { faults: [fault as string] } } });
+/** `sameText`: the fallback answers with the primary's text, as a model able to continue the primary's answer would. */
+async function run(fault: unknown, options: Partial<EngineOptions> = {}, sameText = false) {
+  mock.setScenario({
+    models: {
+      [PRIMARY]: { faults: [fault as string] },
+      ...(sameText ? { [FALLBACK]: { textKey: PRIMARY } } : {}),
+    },
+  });
   engine = engineFor(mock, { routes: route, ...options });
   const call = engine.execute(ask);
   const result = await call.response().then(
@@ -197,9 +203,10 @@ describe('failure table, before the commit point', () => {
 
 describe('failure table, after the commit point', () => {
   it('timeout (idle): the silent target is left and the next one continues the answer', async () => {
-    const r = await run({ fault: 'stall after=6', times: 1 });
+    const r = await run({ fault: 'stall after=6', times: 1 }, {}, true);
     expect(r.error).toBeUndefined();
     expect(r.trace.continued).toBe(true);
+    expect(r.text).toBe(healthyText[PRIMARY]);
     // The mock's tokens are words with their leading space: the primary's first six arrived.
     const head = healthyText[PRIMARY]!.split(/(?= )/).slice(0, 6).join('');
     expect(r.text?.startsWith(head)).toBe(true);
@@ -254,7 +261,7 @@ describe('failure table, after the commit point', () => {
 
 describe('stream recovery across targets', () => {
   it('a target that keeps breaking mid-answer hands the continuation to the next one', async () => {
-    const r = await run('cut after=6', { stream: { maxContinuations: 3 } });
+    const r = await run('cut after=6', { stream: { maxContinuations: 3 } }, true);
     expect(r.error).toBeUndefined();
     expect(r.trace.continued).toBe(true);
     // The primary's continuation breaks again (inside the overlap it repeats, so nothing new reaches the caller): Gemini finishes.

@@ -1,17 +1,26 @@
 /**
  * The request that continues an answer cut off after its commit point: the partial answer as
  * an assistant prefill where the target takes one, otherwise the partial answer followed by a
- * user turn asking to go on (and the stitcher drops what it repeats).
+ * user turn asking to go on, beginning with the answer's last words repeated verbatim (the
+ * anchor, quoted in the prompt) so that the stitcher can see where the continuation joins.
  */
 import type { OutlastError } from '../../errors/index.ts';
 import type { CanonicalRequest, ContentBlock, Message } from '../../wire/canonical/index.ts';
+import { chooseAnchor } from './align-continuation.ts';
 import type { PieceOptions } from './stitcher.ts';
 
-export const CONTINUE_PROMPT =
-  'Your previous answer was cut off. Continue it exactly where it stopped: do not repeat anything, do not comment, just write the rest.';
+/** The continue turn's text for an answer ending in `anchor`. */
+export function continuePrompt(anchor: string): string {
+  return (
+    'Your previous answer was cut off. Continue it exactly where it stopped. Begin your reply by ' +
+    `repeating, verbatim, the last words of your answer: "${anchor}", then write the rest of the ` +
+    'answer. No preamble, no comment, nothing else.'
+  );
+}
 
 export interface Continuation {
   readonly request: CanonicalRequest;
+  /** How the stitcher aligns the continuation: `beginPiece(piece)`. */
   readonly piece: PieceOptions;
 }
 
@@ -39,7 +48,10 @@ export function buildContinuation(
   } else {
     messages.push({ role: 'assistant', content: blocks });
   }
-  if (!options.prefill) messages.push({ role: 'user', content: [{ type: 'text', text: CONTINUE_PROMPT }] });
+  const lastBlock = partial[partial.length - 1];
+  const anchor = chooseAnchor(lastBlock?.type === 'text' ? lastBlock.text : '');
+  if (!options.prefill)
+    messages.push({ role: 'user', content: [{ type: 'text', text: continuePrompt(anchor) }] });
   const maxTokens =
     original.maxTokens === undefined
       ? undefined
@@ -52,7 +64,7 @@ export function buildContinuation(
       messages,
       ...(maxTokens === undefined ? {} : { maxTokens }),
     },
-    piece: options.prefill ? { dropPrefix: trimmed } : { dropOverlap: true },
+    piece: options.prefill ? { kind: 'prefill', trimmed } : { kind: 'continue', anchor },
   };
 }
 

@@ -1,155 +1,309 @@
 /**
- * Turns the parts of one or more upstream pieces (the first answer, then continuations after
- * interruptions) into one uninterrupted canonical stream: block indexes renumbered, the
- * continued text block kept open across the break, overlap dropped, usage summed.
+ * The caller's stable answer stream over one or more upstream pieces (the first answer, then
+ * continuations after interruptions), with its commit gate.
  *
- * Usage of a stitched answer is the sum over its pieces (input and output alike), i.e. what
- * was billed to produce it; a piece cut before reporting its output tokens counts the text it
- * delivered at ~4 characters a token.
+ * Interface, as the engine drives it:
+ * - `createStitcher(emit, { onCommit?, atomicToolCalls? })`: `emit` receives the caller's parts.
+ * - `beginPiece(mode?)` before each piece's parts. A piece begun before the commit is the
+ *   first piece (mode ignored); one begun after it is a continuation and `mode` says how it
+ *   was asked for (`{ kind: 'prefill', trimmed }` or `{ kind: 'continue', anchor }`, as
+ *   `buildContinuation` returns; default: a continue turn with `chooseAnchor`'s anchor).
+ * - `push(part)` for each part of the piece. Throws an OutlastError (kind `invalid_response`,
+ *   code `OUTLAST_CONTINUATION_UNALIGNED`, retryable) when a continuation cannot be aligned;
+ *   nothing of that piece has reached the caller then.
+ * - `finish()` when the upstream ended without error (ends the answer if the piece had no
+ *   `message_stop`; may throw as `push` does for a head that never got decided).
+ * - `abandonPiece()` when a piece failed and nothing of it was forwarded: what it held is
+ *   dropped; before the commit it is as if it never began (the engine may retry invisibly).
+ * - `interruptPiece()` when a piece failed after forwarding: held parts are dropped, the
+ *   caller's open text block stays open for the continuation, the usage is kept.
+ * - `salvage()` ends the answer with what the caller has, marked truncated.
+ * - `partialContent()`: the answer so far as assistant content to continue from (text blocks;
+ *   undefined when it cannot be continued: nothing yet, an open thinking block, or a
+ *   forwarded tool call).
+ * - `committed` (the first content was forwarded; `onCommit` fired then), `pieceForwarded`
+ *   (the current piece forwarded something), `ended`, `totalOutputTokens`,
+ *   `wastedOutputTokens`.
+ *
+ * The commit gate: the first piece's message_start and empty blocks are held until its first
+ * content (a text or thinking delta, or a whole tool call) is forwarded. A continuation's
+ * head is held until `alignContinuation` decides: aligned → the rest is forwarded into the
+ * block the caller has open; complete → the answer ends with what the caller has (the stop
+ * reason an earlier piece reported, else end_turn); unaligned → the error above. Thinking a
+ * continuation sends before its text is dropped (the caller's answer has its thinking).
+ *
+ * Tool calls are atomic by default: a tool_use block's start and argument deltas are held
+ * until its block_stop, then sent as block_start, one delta with the whole JSON, block_stop
+ * (text and thinking still stream). A cut inside one drops it, so the answer can be continued
+ * from the text before it and the continuation produces the whole call. The cost: the
+ * arguments arrive in one piece, at the end of the block. `atomicToolCalls: false` streams
+ * them as they come, and a cut inside a call then ends the answer.
+ *
+ * Usage is the sum over the pieces (what was billed to produce the answer); a piece cut
+ * before reporting its output tokens counts what it sent at ~4 characters a token. Text held
+ * and dropped (repeats, preambles, an unaligned head, a cut tool call) counts as wasted.
  */
-import type { ContentBlock, StopReason, StreamPart, Usage } from '../../wire/canonical/index.ts';
+import { OutlastError } from '../../errors/index.ts';
+import type { BlockStart, ContentBlock, StopReason, StreamPart, Usage } from '../../wire/canonical/index.ts';
 import { estimateTextTokens } from '../estimate-tokens.ts';
+import { alignContinuation, type ContinuationMode, chooseAnchor } from './align-continuation.ts';
+import { addUsage } from './sum-usage.ts';
 
-export interface PieceOptions {
-  /** Text the continuation may repeat first and that must be dropped: whitespace trimmed off a prefill. */
-  dropPrefix?: string;
-  /** Continue-without-prefill: drop the longest overlap between the answer's tail and the piece's head. */
-  dropOverlap?: boolean;
+/** How a continuation piece was asked for. */
+export type PieceOptions = ContinuationMode;
+
+export interface StitcherOptions {
+  /** Called once, as the answer's first content is forwarded. */
+  onCommit?: () => void;
+  /** Hold each tool call until it is whole (default true). */
+  atomicToolCalls?: boolean;
 }
 
 export interface Stitcher {
   beginPiece(options?: PieceOptions): void;
-  /** Maps and forwards one part of the current piece. */
   push(part: StreamPart): void;
-  /** The current piece ended cut short: its usage is kept, its open block stays open. */
+  abandonPiece(): void;
   interruptPiece(): void;
-  /** Ends the answer normally if the last piece had no `message_stop`. */
   finish(): void;
-  /** Ends the answer with what arrived, marked truncated. */
   salvage(): void;
-  /** Whether the current piece forwarded anything the caller can see. */
+  partialContent(): ContentBlock[] | undefined;
+  readonly committed: boolean;
   readonly pieceForwarded: boolean;
   readonly ended: boolean;
-  /** The answer so far as assistant content for a continuation; undefined when it cannot be continued. */
-  partialContent(): ContentBlock[] | undefined;
   readonly totalOutputTokens: number;
   readonly wastedOutputTokens: number;
 }
 
-/** Shortest overlap trusted as a repeat rather than a coincidence (a single shared letter is not one). */
-const MIN_OVERLAP = 8;
-/** How much of the answer's tail is compared with the continuation's head. */
-const OVERLAP_WINDOW = 200;
+export const CONTINUATION_UNALIGNED = 'OUTLAST_CONTINUATION_UNALIGNED';
 
-function addUsage(a: Usage, b: Partial<Usage>): Usage {
-  const sum = (x: number | undefined, y: number | undefined) =>
-    x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0);
-  const out: Usage = {
-    inputTokens: a.inputTokens + (b.inputTokens ?? 0),
-    outputTokens: a.outputTokens + (b.outputTokens ?? 0),
-  };
-  const cacheRead = sum(a.cacheReadTokens, b.cacheReadTokens);
-  const cacheWrite = sum(a.cacheWriteTokens, b.cacheWriteTokens);
-  const reasoning = sum(a.reasoningTokens, b.reasoningTokens);
-  if (cacheRead !== undefined) out.cacheReadTokens = cacheRead;
-  if (cacheWrite !== undefined) out.cacheWriteTokens = cacheWrite;
-  if (reasoning !== undefined) out.reasoningTokens = reasoning;
-  return out;
-}
+/** Where the parts of one upstream block go. */
+type Route =
+  | { kind: 'out'; out: number }
+  | { kind: 'drop' }
+  | { kind: 'tool'; start: Extract<BlockStart, { type: 'tool_use' }>; json: string }
+  | { kind: 'head' };
 
-/** Largest k ≥ MIN_OVERLAP with `tail` ending in `head[0, k)`; 0 when none. */
-export function overlapLength(tail: string, head: string): number {
-  const max = Math.min(tail.length, head.length);
-  for (let k = max; k >= Math.min(MIN_OVERLAP, tail.length); k--) {
-    if (k > 0 && tail.endsWith(head.slice(0, k))) return k;
-  }
-  return 0;
-}
-
-export function createStitcher(emit: (part: StreamPart) => void): Stitcher {
-  let pieces = 0;
+export function createStitcher(emit: (part: StreamPart) => void, options: StitcherOptions = {}): Stitcher {
+  const atomic = options.atomicToolCalls ?? true;
+  let committed = false;
+  /** The first piece's parts, held until its first content. */
+  let gate: StreamPart[] = [];
+  let startSent = false;
   let nextIndex = 0;
-  let map = new Map<number, number>();
+  let routes = new Map<number, Route>();
+  /** The block the caller has open. */
   let open: { out: number; type: string } | undefined;
+  /** Text of each text block the caller has, by output index. */
   const texts = new Map<number, string>();
+  let lastText: number | undefined;
   let continuable = true;
-  let stopReason: StopReason | undefined;
-  let stopSequence: string | null | undefined;
+  let ended = false;
   let totals: Usage = { inputTokens: 0, outputTokens: 0 };
+  let wasted = 0;
+  // The current piece.
+  let inPiece = false;
+  let continuation: PieceOptions | undefined;
   let piece: Partial<Usage> = {};
   let pieceChars = 0;
   let pieceForwarded = false;
-  let wasted = 0;
-  let ended = false;
-  let options: PieceOptions = {};
-  // The first text of a continuation, held until it is long enough to find the overlap.
-  let pending: { out: number; text: string } | undefined;
-  let decided = true;
+  let stopReason: StopReason | undefined;
+  let stopSequence: string | null | undefined;
+  /** A stop reason an earlier piece reported before it broke off. */
+  let earlierStopReason: StopReason | undefined;
+  /** The continuation's first text, until it is decided. */
+  let head: { index: number; text: string } | undefined;
+  let undecided = false;
+  /** The continuation only repeated: the answer was already whole (unless it goes on with new blocks). */
+  let nothingNew = false;
+  let failed: OutlastError | undefined;
 
-  const answerText = () =>
-    [...texts.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([, t]) => t)
-      .join('');
-
-  /** `part`, when given, is the upstream's own delta of exactly this text: sent as is when its index is already `out`. */
-  const forwardText = (out: number, text: string, part?: StreamPart) => {
-    if (text.length === 0) return;
-    texts.set(out, (texts.get(out) ?? '') + text);
-    pieceChars += text.length;
-    pieceForwarded = true;
-    if (part?.type === 'block_delta' && part.index === out) emit(part);
-    else emit({ type: 'block_delta', index: out, delta: { type: 'text', text } });
-  };
-
-  const decide = () => {
-    if (decided || !pending) {
-      decided = true;
+  const send = (part: StreamPart) => {
+    if (!committed) {
+      gate.push(part);
       return;
     }
-    decided = true;
-    let text = pending.text;
-    const { dropPrefix, dropOverlap } = options;
-    if (dropPrefix && text.startsWith(dropPrefix)) {
-      text = text.slice(dropPrefix.length);
-      wasted += estimateTextTokens(dropPrefix);
-    } else if (dropOverlap) {
-      const k = overlapLength(answerText().slice(-OVERLAP_WINDOW), text);
-      wasted += estimateTextTokens(text.slice(0, k));
-      text = text.slice(k);
+    pieceForwarded = true;
+    if (part.type === 'message_start') startSent = true;
+    emit(part);
+  };
+
+  const commit = () => {
+    if (committed) return;
+    committed = true;
+    const held = gate;
+    gate = [];
+    for (const part of held) send(part);
+    options.onCommit?.();
+  };
+
+  const closeOpen = () => {
+    if (open) send({ type: 'block_stop', index: open.out });
+    open = undefined;
+  };
+
+  const startBlock = (block: BlockStart): number => {
+    closeOpen();
+    const out = nextIndex++;
+    open = { out, type: block.type };
+    if (block.type === 'text') {
+      texts.set(out, '');
+      lastText = out;
     }
-    const out = pending.out;
-    pending = undefined;
-    forwardText(out, text);
+    send({ type: 'block_start', index: out, block });
+    return out;
+  };
+
+  const sendText = (out: number, text: string) => {
+    if (text === '') return;
+    texts.set(out, (texts.get(out) ?? '') + text);
+    send({ type: 'block_delta', index: out, delta: { type: 'text', text } });
+    commit();
+  };
+
+  const flushTool = (route: Extract<Route, { kind: 'tool' }>): number => {
+    const out = startBlock(route.start);
+    if (route.json !== '')
+      send({ type: 'block_delta', index: out, delta: { type: 'tool_input', partialJson: route.json } });
+    send({ type: 'block_stop', index: out });
+    open = undefined;
+    continuable = false;
+    commit();
+    return out;
+  };
+
+  const answerText = () => (lastText === undefined ? '' : (texts.get(lastText) ?? ''));
+
+  /** Asks the aligner about the held head and acts on the verdict. */
+  const decide = (ended: boolean) => {
+    if (!undecided || !continuation) return;
+    const text = head?.text ?? '';
+    if (!head && !ended) return;
+    const answer = answerText();
+    const verdict = alignContinuation({ answer, head: text, mode: continuation, ended });
+    switch (verdict.kind) {
+      case 'need_more':
+        return;
+      case 'aligned': {
+        undecided = false;
+        wasted += estimateTextTokens(text.slice(0, verdict.drop));
+        // The continued text goes on in the caller's open text block, or a new one.
+        const out = open?.type === 'text' ? open.out : startBlock({ type: 'text' });
+        if (head) routes.set(head.index, { kind: 'out', out });
+        sendText(out, verdict.join + text.slice(verdict.drop));
+        return;
+      }
+      case 'complete':
+        undecided = false;
+        nothingNew = true;
+        wasted += estimateTextTokens(text);
+        if (head) routes.set(head.index, { kind: 'drop' });
+        return;
+      case 'unaligned': {
+        undecided = false;
+        wasted += estimateTextTokens(text);
+        if (head) routes.set(head.index, { kind: 'drop' });
+        failed = new OutlastError({
+          kind: 'invalid_response',
+          code: CONTINUATION_UNALIGNED,
+          retryable: true,
+          message: `continuation could not be aligned with the ${answer.length} characters of answer already sent (${continuation.kind === 'prefill' ? 'assistant prefill' : 'continue turn'}, ${text.length} characters received): ${verdict.reason}`,
+        });
+        throw failed;
+      }
+    }
   };
 
   const closePiece = (interrupted: boolean) => {
-    // message_start's output count is a placeholder (1): a cut piece counts at least what it delivered.
+    // message_start's output count is a placeholder (1): a cut piece counts at least what it sent.
     const output = interrupted
       ? Math.max(piece.outputTokens ?? 0, Math.ceil(pieceChars / 4))
       : (piece.outputTokens ?? 0);
     totals = addUsage(totals, { ...piece, outputTokens: output });
     piece = {};
     pieceChars = 0;
+    inPiece = false;
+  };
+
+  /** Drops what the piece holds: an undecided head, tool calls not yet whole. */
+  const dropHeld = () => {
+    if (undecided && head) wasted += estimateTextTokens(head.text);
+    for (const route of routes.values()) if (route.kind === 'tool') wasted += estimateTextTokens(route.json);
+    head = undefined;
+    undecided = false;
+    routes = new Map();
   };
 
   const end = (truncated: boolean) => {
     if (ended) return;
-    decide();
-    if (truncated && open) emit({ type: 'block_stop', index: open.out });
-    open = undefined;
+    if (!startSent) {
+      commit();
+      if (!startSent) send({ type: 'message_start', id: '', model: '' });
+    }
+    closeOpen();
     ended = true;
-    closePiece(truncated);
+    if (inPiece) closePiece(truncated);
+    const reason = nothingNew ? (earlierStopReason ?? 'end_turn') : (stopReason ?? 'end_turn');
     emit({
       type: 'message_delta',
-      stopReason: truncated ? 'max_tokens' : (stopReason ?? 'end_turn'),
-      ...(stopSequence === undefined || truncated ? {} : { stopSequence }),
+      stopReason: truncated ? 'max_tokens' : reason,
+      ...(stopSequence === undefined || truncated || nothingNew ? {} : { stopSequence }),
       usage: totals,
     });
     emit(truncated ? { type: 'message_stop', truncated: true } : { type: 'message_stop' });
   };
 
+  const resetFirstPiece = () => {
+    gate = [];
+    routes = new Map();
+    nextIndex = 0;
+    open = undefined;
+    texts.clear();
+    lastText = undefined;
+    continuable = true;
+    piece = {};
+    pieceChars = 0;
+    inPiece = false;
+    stopReason = undefined;
+    stopSequence = undefined;
+  };
+
+  /** A new block of the current piece. */
+  const blockStart = (index: number, block: BlockStart) => {
+    if (continuation && undecided) {
+      if (head) {
+        // A new block ends the head: decide with what it sent.
+        decide(true);
+      } else if (block.type === 'text') {
+        head = { index, text: '' };
+        routes.set(index, { kind: 'head' });
+        return;
+      } else if (block.type === 'thinking' || block.type === 'redacted_thinking') {
+        routes.set(index, { kind: 'drop' });
+        return;
+      } else {
+        // A tool call before any text: nothing to align, the answer goes on with it (the
+        // caller's open text block is closed when the call is sent, not before).
+        undecided = false;
+      }
+    }
+    if (nothingNew) nothingNew = false;
+    if (block.type === 'tool_use' && atomic) {
+      routes.set(index, { kind: 'tool', start: block, json: '' });
+      return;
+    }
+    const out = startBlock(block);
+    routes.set(index, { kind: 'out', out });
+    if (block.type === 'tool_use') {
+      continuable = false;
+      commit();
+    }
+    if (block.type === 'redacted_thinking') commit();
+  };
+
   return {
+    get committed() {
+      return committed;
+    },
     get pieceForwarded() {
       return pieceForwarded;
     },
@@ -162,82 +316,89 @@ export function createStitcher(emit: (part: StreamPart) => void): Stitcher {
     get wastedOutputTokens() {
       return wasted;
     },
-    beginPiece(pieceOptions = {}) {
-      pieces++;
-      map = new Map();
-      options = pieceOptions;
+    beginPiece(mode) {
+      if (inPiece) closePiece(true);
+      inPiece = true;
+      routes = new Map();
       pieceForwarded = false;
       piece = {};
       pieceChars = 0;
+      if (stopReason) earlierStopReason = stopReason;
       stopReason = undefined;
       stopSequence = undefined;
-      decided = pieces === 1;
-      pending = undefined;
+      head = undefined;
+      failed = undefined;
+      nothingNew = false;
+      continuation = committed
+        ? (mode ?? { kind: 'continue', anchor: chooseAnchor(answerText()) })
+        : undefined;
+      undecided = continuation !== undefined;
     },
     push(part) {
       if (ended) return;
+      if (failed) throw failed;
       switch (part.type) {
         case 'message_start':
           if (part.usage) piece = { ...piece, ...part.usage };
-          if (pieces === 1) {
-            pieceForwarded = true;
-            emit(part);
-          }
+          if (!continuation && !startSent) send(part);
           return;
-        case 'block_start': {
-          const continuing = pieces > 1 && map.size === 0 && !decided;
-          if (continuing && part.block.type === 'text') {
-            // The continuation's first text block carries on the block that broke, if it was text.
-            const out = open?.type === 'text' ? open.out : nextIndex++;
-            if (out !== open?.out) {
-              if (open) emit({ type: 'block_stop', index: open.out });
-              emit({ type: 'block_start', index: out, block: { type: 'text' } });
-              pieceForwarded = true;
-              open = { out, type: 'text' };
-            }
-            map.set(part.index, out);
-            pending = { out, text: '' };
-            return;
-          }
-          if (pieces > 1 && map.size === 0) decided = true;
-          if (open && pieces > 1 && map.size === 0) {
-            emit({ type: 'block_stop', index: open.out });
-            open = undefined;
-          }
-          const out = nextIndex++;
-          map.set(part.index, out);
-          open = { out, type: part.block.type };
-          // A finished thinking block does not stop a continuation (the rest needs no thinking); a tool call does.
-          if (part.block.type === 'tool_use') continuable = false;
-          pieceForwarded = true;
-          emit({ ...part, index: out });
+        case 'block_start':
+          blockStart(part.index, part.block);
           return;
-        }
         case 'block_delta': {
-          const out = map.get(part.index);
-          if (out === undefined) return;
-          if (part.delta.type === 'text') {
-            if (pending && pending.out === out && !decided) {
-              pending.text += part.delta.text;
-              const need = options.dropOverlap
-                ? Math.min(answerText().length, OVERLAP_WINDOW)
-                : (options.dropPrefix?.length ?? 0);
-              if (pending.text.length >= Math.max(need, 1)) decide();
+          const route = routes.get(part.index);
+          if (!route) return;
+          const d = part.delta;
+          const chars =
+            d.type === 'text'
+              ? d.text.length
+              : d.type === 'thinking'
+                ? d.thinking.length
+                : d.type === 'tool_input'
+                  ? d.partialJson.length
+                  : 0;
+          pieceChars += chars;
+          switch (route.kind) {
+            case 'drop':
+              wasted += estimateTextTokens(
+                d.type === 'text' ? d.text : d.type === 'thinking' ? d.thinking : '',
+              );
               return;
-            }
-            forwardText(out, part.delta.text, part);
-            return;
+            case 'tool':
+              if (d.type === 'tool_input') route.json += d.partialJson;
+              return;
+            case 'head':
+              if (d.type !== 'text' || !head) return;
+              head.text += d.text;
+              decide(false);
+              return;
+            case 'out':
+              if (d.type === 'text') {
+                sendText(route.out, d.text);
+                return;
+              }
+              send({ ...part, index: route.out });
+              if (chars > 0) commit();
+              return;
           }
-          pieceForwarded = true;
-          emit({ ...part, index: out });
           return;
         }
         case 'block_stop': {
-          const out = map.get(part.index);
-          if (out === undefined) return;
-          if (pending?.out === out) decide();
-          if (open?.out === out) open = undefined;
-          emit({ type: 'block_stop', index: out });
+          const route = routes.get(part.index);
+          if (!route) return;
+          if (route.kind === 'head') {
+            decide(true);
+            const after = routes.get(part.index);
+            // Only repeats: the caller's block ends here, as the answer does.
+            if (after?.kind === 'drop') closeOpen();
+            else if (after?.kind === 'out' && open?.out === after.out) closeOpen();
+            return;
+          }
+          if (route.kind === 'tool') {
+            routes.set(part.index, { kind: 'out', out: flushTool(route) });
+            return;
+          }
+          if (route.kind === 'out' && open?.out === route.out) closeOpen();
           return;
         }
         case 'message_delta':
@@ -246,29 +407,46 @@ export function createStitcher(emit: (part: StreamPart) => void): Stitcher {
           if (part.usage) piece = { ...piece, ...part.usage };
           return;
         case 'message_stop':
+          decide(true);
           end(false);
           return;
         case 'error':
           return;
       }
     },
+    abandonPiece() {
+      if (!committed) {
+        resetFirstPiece();
+        return;
+      }
+      dropHeld();
+      if (inPiece) closePiece(true);
+    },
     interruptPiece() {
-      // Held overlap text is dropped with the piece: the next piece starts from what was forwarded.
-      if (!pieceForwarded || pending) wasted += estimateTextTokens(pending?.text ?? '');
-      pending = undefined;
-      decided = true;
-      closePiece(true);
+      if (!committed) {
+        resetFirstPiece();
+        return;
+      }
+      dropHeld();
+      if (inPiece) closePiece(true);
     },
     finish() {
+      if (ended) return;
+      if (failed) throw failed;
+      decide(true);
       end(false);
     },
     salvage() {
+      if (ended) return;
+      dropHeld();
       end(true);
     },
     partialContent() {
       if (!continuable || (open && open.type !== 'text')) return undefined;
+      // Providers refuse empty text blocks in a prompt.
       const blocks: ContentBlock[] = [...texts.entries()]
         .sort(([a], [b]) => a - b)
+        .filter(([, text]) => text !== '')
         .map(([, text]) => ({ type: 'text', text }));
       return blocks.length > 0 ? blocks : undefined;
     },
