@@ -45,6 +45,8 @@ export const SPECIFIC_CODES = {
   TOO_MANY_CONNECTIONS: 'OUTLAST_TOO_MANY_CONNECTIONS',
   /** The gateway serves `server.maxInFlight` calls already: retry shortly. */
   TOO_MANY_REQUESTS: 'OUTLAST_TOO_MANY_REQUESTS',
+  /** A continuation that could not be aligned with the answer already sent (a paraphrase, a different answer); nothing of it was forwarded. */
+  CONTINUATION_UNALIGNED: 'OUTLAST_CONTINUATION_UNALIGNED',
 } as const;
 
 export type SpecificCode = (typeof SPECIFIC_CODES)[keyof typeof SPECIFIC_CODES];

@@ -43,7 +43,7 @@
  * before reporting its output tokens counts what it sent at ~4 characters a token. Text held
  * and dropped (repeats, preambles, an unaligned head, a cut tool call) counts as wasted.
  */
-import { OutlastError } from '../../errors/index.ts';
+import { OutlastError, SPECIFIC_CODES } from '../../errors/index.ts';
 import type { BlockStart, ContentBlock, StopReason, StreamPart, Usage } from '../../wire/canonical/index.ts';
 import { estimateTextTokens } from '../estimate-tokens.ts';
 import { alignContinuation, type ContinuationMode, chooseAnchor } from './align-continuation.ts';
@@ -74,7 +74,7 @@ export interface Stitcher {
   readonly wastedOutputTokens: number;
 }
 
-export const CONTINUATION_UNALIGNED = 'OUTLAST_CONTINUATION_UNALIGNED';
+export const CONTINUATION_UNALIGNED = SPECIFIC_CODES.CONTINUATION_UNALIGNED;
 
 /** Where the parts of one upstream block go. */
 type Route =
