@@ -405,6 +405,8 @@ describe('tools', () => {
       if (part.type === 'tool-input-delta') deltas.push(part.delta);
       if (part.type === 'tool-call') calls.push(part);
     }
+    // The cut happened: the mock sent part of the call and no more.
+    expect(mock.log()[0]).toMatchObject({ model: 'claude-sonnet-4-5', tokensSent: 2 });
     if (calls.length === 0) {
       expect(deltas).toEqual([]);
       expect(APICallError.isInstance(errors[0])).toBe(true);
