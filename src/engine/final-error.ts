@@ -86,8 +86,11 @@ export function buildFinalError(input: FinalErrorInput): OutlastError {
     const spent = onPrimary.reduce((n, a) => n + a.durationMs + a.waitedMs, 0);
     const n = onPrimary.length;
     const verb = input.interruption ? 'broke off mid-answer with' : 'answered';
+    // The upstream's own words, briefly: the story says what outlast did, they say why it failed.
+    const said = chosen.providerMessage?.replace(/\s+/g, ' ').trim().slice(0, 200);
     parts.push(
-      `upstream ${label} ${verb} ${describeFailure(chosen)} after ${n} attempt${n === 1 ? '' : 's'} (${formatDuration(spent)})`,
+      `upstream ${label} ${verb} ${describeFailure(chosen)} after ${n} attempt${n === 1 ? '' : 's'} (${formatDuration(spent)})` +
+        (said ? ` ("${said}")` : ''),
     );
   } else {
     parts.push(chosen.message);

@@ -32,6 +32,7 @@ export {
 } from './error-kind.ts';
 export {
   type AttemptRecord,
+  clientMessageOf,
   formatDuration,
   OutlastError,
   type OutlastErrorOptions,

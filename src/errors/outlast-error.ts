@@ -135,3 +135,13 @@ export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
+
+/**
+ * The message a client of the gateway or the fetch adapter reads: for a call that ended after
+ * outlast's own attempts, the story of the call (each target tried and its cause, the upstream's
+ * words included); for an upstream error passed on as it came, the upstream's own words.
+ */
+export function clientMessageOf(error: OutlastError): string {
+  if ((error.attempts?.length ?? 0) > 0) return error.message;
+  return error.providerMessage ?? error.message;
+}

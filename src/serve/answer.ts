@@ -77,6 +77,9 @@ export function errorAnswer(
 ): ServedAnswer {
   const encoded = codec.encodeError(error.with({ requestId: facts.requestId }));
   const attempts = error.attempts?.length ?? facts.attempts;
+  // outlast already spent the route's retries and fallbacks: a client SDK retrying the same call
+  // would only multiply attempts (the official SDKs read x-should-retry before the status).
+  const routeSpent = (error.attempts?.length ?? 0) > 0 && error.kind !== 'cancelled';
   return {
     kind: 'json',
     status: encoded.status,
@@ -85,6 +88,7 @@ export function errorAnswer(
       ...encoded.headers,
       ...factHeaders(codec.format, { ...facts, ...(attempts === undefined ? {} : { attempts }) }),
       ...(error.requestId ? { 'x-outlast-upstream-request-id': error.requestId } : {}),
+      ...(routeSpent ? { 'x-should-retry': 'false' } : {}),
       ...extraHeaders,
     },
     body: encoded.body,

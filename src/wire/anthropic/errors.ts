@@ -4,8 +4,13 @@
  * `{"type":"error","error":{"type","message"},"request_id"}` body. Retry-After is not parsed
  * here: the transport adds `retryAfterMs` from the headers with the policy layer's parser.
  */
-import type { ErrorKind, OutlastError } from '../../errors/index.ts';
-import { type ProviderErrorTypes, upstreamError } from '../../errors/index.ts';
+import {
+  clientMessageOf,
+  type ErrorKind,
+  type OutlastError,
+  type ProviderErrorTypes,
+  upstreamError,
+} from '../../errors/index.ts';
 import type { EncodedError, HeaderBag } from '../codec.ts';
 import { bodyExcerpt } from '../shared/body-excerpt.ts';
 import { finerStatus } from '../shared/finer-status.ts';
@@ -148,7 +153,7 @@ function wireErrorOf(error: OutlastError): WireError {
 }
 
 function messageOf(error: OutlastError): string {
-  const text = error.providerMessage ?? error.message;
+  const text = clientMessageOf(error);
   // Anthropic's clients (and our classifier) recognise an over-long prompt by these words.
   if (error.kind === 'context_length' && !/^prompt is too long/i.test(text))
     return `prompt is too long: ${text}`;

@@ -2,7 +2,13 @@
  * Gemini error answers both ways. The envelope is google.rpc.Status:
  * `{"error":{"code":<http>,"message","status":"RESOURCE_EXHAUSTED",...,"details":[…]}}`.
  */
-import { type ErrorKind, OutlastError, type ProviderErrorTypes, upstreamError } from '../../errors/index.ts';
+import {
+  clientMessageOf,
+  type ErrorKind,
+  OutlastError,
+  type ProviderErrorTypes,
+  upstreamError,
+} from '../../errors/index.ts';
 import type { EncodedError, HeaderBag } from '../codec.ts';
 import { formatSse, getHeader } from '../shared/index.ts';
 import { GEMINI_REQUEST_ID_HEADERS } from './provider-facts.ts';
@@ -213,7 +219,7 @@ const OTHER_400_NAMES = new Set(['FAILED_PRECONDITION', 'OUT_OF_RANGE']);
 function envelope(error: OutlastError, code: number): Record<string, unknown> {
   const own = error.providerType;
   const status = code === 400 && own && OTHER_400_NAMES.has(own) ? own : (STATUS_NAME[code] ?? 'UNKNOWN');
-  const body: Record<string, unknown> = { code, message: error.providerMessage ?? error.message, status };
+  const body: Record<string, unknown> = { code, message: clientMessageOf(error), status };
   const details: Record<string, unknown>[] = [];
   // A spent quota in Gemini's terms: a QuotaFailure on a per-day quota, which its clients
   // (and our decoder) tell apart from a per-minute limit that waiting clears.

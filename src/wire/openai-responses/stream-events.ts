@@ -8,7 +8,7 @@
  * Every event carries its `sequence_number`. Events are objects here: the gateway frames them
  * as SSE, the library hands them to the caller as they are.
  */
-import type { OutlastError } from '../../errors/index.ts';
+import { clientMessageOf, type OutlastError } from '../../errors/index.ts';
 import type { JsonObject, StopReason, StreamPart, Usage } from '../canonical/index.ts';
 import { openaiErrorBody } from '../openai/errors.ts';
 import {
@@ -274,7 +274,7 @@ export function createResponsesEventBuilder(
       const events = start();
       ended = true;
       const { wire } = openaiErrorBody(error);
-      const message = error.providerMessage ?? error.message;
+      const message = clientMessageOf(error);
       const code = wire.code ?? wire.type;
       // The documented event has code/message/param at the top; OpenAI's servers also nest
       // them under `error`, which is what makes the official SDKs throw their APIError.

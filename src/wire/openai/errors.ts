@@ -5,6 +5,7 @@
  * Retry-After is not parsed here: the transport adds `retryAfterMs` from the headers.
  */
 import {
+  clientMessageOf,
   type ErrorKind,
   type OutlastError,
   type ProviderErrorTypes,
@@ -160,7 +161,7 @@ export function openaiErrorBody(error: OutlastError): { wire: WireError; body: s
   const wire = wireErrorOf(error);
   const body = {
     error: {
-      message: error.providerMessage ?? error.message,
+      message: clientMessageOf(error),
       type: wire.type,
       param: wire.param ?? null,
       code: wire.code,
