@@ -60,7 +60,8 @@ describe('gateway with JSON upstream', () => {
     expect(b.headers.get('retry-after')).toBe(a.headers.get('retry-after'));
     expect(b.headers.get('retry-after')).toBeTruthy();
     // The same body but for the time each call took, which the message tells.
-    const timeless = (json: unknown) => JSON.parse(JSON.stringify(json).replace(/\(\d+(\.\d+)? m?s\)/g, '(…)'));
+    const timeless = (json: unknown) =>
+      JSON.parse(JSON.stringify(json).replace(/\(\d+(\.\d+)? m?s\)/g, '(…)'));
     expect(timeless(b.json)).toEqual(timeless(a.json));
   });
 });
