@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ErrorKind, OutlastError } from '../../errors/index.ts';
 import { readFixture } from './fixtures.ts';
-import { anthropicCodec, isPrefillRejection } from './index.ts';
+import { anthropicCodec, decodeAnthropicStreamError, isPrefillRejection } from './index.ts';
 
 function decodeFixture(name: string, headers: Record<string, string> = {}): OutlastError {
   const status = Number(name.split('.')[0]);
@@ -134,6 +134,42 @@ describe('OutlastError → Anthropic error answer', () => {
     );
     expect(frame).toBe(
       'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n',
+    );
+  });
+});
+
+describe('a spent quota through the Anthropic dialect', () => {
+  it('answers as Anthropic does for a spent credit balance, tells the SDK not to retry, and reads back the same', () => {
+    const quota = decodeFixture('400.credit_balance_too_low.json');
+    const encoded = anthropicCodec.encodeError(quota);
+    expect(encoded.status).toBe(400);
+    expect(encoded.headers['x-should-retry']).toBe('false');
+    expect(JSON.parse(encoded.body)).toMatchObject({ error: { type: 'invalid_request_error' } });
+    const again = anthropicCodec.decodeError(encoded.status, encoded.headers, encoded.body);
+    expect(again.kind).toBe('quota_exceeded');
+    // A spend limit keeps its 429 and the details that tell it from a rate limit.
+    const spend = anthropicCodec.encodeError(decodeFixture('429.spend_limit.json'));
+    expect(anthropicCodec.decodeError(spend.status, spend.headers, spend.body).kind).toBe('quota_exceeded');
+    // A spent quota of another provider (OpenAI's) comes out the same way.
+    const foreign = new OutlastError({
+      kind: 'quota_exceeded',
+      message: 'x',
+      providerType: 'insufficient_quota',
+    });
+    expect(anthropicCodec.encodeError(foreign).status).toBe(400);
+  });
+
+  it('reads an in-band error event that says the credit ran out', () => {
+    const err = decodeAnthropicStreamError({
+      type: 'error',
+      error: {
+        type: 'invalid_request_error',
+        message: 'Your credit balance is too low to access the Anthropic API.',
+      },
+    });
+    expect(err.kind).toBe('quota_exceeded');
+    expect(err.message).toBe(
+      'upstream stream failed with invalid_request_error: Your credit balance is too low to access the Anthropic API.',
     );
   });
 });

@@ -126,3 +126,23 @@ describe('OutlastError → openai error answer', () => {
     });
   });
 });
+
+describe('a spent quota through the OpenAI dialect', () => {
+  it('answers 429 insufficient_quota with x-should-retry false, whatever provider it came from', () => {
+    const fromAnthropic = new OutlastError({
+      kind: 'quota_exceeded',
+      message: 'x',
+      providerType: 'billing_error',
+      providerMessage: 'Your credit balance is too low to access the Anthropic API.',
+    });
+    const encoded = openaiCodec.encodeError(fromAnthropic);
+    expect(encoded.status).toBe(429);
+    expect(encoded.headers['x-should-retry']).toBe('false');
+    expect(JSON.parse(encoded.body)).toMatchObject({
+      error: { type: 'insufficient_quota', code: 'insufficient_quota' },
+    });
+    expect(openaiCodec.decodeError(encoded.status, encoded.headers, encoded.body).kind).toBe(
+      'quota_exceeded',
+    );
+  });
+});
