@@ -49,7 +49,11 @@ export interface Engine {
   status(): TargetStatus[];
   /** Routes and the models they reach (for /v1/models). */
   models(): Array<{ id: string; kind: 'route' | 'model'; targets: string[] }>;
-  close(): Promise<void>;
+  /**
+   * Cancels the calls still running (with `reason` when given, e.g. a gateway's retryable
+   * "shutting down"; else a cancellation) and releases the transport.
+   */
+  close(reason?: OutlastError): Promise<void>;
   /** The settings the engine runs on, defaults filled in. */
   readonly settings: EngineSettings;
 }
@@ -143,10 +147,10 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = {}): Eng
       }));
       return [...routes, ...models];
     },
-    async close() {
+    async close(reason?: OutlastError) {
       closed = true;
       for (const call of calls)
-        call.cancel(new OutlastError({ kind: 'cancelled', message: 'the engine closed' }));
+        call.cancel(reason ?? new OutlastError({ kind: 'cancelled', message: 'the engine closed' }));
       await Promise.allSettled([...calls].map((c) => c.trace));
       health.dispose();
       if (!deps.transport) await transport.close();

@@ -29,6 +29,7 @@ export const GATEWAY_DEFAULTS = {
   port: 4000,
   host: '127.0.0.1',
   drainTimeoutMs: 30_000,
+  drainGraceMs: 1000,
   keepAliveMs: 10_000,
   ...LIMIT_DEFAULTS,
 } as const;
@@ -147,6 +148,7 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
     limits: resolveLimits(config.server),
     keepAliveMs: config.server?.keepAliveMs ?? GATEWAY_DEFAULTS.keepAliveMs,
     drainTimeoutMs: config.server?.drainTimeoutMs ?? GATEWAY_DEFAULTS.drainTimeoutMs,
+    drainGraceMs: config.server?.drainGraceMs ?? GATEWAY_DEFAULTS.drainGraceMs,
     redact,
     runInRoute: (route, fn) => chaos.run(route, fn),
     state,

@@ -99,7 +99,7 @@ beforeAll(async () => {
       routes: { default: ['openai/masked-401'] },
       keys: [hashKey(GATEWAY_KEY)],
       retry: { attempts: 1, baseMs: 1, capMs: 2 },
-      server: { drainTimeoutMs: 500 },
+      server: { drainTimeoutMs: 500, drainGraceMs: 0 },
     },
     port: 0,
     host: '127.0.0.1',

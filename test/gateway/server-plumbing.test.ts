@@ -31,7 +31,7 @@ async function start(scripts: Record<string, Behaviour[]> = {}, extra: Partial<G
         routes: { default: ['anthropic/claude-sonnet-4-5', 'openai/gpt-4.1'] },
         retry: { attempts: 2, baseMs: 1, capMs: 5 },
         keys: [hashKey(KEY)],
-        server: { drainTimeoutMs: 1000 },
+        server: { drainTimeoutMs: 1000, drainGraceMs: 0 },
         ...extra,
       },
       port: 0,
@@ -86,7 +86,10 @@ describe('gateway plumbing', () => {
   });
 
   it('answers bad input with a 4xx naming the problem and keeps serving', async () => {
-    const { gateway } = await start({}, { server: { bodyLimitBytes: 2000, drainTimeoutMs: 1000 } });
+    const { gateway } = await start(
+      {},
+      { server: { bodyLimitBytes: 2000, drainTimeoutMs: 1000, drainGraceMs: 0 } },
+    );
     const malformed = await post(gateway.url, '/v1/chat/completions', '{"model": ');
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { error: { message: string } }).error.message).toMatch(

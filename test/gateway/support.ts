@@ -40,9 +40,10 @@ export async function createHarness(scenario: ScenarioInput = {}): Promise<Harne
           config: {
             providers: providersFor(mock),
             keys: [hashKey(GATEWAY_KEY)],
-            server: { drainTimeoutMs: 2000 },
             ...FAST,
             ...config,
+            // No grace for pooled connections at close (each test's close would wait for it).
+            server: { drainTimeoutMs: 2000, drainGraceMs: 0, ...config.server },
           },
           port: 0,
           host: '127.0.0.1',

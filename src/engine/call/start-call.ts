@@ -96,6 +96,10 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       : deadline?.signal.aborted
         ? abortReason(deadline.signal)
         : undefined;
+    // Cancelled, by the caller or by the engine closing with a reason of its own (a gateway
+    // shutting down): that reason is the answer, not the attempt it cut short.
+    if (controller.signal.aborted && aborted)
+      return aborted.with({ attempts: records, message: aborted.message });
     // A route that names nothing, or a fault of ours: nothing to weigh against it.
     if (outcome === undefined && !aborted) return toOutlastError(thrown).with({ attempts: records });
     return buildFinalError({ attempts: records, artefacts, skips, ...(aborted ? { ending: aborted } : {}) });

@@ -26,6 +26,8 @@ export const serverSchema = z.strictObject({
   bodyLimitBytes: z.number().int().min(1, 'expected a positive integer').optional(),
   /** On SIGTERM, how long in-flight calls may run before they are cut; default 30 000 ms. */
   drainTimeoutMs: ms.optional(),
+  /** On SIGTERM, how long idle keep-alive connections stay open so a client reusing one gets 503 + retry-after rather than a reset; default 1000 ms (ends early once none is open). */
+  drainGraceMs: ms.optional(),
   /** A keep-alive event on a streaming response quiet for this long; default 10 000 ms. */
   keepAliveMs: ms.min(100, 'expected at least 100 ms').optional(),
   /** Open connections; one over it gets 503 + retry-after (health checks are still answered); default 4096. */

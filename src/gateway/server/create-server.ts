@@ -5,9 +5,10 @@
  * a drain deadline, then cut what is left).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { type AddressInfo, Server as NetServer, type Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Engine, LoggerLike } from '../../engine/index.ts';
+import { OutlastError } from '../../errors/index.ts';
 import type { HttpMetrics } from '../../observe/metrics-http.ts';
 import type { SharedState } from '../../state/index.ts';
 import type { ServerCodec } from '../../wire/codec.ts';
@@ -19,6 +20,7 @@ import { createDialect, type Dialect } from './dialect.ts';
 import { readJsonBody } from './http-io.ts';
 import type { ServerLimits } from './limits.ts';
 import { compose, type GatewayContext, type Handler } from './middleware/compose.ts';
+import { OVERLOAD_RETRY_AFTER_MS } from './middleware/overload.ts';
 import { requestLog } from './middleware/request-log.ts';
 import type { ModelCallContext } from './model-call.ts';
 import { createRoutes, notFound, type Route } from './routes.ts';
@@ -33,6 +35,8 @@ export interface GatewayServerOptions {
   /** A keep-alive event on a quiet stream after this long. */
   keepAliveMs: number;
   drainTimeoutMs: number;
+  /** On close, how long idle connections stay open to answer 503 + retry-after; ended early when none is left. */
+  drainGraceMs: number;
   redact: (text: string) => string;
   runInRoute: ModelCallContext['runInRoute'];
   state: SharedState;
@@ -190,20 +194,42 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     close() {
       closing ??= (async () => {
         draining = true;
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        const deadline = Date.now() + options.drainTimeoutMs;
-        while (active.size > 0 && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, 25));
-        }
+        // Stop accepting, but not through http's close(), which also closes idle keep-alive
+        // connections at once: a client reusing one from its pool would meet a reset. Kept
+        // open through the grace, they answer 503 + retry-after + connection: close instead.
+        const closed = new Promise<void>((resolve) =>
+          NetServer.prototype.close.call(server, () => resolve()),
+        );
+        const started = Date.now();
+        const deadline = started + options.drainTimeoutMs;
+        const graceUntil = started + Math.min(options.drainGraceMs, options.drainTimeoutMs);
+        const waiting = () =>
+          (active.size > 0 && Date.now() < deadline) || (connections.open() > 0 && Date.now() < graceUntil);
+        while (waiting()) await new Promise((resolve) => setTimeout(resolve, 25));
         if (active.size > 0) {
           options.logger.warn(
             { inFlight: active.size, drainTimeoutMs: options.drainTimeoutMs },
             'drain deadline passed: cutting the calls still in flight',
           );
         }
-        await options.engine.close();
+        // Calls still running end with a retryable error (a stream with the dialect's error
+        // event), so the client retries elsewhere rather than taking a cut for a failure.
+        await options.engine.close(
+          new OutlastError({
+            kind: 'overloaded',
+            status: 503,
+            retryable: true,
+            retryAfterMs: OVERLOAD_RETRY_AFTER_MS,
+            message: `the gateway is shutting down and its drain deadline (${options.drainTimeoutMs} ms, server.drainTimeoutMs) passed; retry on another instance`,
+          }),
+        );
+        // Their error events are written on the next ticks: a moment for them to leave.
+        const flushUntil = Date.now() + 1000;
+        while (active.size > 0 && Date.now() < flushUntil)
+          await new Promise((resolve) => setTimeout(resolve, 10));
         server.closeAllConnections();
+        // http's own close() now, for what it tidies (its timeout checker); the listener is already closed.
+        server.close();
         await closed;
       })();
       return closing;

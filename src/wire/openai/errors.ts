@@ -9,6 +9,7 @@ import {
   type ErrorKind,
   type OutlastError,
   type ProviderErrorTypes,
+  SPECIFIC_CODES,
   upstreamError,
 } from '../../errors/index.ts';
 import type { EncodedError, HeaderBag } from '../codec.ts';
@@ -151,6 +152,9 @@ const BY_KIND: Readonly<Record<ErrorKind, WireError>> = {
 };
 
 function wireErrorOf(error: OutlastError): WireError {
+  // A path the server does not serve: OpenAI's own answer names the URL, not a model.
+  if (error.code === SPECIFIC_CODES.NO_ROUTE)
+    return { status: 404, type: 'invalid_request_error', code: 'unknown_url' };
   // OpenAI's own name for a reached spend limit, kept when that is what the upstream said.
   if (error.providerType === 'billing_hard_limit_reached')
     return { status: 400, type: 'invalid_request_error', code: 'billing_hard_limit_reached' };
