@@ -231,6 +231,24 @@ interface BaseAnswer {
 
 type Answerable = Exclude<ContinuationBehaviour, { type: 'prefill_rejected' }>;
 
+/**
+ * Where a caller's own prefill ends inside `whole`: the split whose prefill the mock answers
+ * with text that the rest of `whole` starts. Only a character that can open an answer (a
+ * capital, `{`, `[`) can be its start, so few splits are tried.
+ */
+function afterCallerPrefill(
+  whole: string,
+  answerTo: (prefill: string) => BaseAnswer,
+): { base: BaseAnswer; partial: string } | undefined {
+  for (let k = whole.length - 1; k > 0; k--) {
+    if (!/[A-Z{[]/.test(whole[k]!)) continue;
+    const base = answerTo(whole.slice(0, k));
+    const partial = whole.slice(k);
+    if (base.tokens.join('').startsWith(partial)) return { base, partial };
+  }
+  return undefined;
+}
+
 export function planAnswer(request: CanonicalRequest, options: PlanOptions): AnswerPlan | PlanRejection {
   const { config, seed } = options;
   const inputTokens = estimateInputTokens(request);
@@ -270,13 +288,22 @@ export function planAnswer(request: CanonicalRequest, options: PlanOptions): Ans
   if (shape !== undefined) {
     continuation = shape;
     const turns = messages.slice(0, shape === 'prefill' ? -1 : -2);
-    const partial = textOf(messages[messages.length - (shape === 'prefill' ? 1 : 2)]);
-    const base = baseAnswer(turns);
-    const fullText = base.tokens.join('');
+    const whole = textOf(messages[messages.length - (shape === 'prefill' ? 1 : 2)]);
     const chosen: Answerable =
       shape === 'prefill'
         ? (prefillBehaviour as Answerable)
         : ((choose(behaviours.continue, draw) ?? { type: 'overlap' }) as Answerable);
+    // The answer being continued is the mock's own, or (after a caller's prefill) the answer it
+    // gave to that prefill, which the partial then starts with the prefill before it.
+    let base = baseAnswer(turns);
+    let partial = whole;
+    if (chosen.type !== 'prefill_ignored' && !base.tokens.join('').startsWith(whole)) {
+      const split = afterCallerPrefill(whole, (prefill) =>
+        baseAnswer([...turns, { role: 'assistant', content: [{ type: 'text', text: prefill }] }]),
+      );
+      if (split) ({ base, partial } = split);
+    }
+    const fullText = base.tokens.join('');
     // A continue turn needs an answer to go on from; an empty prefill is simply a fresh start.
     matched = fullText.startsWith(partial) && (shape === 'prefill' || partial.length > 0);
     const input = {

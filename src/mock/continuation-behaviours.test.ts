@@ -255,6 +255,20 @@ describe('continuation behaviours (answer plan)', () => {
     expect(continueTurn(full, 'full_restart; complete_empty').behaviour).toBe('complete_empty');
   });
 
+  it('continues an answer to a caller’s own prefill: the partial is that prefill and the start of its answer', () => {
+    const callerPrefill = 'Sure thing, here goes:';
+    const answer = textOf(plan(request([...question, assistant(callerPrefill)])));
+    for (const words of [3, 40]) {
+      const cut = answer.split(' ').slice(0, words).join(' ');
+      const p = prefill(callerPrefill + cut, 'exact');
+      expect(p).toMatchObject({ matched: true, behaviour: 'exact' });
+      expect(cut + textOf(p)).toBe(answer);
+      const c = continueTurn(callerPrefill + cut, 'exact');
+      expect(`${cut} ${textOf(c)}`).toBe(answer);
+      expect(textOf(prefill(callerPrefill + cut, 'full_restart'))).toBe(answer);
+    }
+  });
+
   it('a partial that is not its own answer gets fresh text, marked unmatched', () => {
     for (const p of [continueTurn('Something else entirely', 'exact'), prefill('Sure thing:', 'exact')]) {
       expect(p.matched).toBe(false);

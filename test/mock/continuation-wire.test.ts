@@ -243,6 +243,35 @@ describe.each(DIALECTS)('%s: anchor', (dialect) => {
   });
 });
 
+describe.each(DIALECTS)('%s: an answer to a caller’s own prefill, cut and continued', (dialect) => {
+  it('gets the rest of that answer, the caller’s prefill and the partial sent as one turn', async () => {
+    const callerPrefill = 'Here is my take:';
+    const asked: Turn[] = [question, { role: 'assistant', text: callerPrefill }];
+    const answer = mock.expectedAnswer({
+      format: dialect,
+      body: bodyOf(dialect, 'long', asked, { stream: false }),
+      ...(dialect === 'gemini' ? { model: 'long' } : {}),
+    }).text;
+    const cut = await call(mock.url, dialect, 'long', asked, {
+      stream: true,
+      headers: { 'x-mock-fault': 'cut after=15' },
+    });
+    expect(cut.cut).toBe(true);
+    expect(answer.startsWith(cut.text)).toBe(true);
+    const rest = await call(
+      mock.url,
+      dialect,
+      'long',
+      [question, { role: 'assistant', text: callerPrefill + cut.text }],
+      {
+        stream: true,
+      },
+    );
+    expect(cut.text + rest.text).toBe(answer);
+    expect(mock.log().at(-1)).toMatchObject({ continuationMatched: true, continuationBehaviour: 'exact' });
+  });
+});
+
 describe('a bad x-mock-continuation header', () => {
   it('gets the provider 400 naming the problem', async () => {
     const got = await call(mock.url, 'openai', 'long', [question], {
