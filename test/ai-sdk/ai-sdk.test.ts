@@ -200,15 +200,13 @@ describe('streamText', () => {
     ]);
   });
 
-  // How the continuing model answers (the mock's continuation behaviours): a prefill answered
-  // exactly (Anthropic), and a "continue" turn answered with an overlap, a restarted sentence, the
-  // whole answer again, or a prefill ignored (OpenAI). textStream must show none of it.
+  // How the continuing model answers (the mock's continuation behaviours): exactly, with an overlap,
+  // a restarted sentence, the whole answer again, a chatty preamble, or the prefill ignored, after an
+  // Anthropic prefill or an OpenAI "continue" turn. textStream must show none of it.
+  const aligned = ['exact', 'overlap chars=30', 'sentence_restart', 'full_restart', 'prefill_ignored'];
   it.each([
-    ['anthropic/claude-sonnet-4-5', 'exact'],
-    ['openai/gpt-4.1', 'overlap chars=30'],
-    ['openai/gpt-4.1', 'sentence_restart'],
-    ['openai/gpt-4.1', 'full_restart'],
-    ['openai/gpt-4.1', 'prefill_ignored'],
+    ...aligned.map((b) => ['anthropic/claude-sonnet-4-5', b]),
+    ...[...aligned, 'preamble'].map((b) => ['openai/gpt-4.1', b]),
   ])('%s continuing with %s: the text has no seam', async (target, behaviour) => {
     const prompt = 'Write a long answer about streams.';
     const full = await generateText({ model: make()(target), prompt });
@@ -225,6 +223,38 @@ describe('streamText', () => {
     expect(outlastMeta(await streamed.providerMetadata).continued).toBe(true);
     expect(mock.log().map((e) => e.continuationMatched ?? null)).toEqual([null, true]);
   });
+
+  it.each([
+    ['openai/gpt-4.1', 'paraphrase'],
+    ['openai/gpt-4.1', 'different'],
+    ['anthropic/claude-sonnet-4-5', 'different'],
+  ])(
+    '%s continuing with %s, which cannot be aligned: what arrived, then an error, nothing altered',
+    async (target, behaviour) => {
+      const prompt = 'Write a long answer about streams.';
+      const full = await generateText({ model: make()(target), prompt });
+      await outlast?.close();
+      mock.reset();
+      const model = target.split('/')[1]!;
+      mock.setScenario({
+        models: { [model]: { faults: [{ fault: 'cut after=9', times: 1 }], continuation: behaviour } },
+      });
+      const errors: unknown[] = [];
+      const streamed = streamText({
+        model: make()(target),
+        prompt,
+        onError: ({ error }) => void errors.push(error),
+      });
+      let text = '';
+      for await (const delta of streamed.textStream) text += delta;
+      expect(text.length).toBeGreaterThan(0);
+      expect(full.text.startsWith(text)).toBe(true);
+      expect(text.length).toBeLessThan(full.text.length);
+      expect(APICallError.isInstance(errors[0])).toBe(true);
+      expect(await streamed.finishReason).toBe('error');
+      expect(mock.log().length).toBeGreaterThan(1);
+    },
+  );
 
   it('a stream continued on another target reports that target as the model that answered', async () => {
     const prompt = 'Write a long answer about streams.';
