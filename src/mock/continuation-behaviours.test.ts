@@ -213,6 +213,26 @@ describe('continuation behaviours (answer plan)', () => {
     }
   });
 
+  it('empty and echo: an incomplete answer answered with nothing, or only its tail again, and a normal stop', () => {
+    for (const words of CUTS) {
+      const partial = cutAfter(words);
+      for (const p of [prefill(partial, 'empty'), continueTurn(partial, 'empty')]) {
+        expect(p).toMatchObject({ behaviour: 'empty', stopReason: 'end_turn', outputTokens: 0 });
+        expect(textOf(p)).toBe('');
+      }
+      for (const [spec, k] of [
+        ['echo', 24],
+        ['echo chars=60', 60],
+      ] as const) {
+        const text = textOf(continueTurn(partial, spec));
+        expect(partial.endsWith(text)).toBe(true);
+        expect(text.length).toBeGreaterThanOrEqual(k);
+        expect(text.length).toBeLessThan(k + 20);
+        expect(continueTurn(partial, spec).stopReason).toBe('end_turn');
+      }
+    }
+  });
+
   it('prefill_ignored: a prefill is answered from scratch, even one that is not its own', () => {
     for (const words of CUTS) {
       const p = prefill(cutAfter(words), 'prefill_ignored');

@@ -30,6 +30,10 @@ export type InnerBehaviour =
   | { type: 'paraphrase' }
   /** An unrelated fresh answer. */
   | { type: 'different' }
+  /** Nothing, with a normal stop, though the answer was not complete: a model that thinks it is done. */
+  | { type: 'empty' }
+  /** Only the last `chars` characters again (aligned to a token start), then a normal stop. */
+  | { type: 'echo'; chars?: number; space?: LeadingSpace }
   /**
    * Does what the continue turn asks: starts with the text it quotes when that text ends the
    * partial answer (an anchor), then the rest; with no such quote, as `exact`.
@@ -106,6 +110,8 @@ const INNER = [
   'paraphrase',
   'different',
   'anchor',
+  'empty',
+  'echo',
 ] as const;
 const PREFILL_ONLY = ['prefill_ignored', 'prefill_rejected'] as const;
 const COMPLETE = ['complete_new_turn', 'complete_empty', 'complete_repeat', 'complete_note'] as const;
@@ -175,12 +181,13 @@ function inner(spec: string, name: string, params: Params): InnerBehaviour {
   switch (name) {
     case 'exact':
       return { type: 'exact', ...space(spec, params) };
-    case 'overlap': {
+    case 'overlap':
+    case 'echo': {
       const raw = take(params, 'chars');
       const chars = raw === undefined ? undefined : Number(raw);
       if (chars !== undefined && (!Number.isInteger(chars) || chars < 1))
         fail(spec, `chars=${raw} is not a whole number ≥ 1`);
-      return { type: 'overlap', ...(chars === undefined ? {} : { chars }), ...space(spec, params) };
+      return { type: name, ...(chars === undefined ? {} : { chars }), ...space(spec, params) };
     }
     case 'sentence_restart':
       return { type: 'sentence_restart', ...space(spec, params) };
@@ -188,6 +195,7 @@ function inner(spec: string, name: string, params: Params): InnerBehaviour {
     case 'paraphrase':
     case 'different':
     case 'anchor':
+    case 'empty':
       return { type: name };
     default:
       return fail(spec, `${name} cannot follow a preamble (then= takes ${INNER.join(', ')})`);
@@ -306,7 +314,7 @@ export function mergeContinuation(
 
 function formatInner(b: InnerBehaviour): string {
   const bits: string[] = [b.type];
-  if (b.type === 'overlap' && b.chars !== undefined) bits.push(`chars=${b.chars}`);
+  if ((b.type === 'overlap' || b.type === 'echo') && b.chars !== undefined) bits.push(`chars=${b.chars}`);
   if ('space' in b && b.space !== undefined) bits.push(`space=${b.space}`);
   return bits.join(' ');
 }

@@ -111,6 +111,16 @@ function innerTokens(input: ContinuationInput, b: InnerBehaviour, space?: Leadin
       // Keeps its leading space by default: the overlap the stitcher has always been given.
       return withSpace(full.slice(start.index), mode, b.space ?? space ?? 'keep');
     }
+    case 'echo': {
+      const chars = b.chars ?? DEFAULT_OVERLAP_CHARS;
+      const start = tokenStartAtOrBefore(full, Math.max(0, partial.length - chars));
+      const end = tokenStartAtOrBefore(full, partial.length);
+      // Only what the partial already holds (a token cut in the middle, up to the cut).
+      const echoed = full.slice(start.index, end.index).join('') + partial.slice(end.offset);
+      return withSpace(wordTokens(echoed), mode, b.space ?? space ?? 'keep');
+    }
+    case 'empty':
+      return [];
     case 'sentence_restart': {
       if (partial.length === 0) return [...full];
       const start = sentenceStart(full, tokenAt(full, partial.length - 1));

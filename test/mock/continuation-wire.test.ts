@@ -99,6 +99,15 @@ const CASES: Case[] = [
     },
   },
   { spec: 'prefill_ignored', modes: ['prefill'], check: (text, { full }) => expect(text).toBe(full) },
+  { spec: 'empty', modes: ['prefill', 'continue'], check: (text) => expect(text).toBe('') },
+  {
+    spec: 'echo chars=20',
+    modes: ['prefill', 'continue'],
+    check: (text, { partial }) => {
+      expect(partial.endsWith(text)).toBe(true);
+      expect(text.length).toBeGreaterThanOrEqual(20);
+    },
+  },
 ];
 
 describe.each(DIALECTS)('%s: continuation behaviours on the wire', (dialect) => {
