@@ -5,7 +5,14 @@
  * table deciding retry here, fall back or stop. No streaming and no recovery: the answer is one
  * JSON body, passed on as the upstream wrote it.
  */
-import { type AttemptRecord, OutlastError, toOutlastError, treatmentOf } from '../errors/index.ts';
+import {
+  type AttemptRecord,
+  cooldownEndOf,
+  OutlastError,
+  toOutlastError,
+  treatmentOf,
+  withUpstreamFacts,
+} from '../errors/index.ts';
 import {
   type Clock,
   createBackoff,
@@ -156,8 +163,12 @@ export async function runSideCall(
           }
           const hint = readServerHint((name) => answer.headers.get(name) ?? undefined, clock.now());
           hintMs = hint.retryAfterMs;
-          error = codec.decodeError(answer.status, answer.headers, text);
-          if (hintMs !== undefined) error = error.with({ retryAfterMs: hintMs });
+          // The one message shape, naming the target; the headers' hint wins over one in the body.
+          error = withUpstreamFacts(codec.decodeError(answer.status, answer.headers, text), {
+            provider: ref.provider,
+            model: ref.model,
+            retryAfterMs: hintMs,
+          });
         } catch (e) {
           error = toOutlastError(scope.signal.aborted ? (scope.signal.reason ?? e) : e, ref);
         } finally {
@@ -168,8 +179,9 @@ export async function runSideCall(
         if (permit.allowed)
           permit.release(treatment.breakerCounts ? 'failure' : 'ignored', error.kind, treatment.longCooldown);
         health.record(ref, { ok: false, kind: error.kind, status: error.status, message: error.message });
-        if (treatment.coolsDown && hintMs !== undefined)
-          health.coolUntil(ref.key, clock.now() + hintMs, error.kind);
+        // A rate limit's hinted time, a spent quota's long cooldown (errors/error-kind.ts).
+        const coolUntilMs = cooldownEndOf(error, clock.now());
+        if (coolUntilMs !== undefined) health.coolUntil(ref.key, coolUntilMs, error.kind);
         records.push({
           provider: ref.provider,
           model: ref.model,
