@@ -1,5 +1,32 @@
-// The `outlast` entry point: the library client, the engine it runs on, errors and the canonical model.
-export * from './client/index.ts';
+// The `outlast` entry point: the library client, the engine it runs on, errors and the canonical
+// model, each by name (what is not listed here is internal, whatever its module exports).
+export {
+  type AnthropicContentBlock,
+  type AnthropicEventStream,
+  type AnthropicMessage,
+  type AnthropicStreamEvent,
+  type AnthropicUsage,
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  type ChatCompletionCreateParams,
+  type ChatCompletionStream,
+  type ClientDeps,
+  type ClientOptions,
+  createClient,
+  type MessageCreateParams,
+  type MessageStream,
+  type OpenAIToolCall,
+  type OpenAIUsage,
+  type OutlastClient,
+  type RequestOptions,
+  type ResponseCreateParams,
+  type ResponsesApi,
+  type ResponsesEventStream,
+  type ResponsesOutputItem,
+  type ResponsesResponse,
+  type ResponsesStreamEvent,
+  type TracedPromise,
+} from './client/index.ts';
 export {
   BUILTIN_MODELS,
   type CallOptions,
@@ -33,4 +60,17 @@ export {
   type TimeoutPhase,
 } from './errors/index.ts';
 export { attachLogger, createRedactor } from './observe/logging.ts';
-export type * from './wire/canonical/types.ts';
+export type {
+  CanonicalRequest,
+  CanonicalResponse,
+  ContentBlock,
+  JsonObject,
+  JsonValue,
+  Message,
+  StopReason,
+  StreamPart,
+  ToolChoice,
+  ToolDefinition,
+  Usage,
+  WireFormat,
+} from './wire/canonical/types.ts';

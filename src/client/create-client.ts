@@ -7,20 +7,25 @@ import {
   type CallOptions,
   createEngine,
   type Engine,
+  type EngineCall,
   type EngineDeps,
   type EngineEvent,
   type EngineOptions,
   type TargetStatus,
   type Trace,
 } from '../engine/index.ts';
-import { OutlastError, SPECIFIC_CODES } from '../errors/index.ts';
 import { logEngineEvents } from '../observe/logging.ts';
 import { anthropicCodec } from '../wire/anthropic/index.ts';
-import type { CanonicalRequest, CanonicalResponse, WireFormat } from '../wire/canonical/index.ts';
+import type { CanonicalRequest, CanonicalResponse } from '../wire/canonical/index.ts';
 import type { ServerCodec } from '../wire/codec.ts';
 import { openaiCodec } from '../wire/openai/index.ts';
 import { createOpenaiEventEncoder } from '../wire/openai/stream-events.ts';
-import { anthropicEvents, createMessageStream, type MessageStream } from './message-stream.ts';
+import {
+  anthropicEvents,
+  createMessageStream,
+  failedMessageStream,
+  type MessageStream,
+} from './message-stream.ts';
 import { createResponsesApi, type ResponsesApi } from './responses.ts';
 import { type TracedPromise, traced } from './traced-promise.ts';
 import type { AnthropicMessage, AnthropicStreamEvent, ChatCompletion, ChatCompletionChunk } from './types.ts';
@@ -95,46 +100,41 @@ export interface OutlastClient {
 export type ClientOptions = EngineOptions;
 
 export interface ClientDeps extends EngineDeps {
-  /** The server side of the codecs for the two shapes the client speaks. */
-  serverCodecs?: Partial<Record<WireFormat, ServerCodec>>;
+  /** An engine to run on instead of one made from the options (shared with other entry points). */
   engine?: Engine;
 }
 
-const DEFAULT_SERVER_CODECS = { anthropic: anthropicCodec, openai: openaiCodec };
+/** A call that cannot start (bad params, a closed engine) fails the promise it returns, never synchronously. */
+function failed(error: unknown): TracedPromise<never> {
+  return traced(Promise.reject(error), () => Promise.reject(error));
+}
 
 /**
  * A client over one engine. Options are validated here (an OutlastError names each bad one);
- * `deps` swaps the transport, clock, stores or codecs (tests, the gateway).
+ * `deps` swaps the transport, clock or stores (tests), or hands over an engine.
+ *
+ * Bad input fails the same way everywhere: asynchronously, as the call's own failure (the
+ * returned promise rejects; a `messages.stream()` rejects its iteration and `finalMessage()`),
+ * as an upstream's 400 would, so one `catch`/`try { await }` handles both.
  */
 export function createClient(options: ClientOptions, deps: ClientDeps = {}): OutlastClient {
-  return createClientWith(options, deps);
-}
-
-export function createClientWith(options: ClientOptions, deps: ClientDeps): OutlastClient {
   const engine = deps.engine ?? createEngine(options, deps);
-  const codec = (format: 'anthropic' | 'openai'): ServerCodec => {
-    const found = deps.serverCodecs?.[format] ?? DEFAULT_SERVER_CODECS[format];
-    if (!found) {
-      throw new OutlastError({
-        kind: 'bad_request',
-        code: SPECIFIC_CODES.NO_CODEC,
-        message: `outlast client: no ${format} codec available`,
-      });
-    }
-    return found;
-  };
   logEngineEvents(engine);
 
+  // The codecs write these shapes; their encoders return plain JSON objects, which for a
+  // same-format answer carry the upstream's extra fields too (hence the widening here).
   const toAnthropic = (r: CanonicalResponse) =>
-    codec('anthropic').encodeResponse(r, { model: r.model }) as AnthropicMessage;
+    anthropicCodec.encodeResponse(r, { model: r.model }) as AnthropicMessage;
   const toOpenAI = (r: CanonicalResponse) =>
-    codec('openai').encodeResponse(r, { model: r.model }) as ChatCompletion;
+    openaiCodec.encodeResponse(r, { model: r.model }) as ChatCompletion;
 
-  /** Params → canonical; a bad param fails the returned promise (or stream) like an upstream 400 would. */
-  const decode = (format: 'anthropic' | 'openai', params: unknown): CanonicalRequest =>
-    codec(format).decodeRequest(params);
+  /** Params → canonical → a running call; throws (bad params, a closed engine) for the caller to turn into a rejection. */
+  const start = (codec: ServerCodec, params: unknown, options: RequestOptions | undefined) => {
+    const request: CanonicalRequest = codec.decodeRequest(params);
+    return { request, call: engine.execute(request, options) };
+  };
 
-  function startStreamed<T>(call: ReturnType<Engine['execute']>, iterate: () => AsyncIterator<T>) {
+  function startStreamed<T>(call: EngineCall, iterate: () => AsyncIterator<T>) {
     const stream = {
       [Symbol.asyncIterator]: iterate,
       abort: () => call.cancel(),
@@ -148,13 +148,13 @@ export function createClientWith(options: ClientOptions, deps: ClientDeps): Outl
   }
 
   function messagesCreate(params: MessageCreateParams, options?: RequestOptions) {
-    let request: CanonicalRequest;
+    let started: ReturnType<typeof start>;
     try {
-      request = decode('anthropic', params);
+      started = start(anthropicCodec, params, options);
     } catch (error) {
-      return traced(Promise.reject(error), () => Promise.reject(error));
+      return failed(error);
     }
-    const call = engine.execute(request, options);
+    const { request, call } = started;
     if (request.stream) {
       return startStreamed<AnthropicStreamEvent>(call, () => anthropicEvents(call));
     }
@@ -162,13 +162,13 @@ export function createClientWith(options: ClientOptions, deps: ClientDeps): Outl
   }
 
   function chatCreate(params: ChatCompletionCreateParams, options?: RequestOptions) {
-    let request: CanonicalRequest;
+    let started: ReturnType<typeof start>;
     try {
-      request = decode('openai', params);
+      started = start(openaiCodec, params, options);
     } catch (error) {
-      return traced(Promise.reject(error), () => Promise.reject(error));
+      return failed(error);
     }
-    const call = engine.execute(request, options);
+    const { request, call } = started;
     if (request.stream) {
       const includeUsage = request.includeUsage === true;
       return startStreamed<ChatCompletionChunk>(call, async function* () {
@@ -184,8 +184,14 @@ export function createClientWith(options: ClientOptions, deps: ClientDeps): Outl
     messages: {
       create: messagesCreate as OutlastClient['messages']['create'],
       stream(params, options) {
-        const request = decode('anthropic', { ...params, stream: true });
-        return createMessageStream(engine.execute(request, options), toAnthropic);
+        try {
+          return createMessageStream(
+            start(anthropicCodec, { ...params, stream: true }, options).call,
+            toAnthropic,
+          );
+        } catch (error) {
+          return failedMessageStream(error);
+        }
       },
     },
     chat: { completions: { create: chatCreate as OutlastClient['chat']['completions']['create'] } },

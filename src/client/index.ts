@@ -5,7 +5,6 @@ export {
   type ClientDeps,
   type ClientOptions,
   createClient,
-  createClientWith,
   type MessageCreateParams,
   type OutlastClient,
   type RequestOptions,

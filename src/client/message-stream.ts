@@ -54,3 +54,24 @@ export function createMessageStream(
     },
   };
 }
+
+/**
+ * A stream whose call could not start (bad params, a closed engine): it fails like any call
+ * does, when it is read: iteration, `finalMessage()`, `finalText()` and `withTrace()` reject.
+ */
+export function failedMessageStream(error: unknown): MessageStream {
+  const rejected = () => Promise.reject(error);
+  // Rejects for whoever awaits it; no unhandled rejection for whoever does not.
+  const trace = rejected();
+  trace.catch(() => undefined);
+  const failing = { [Symbol.asyncIterator]: () => ({ next: rejected }) };
+  return {
+    [Symbol.asyncIterator]: failing[Symbol.asyncIterator],
+    textStream: failing,
+    finalMessage: rejected,
+    finalText: rejected,
+    abort: () => undefined,
+    trace,
+    withTrace: rejected,
+  };
+}

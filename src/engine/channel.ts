@@ -2,7 +2,9 @@
  * A single-consumer async queue between the engine's run and whoever iterates the call.
  * The producer never waits (answers are small); the consumer breaking out calls `onReturn`.
  */
-export interface Channel<T> extends AsyncIterable<T> {
+import { type Queued, takeQueued } from '../transport/take-queued.ts';
+
+export interface Channel<T> extends AsyncIterable<T>, Queued<T> {
   push(value: T): void;
   close(): void;
   fail(error: unknown): void;
@@ -42,6 +44,11 @@ export function createChannel<T>(onReturn: () => void): Channel<T> {
     }
   };
 
+  const pull = (): T | undefined => {
+    if (returned || waiting || queue.length === 0) return undefined;
+    return queue.shift() as T;
+  };
+
   return {
     get taken() {
       return taken;
@@ -61,10 +68,8 @@ export function createChannel<T>(onReturn: () => void): Channel<T> {
       failure = { error };
       settleWaiter();
     },
-    pull() {
-      if (returned || waiting || queue.length === 0) return undefined;
-      return queue.shift() as T;
-    },
+    pull,
+    [takeQueued]: pull,
     discard() {
       if (taken) throw new TypeError('an engine call can be iterated only once');
       taken = true;
@@ -97,13 +102,11 @@ export function createChannel<T>(onReturn: () => void): Channel<T> {
 }
 
 /** Values to iterate whose consumer may take the ones already queued without a promise each. */
-export interface Pullable<T> extends AsyncIterable<T> {
-  pull?(): T | undefined;
-}
+export interface Pullable<T> extends AsyncIterable<T>, Queued<T> {}
 
 /**
  * `for await (const value of source) visit(value)`, but the values already queued come from
- * `pull()`, without a promise each. `visit` returning false (or a promise of false) stops early;
+ * `[takeQueued]()`, without a promise each. `visit` returning false (or a promise of false) stops early;
  * stopping early or `visit` throwing returns the iterator, as leaving a `for await` would.
  * Resolves true when the source ended, false when `visit` stopped it.
  */
@@ -116,7 +119,7 @@ export async function forEachQueued<T>(
     const next = await values.next();
     if (next.done) return true;
     try {
-      for (let value: T | undefined = next.value; value !== undefined; value = source.pull?.()) {
+      for (let value: T | undefined = next.value; value !== undefined; value = source[takeQueued]?.()) {
         const go = visit(value);
         if (go === false || (go !== true && go !== undefined && !(await go))) {
           await values.return?.();

@@ -20,8 +20,6 @@ export interface EngineUpstreamStream extends AsyncIterable<StreamPart> {
   readonly requestId: string | undefined;
   readonly malformedEvents: number;
   cancel(reason?: unknown): void;
-  /** The next part when one is already decoded, without a promise; undefined when the iterator would wait. */
-  pull?(): StreamPart | undefined;
 }
 
 export interface EngineTransport {

@@ -11,6 +11,7 @@ import type { ClientCodec } from '../wire/codec.ts';
 import type { ResponseBody } from './dispatch.ts';
 import { discard, RESPONSE_BODY_LIMIT } from './read-body.ts';
 import { readFailure, streamCut, withTarget } from './read-failure.ts';
+import { type Queued, takeQueued } from './take-queued.ts';
 import type { UpstreamAnswer, UpstreamStream } from './types.ts';
 
 export interface JsonAnswerInput {
@@ -118,7 +119,7 @@ function readChunks(
 }
 
 /** The answer's parts as an upstream stream; the body is already read, so there is nothing to cancel. */
-export function createJsonStream(answer: UpstreamAnswer): UpstreamStream {
+export function createJsonStream(answer: UpstreamAnswer): UpstreamStream & Queued<StreamPart> {
   const parts = responseToParts(answer.response);
   let at = 0;
   let over = false;
@@ -139,7 +140,7 @@ export function createJsonStream(answer: UpstreamAnswer): UpstreamStream {
     headers: answer.headers,
     requestId: answer.requestId,
     malformedEvents: 0,
-    pull,
+    [takeQueued]: pull,
     cancel() {
       over = true;
     },

@@ -13,6 +13,7 @@ import type { SseEvent, StreamDecoder } from '../wire/codec.ts';
 import type { ResponseBody } from './dispatch.ts';
 import { discard } from './read-body.ts';
 import { streamCut, withTarget } from './read-failure.ts';
+import { type Queued, takeQueued } from './take-queued.ts';
 import type { UpstreamStream } from './types.ts';
 
 /** How long a stream that already completed may take to send its last bytes before its socket is dropped instead of reused. */
@@ -33,7 +34,7 @@ export interface SseStreamOptions {
   clock: Clock;
 }
 
-export function createSseStream(options: SseStreamOptions): UpstreamStream {
+export function createSseStream(options: SseStreamOptions): UpstreamStream & Queued<StreamPart> {
   const { body, decoder, scope, clock } = options;
   const where = { provider: options.provider, model: options.model, requestId: options.requestId };
   let malformed = 0;
@@ -236,7 +237,7 @@ export function createSseStream(options: SseStreamOptions): UpstreamStream {
     get malformedEvents() {
       return malformed;
     },
-    pull,
+    [takeQueued]: pull,
     cancel(reason) {
       if (cancelled) return;
       cancelled = OutlastError.isInstance(reason)

@@ -42,11 +42,6 @@ export interface UpstreamStream extends AsyncIterable<StreamPart> {
   readonly malformedEvents: number;
   /** Stops reading and destroys the socket; idempotent. */
   cancel(reason?: unknown): void;
-  /**
-   * The next part when one is already decoded, without a promise (undefined when the iterator
-   * would have to wait): the parts of one network read are taken in one go.
-   */
-  pull?(): StreamPart | undefined;
 }
 
 export interface UpstreamAnswer {

@@ -74,8 +74,11 @@ describe('messages', () => {
       ['claude-sonnet-4-5', 'error', 'server', 500],
       ['gpt-4.1', 'success', undefined, undefined],
     ]);
-    expect(trace.attempts[1]!.waitedMs).toBeGreaterThanOrEqual(0);
-    expect(trace.attempts[2]!.ttftMs).toBeGreaterThanOrEqual(0);
+    // The first attempt waited for nothing; the retry waited its jittered backoff, within the cap.
+    expect(trace.attempts[0]!.waitedMs).toBe(0);
+    expect(trace.attempts[1]!.waitedMs).toBeLessThanOrEqual(FAST.retry.capMs);
+    // The answering attempt had a first token, no later than its end.
+    expect(trace.attempts[2]!.ttftMs).toBeLessThanOrEqual(trace.attempts[2]!.durationMs);
     expect(trace).toMatchObject({ retries: 1, fallbacks: 1, continued: false, outcome: 'success' });
   });
 });
@@ -190,6 +193,34 @@ describe('cancellation', () => {
     expect(error.kind).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(3000);
     expect(error.attempts?.length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('bad input', () => {
+  it('fails the same way everywhere: the promise or the stream rejects, nothing throws synchronously', async () => {
+    client = createClient({ providers: providersFor(mock), routes: route, ...FAST });
+    const noMaxTokens = { model: 'default', messages: params.messages } as unknown as typeof params;
+    const created = client.messages.create(noMaxTokens);
+    await expect(created).rejects.toMatchObject({ kind: 'bad_request', message: /max_tokens/ });
+    await expect(created.withTrace()).rejects.toMatchObject({ kind: 'bad_request' });
+    const stream = client.messages.stream(noMaxTokens);
+    await expect(stream.finalMessage()).rejects.toMatchObject({ kind: 'bad_request' });
+    await expect(stream.trace).rejects.toMatchObject({ kind: 'bad_request' });
+    const iterate = async () => {
+      for await (const _ of client!.messages.stream(noMaxTokens)) return 'an event';
+      return 'no events';
+    };
+    await expect(iterate()).rejects.toMatchObject({ kind: 'bad_request' });
+    const chat = client.chat.completions.create({ model: 'default' } as never);
+    await expect(chat).rejects.toMatchObject({ kind: 'bad_request', message: /messages/ });
+    expect(mock.log()).toHaveLength(0);
+  });
+
+  it('a call on a closed client rejects too', async () => {
+    client = createClient({ providers: providersFor(mock), routes: route, ...FAST });
+    await client.close();
+    await expect(client.messages.create(params)).rejects.toMatchObject({ kind: 'cancelled' });
+    await expect(client.messages.stream(params).finalMessage()).rejects.toMatchObject({ kind: 'cancelled' });
   });
 });
 

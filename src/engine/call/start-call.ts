@@ -6,6 +6,7 @@
  */
 import { OutlastError, toOutlastError } from '../../errors/index.ts';
 import { abortReason, createDeadline, type Deadline } from '../../policy/index.ts';
+import { type Queued, takeQueued } from '../../transport/take-queued.ts';
 import type { CanonicalRequest, CanonicalResponse, StreamPart } from '../../wire/canonical/index.ts';
 import type { TimeoutOption } from '../config.ts';
 import { estimatePromptTokens } from '../estimate-tokens.ts';
@@ -35,12 +36,6 @@ export interface EngineCall extends AsyncIterable<StreamPart> {
   cancel(reason?: unknown): void;
   /** Ours, one per call. */
   readonly requestId: string;
-  /**
-   * For whoever iterates the call: the next part when one is already waiting, without a
-   * promise (undefined when the iterator would have to wait). The parts and their order are
-   * the iterator's; the end or the error still comes from the iterator.
-   */
-  pull?(): StreamPart | undefined;
 }
 
 function cancelledBy(reason: unknown, message: string): OutlastError {
@@ -136,13 +131,14 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
     return trace;
   })();
 
-  return {
+  const call: EngineCall & Queued<StreamPart> = {
     requestId,
     committed: answer.committed,
     trace: done,
     cancel,
     [Symbol.asyncIterator]: () => answer[Symbol.asyncIterator](),
-    pull: () => answer.pull(),
+    // The parts already waiting, for outlast's own readers (see transport/take-queued.ts).
+    [takeQueued]: () => answer.pull(),
     async response() {
       answer.discardUnread();
       await done;
@@ -150,4 +146,5 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       return answer.assembled();
     },
   };
+  return call;
 }
