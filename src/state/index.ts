@@ -15,7 +15,15 @@ export function createMemoryState(): SharedState {
 
 /** `{ redis: URL }` shares state through Redis; anything else keeps it in memory. */
 export function createState(
-  config: { redis?: string; prefix?: string; syncIntervalMs?: number; commandTimeoutMs?: number } | undefined,
+  config:
+    | {
+        redis?: string;
+        prefix?: string;
+        syncIntervalMs?: number;
+        commandTimeoutMs?: number;
+        keyTtlMs?: number;
+      }
+    | undefined,
   onHealthChange?: (health: StateHealth) => void,
 ): SharedState {
   if (!config?.redis) return createMemoryState();
@@ -24,6 +32,7 @@ export function createState(
     ...(config.prefix ? { prefix: config.prefix } : {}),
     ...(config.syncIntervalMs ? { syncIntervalMs: config.syncIntervalMs } : {}),
     ...(config.commandTimeoutMs ? { commandTimeoutMs: config.commandTimeoutMs } : {}),
+    ...(config.keyTtlMs ? { keyTtlMs: config.keyTtlMs } : {}),
     ...(onHealthChange ? { onHealthChange } : {}),
   });
 }

@@ -35,6 +35,8 @@ export interface RedisStateOptions {
    * buffer) is never noticed: its socket stays open and the resync waits forever.
    */
   commandTimeoutMs?: number;
+  /** The keys expire after this unless a resync refreshes them (a deployment gone leaves nothing behind); default one day. */
+  keyTtlMs?: number;
   /** Told when Redis goes away or comes back (never on the request path). */
   onHealthChange?: (health: StateHealth) => void;
 }
@@ -91,6 +93,7 @@ export function createRedisState(options: RedisStateOptions): SharedState {
   const channel = `${prefix}:state`;
   const origin = randomUUID();
   const syncEvery = options.syncIntervalMs ?? 500;
+  const keyTtlMs = options.keyTtlMs ?? 86_400_000;
 
   const breakers = new Map<string, BreakerState>();
   const cooldowns = new Map<string, CooldownEntry>();
@@ -234,6 +237,7 @@ export function createRedisState(options: RedisStateOptions): SharedState {
         if (dirtyCooldowns.has(key) || !stored || stored.untilMs < local.untilMs)
           await pushCooldown(key, local);
       }
+      await Promise.all([client.pexpire(breakersKey, keyTtlMs), client.pexpire(cooldownsKey, keyTtlMs)]);
       if (dirtyBreakers.size === 0 && dirtyCooldowns.size === 0) {
         lastSyncOk = true;
         lastError = undefined;

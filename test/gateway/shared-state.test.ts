@@ -3,7 +3,7 @@ import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type PrivateRedis,
-  SHARED_REDIS_URL,
+  sharedRedisUrl,
   startPrivateRedis,
   uniquePrefix,
   until,
@@ -33,7 +33,7 @@ describe('gateway shared state', () => {
     const shared = {
       routes: { default: ['openai/gpt-primary', 'gemini/gemini-backup'] },
       breaker: { consecutiveFailures: 2, minimumSpanMs: 0, cooldownMs: 30_000 },
-      state: { redis: SHARED_REDIS_URL, prefix: uniquePrefix(), syncIntervalMs: 200 },
+      state: { redis: sharedRedisUrl(), prefix: uniquePrefix(), syncIntervalMs: 200 },
     };
     const a = await harness.start(shared);
     const b = await harness.start(shared);

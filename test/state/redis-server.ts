@@ -3,7 +3,16 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, Socket } from 'node:net';
 
-export const SHARED_REDIS_URL = process.env.OUTLAST_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+/** The run's Redis (test/global-setup.ts starts a private one); never a default that may be shared. */
+export function sharedRedisUrl(): string {
+  const url = process.env.OUTLAST_TEST_REDIS;
+  if (!url) {
+    throw new Error(
+      'OUTLAST_TEST_REDIS is not set: run the tests through vitest (test/global-setup.ts starts a private redis-server)',
+    );
+  }
+  return url;
+}
 
 export function uniquePrefix(): string {
   return `outlast-test-${randomUUID().slice(0, 8)}`;

@@ -6,13 +6,7 @@ import {
   realClock,
 } from '../../src/policy/index.ts';
 import { createRedisState, type SharedState } from '../../src/state/index.ts';
-import {
-  type PrivateRedis,
-  SHARED_REDIS_URL,
-  startPrivateRedis,
-  uniquePrefix,
-  until,
-} from './redis-server.ts';
+import { type PrivateRedis, sharedRedisUrl, startPrivateRedis, uniquePrefix, until } from './redis-server.ts';
 
 const opened: SharedState[] = [];
 const breakers: CircuitBreaker[] = [];
@@ -50,8 +44,8 @@ function fail(b: CircuitBreaker) {
 describe('redis shared state', () => {
   it('a breaker opened through one instance is honoured by another within a second', async () => {
     const prefix = uniquePrefix();
-    const a = state(SHARED_REDIS_URL, prefix);
-    const b = state(SHARED_REDIS_URL, prefix);
+    const a = state(sharedRedisUrl(), prefix);
+    const b = state(sharedRedisUrl(), prefix);
     expect(await a.ready()).toBe(true);
     expect(await b.ready()).toBe(true);
     const onA = breaker(a);
@@ -66,22 +60,22 @@ describe('redis shared state', () => {
 
   it('a third instance started later loads the open breaker on connect', async () => {
     const prefix = uniquePrefix();
-    const a = state(SHARED_REDIS_URL, prefix);
+    const a = state(sharedRedisUrl(), prefix);
     await a.ready();
     const onA = breaker(a);
     fail(onA);
     fail(onA);
     await until(() => a.health().status === 'ok' && a.breakerStore.get('anthropic/claude')?.state === 'open');
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const late = state(SHARED_REDIS_URL, prefix);
+    const late = state(sharedRedisUrl(), prefix);
     expect(await late.ready()).toBe(true);
     expect(breaker(late).state()).toBe('open');
   });
 
   it('shares cooldowns, and a later cooldown is never shortened by an earlier one', async () => {
     const prefix = uniquePrefix();
-    const a = state(SHARED_REDIS_URL, prefix);
-    const b = state(SHARED_REDIS_URL, prefix);
+    const a = state(sharedRedisUrl(), prefix);
+    const b = state(sharedRedisUrl(), prefix);
     await Promise.all([a.ready(), b.ready()]);
     const coolA = createCooldowns(realClock, a.cooldownStore);
     const coolB = createCooldowns(realClock, b.cooldownStore);
@@ -120,10 +114,10 @@ describe('redis shared state', () => {
 
   it('ignores malformed entries written by something else', async () => {
     const prefix = uniquePrefix();
-    const a = state(SHARED_REDIS_URL, prefix);
+    const a = state(sharedRedisUrl(), prefix);
     await a.ready();
     const { Redis } = await import('ioredis');
-    const raw = new Redis(SHARED_REDIS_URL);
+    const raw = new Redis(sharedRedisUrl());
     try {
       await raw.hset(`${prefix}:breakers`, 'x/y', '{not json');
       await raw.publish(`${prefix}:state`, 'garbage');

@@ -71,6 +71,8 @@ export const stateSchema = z.strictObject({
     .max(1000, 'expected at most 1000 ms')
     .optional(),
   /** A Redis command not answered within this fails and the store is degraded (a frozen Redis); default 1000 ms. */
+  /** The keys in Redis expire after this unless refreshed by a resync; default 86 400 000 ms (a day). */
+  keyTtlMs: z.number().int().min(1000, 'expected at least 1000 ms').optional(),
   commandTimeoutMs: z
     .number()
     .int()
