@@ -2,7 +2,8 @@
  * A 2xx event-stream body → canonical parts: bytes through a real SSE parser
  * (eventsource-parser) into the codec's stream decoder, with the scope's first-token and
  * idle timers fed by content parts only. Leaving early in any way destroys the socket; a
- * stream read to its terminal event gives its socket back to the pool.
+ * stream read to its terminal event gives its socket back to the pool. A stream that breaks
+ * off after its stop reason arrived, losing only its terminal event, is whole, not cut.
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { OutlastError } from '../errors/index.ts';
@@ -122,7 +123,13 @@ export function createSseStream(options: SseStreamOptions): UpstreamStream & Que
       ]();
     }
     while (!decoder.complete && !bodyEnded) {
-      const next = await chunks.next();
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await chunks.next();
+      } catch (e) {
+        if (endedWhole()) return;
+        throw e;
+      }
       if (next.done) {
         bodyEnded = true;
         break;
@@ -152,6 +159,36 @@ export function createSseStream(options: SseStreamOptions): UpstreamStream & Que
     }
     finished = true;
   }
+
+  /**
+   * After a read failed (a reset, or a timeout that destroyed the body): whether the answer
+   * was whole anyway, its stop reason in hand and only the terminal event lost (Anthropic's
+   * message_stop after message_delta, OpenAI's usage chunk or [DONE] after the finish reason).
+   * The decoder judges, as at a clean end; a cancel is never taken for an end.
+   */
+  const endedWhole = (): boolean => {
+    if (cancelled || (scope.signal.aborted && abortReason(scope.signal).kind === 'cancelled')) return false;
+    // An event complete but for its blank line is read; a cut-off one is malformed and skipped.
+    parser.feed(text.decode());
+    parser.reset({ consume: true });
+    try {
+      decodeQueued();
+    } catch {
+      return false;
+    }
+    if (inBand) return true;
+    let parts: StreamPart[];
+    try {
+      parts = decoder.complete ? [] : decoder.end();
+    } catch {
+      return false;
+    }
+    bodyEnded = true;
+    flushed = true;
+    endAsked = true;
+    addParts(parts);
+    return true;
+  };
 
   /** Leaves the stream: a whole answer keeps its socket, anything else destroys it. */
   const close = (): void => {

@@ -260,6 +260,18 @@ describe('failure table, after the commit point', () => {
 });
 
 describe('stream recovery across targets', () => {
+  it.each(['cut_after_stop', 'cut_after_stop usage=false'])(
+    'a stream that lost only its closing events after the finish reason (%s) is whole: not continued',
+    async (fault) => {
+      const r = await run({ fault, times: 1 });
+      expect(r.error).toBeUndefined();
+      expect(r.text).toBe(healthyText[PRIMARY]);
+      expect(r.trace.continued).toBe(false);
+      expect(r.seen).toEqual({ [PRIMARY]: 1 });
+      expect(r.response?.stopReason).toBe('end_turn');
+    },
+  );
+
   it('a target that keeps breaking mid-answer hands the continuation to the next one', async () => {
     const r = await run('cut after=6', { stream: { maxContinuations: 3 } }, true);
     expect(r.error).toBeUndefined();

@@ -90,6 +90,28 @@ describe.each(formats)('%s format', (_name, codec, format) => {
     expect(error).toMatchObject({ kind, status, provider: format, model: 'mock-model' });
   });
 
+  // Gemini's stop reason comes in its last frame: losing that frame is losing the stop reason.
+  it.each(['cut_after_stop', 'cut_after_stop usage=false', ...(format === 'gemini' ? [] : ['no_terminal'])])(
+    'a stream that loses only its terminal event after the stop reason (%s) ends whole, not cut',
+    async (fault) => {
+      const healthy = await collect(await transport.stream(upstream()));
+      const parts = await collect(await transport.stream(upstream(fault)));
+      expect(text(parts)).toBe(text(healthy));
+      expect(parts.at(-1)).toEqual({ type: 'message_stop' });
+      expect(parts.filter((p) => p.type === 'message_delta').at(-1)).toMatchObject({
+        stopReason: 'end_turn',
+      });
+      const opened = parts.filter((p) => p.type === 'block_start').length;
+      expect(parts.filter((p) => p.type === 'block_stop').length).toBe(opened);
+    },
+  );
+
+  it('a stream cut after its last token but before its stop reason is still cut', async () => {
+    const { error, parts } = await failure('cut_before_stop');
+    expect(error).toMatchObject({ kind: 'stream_interrupted' });
+    expect(parts.some((p) => p.type === 'message_stop')).toBe(false);
+  });
+
   it('a 429 carries its retry-after-ms', async () => {
     const error = await rejection(transport.stream(upstream('429 retry-after-ms=1500')));
     expect(error).toMatchObject({ kind: 'rate_limited', status: 429, retryAfterMs: 1500 });
