@@ -6,7 +6,7 @@ import {
   type ContinuationMode,
   chooseAnchor,
 } from './align-continuation.ts';
-import { makeAnswer, paraphraseOf, type TestAnswer, toTokens } from './fixtures.ts';
+import { makeAnswer, paraphraseOf, reword, type TestAnswer, toTokens } from './fixtures.ts';
 
 type Outcome = { kind: 'text'; text: string; held: number } | { kind: 'complete' } | { kind: 'unaligned' };
 
@@ -117,7 +117,31 @@ const CASES: Case[] = [
     head: (c) => lastWords(c.core, 3) + c.after,
     expect: (c) => (words(lastWords(c.core, 3)) >= 2 ? 'original' : 'unaligned'),
   },
+  {
+    name: 'prefill: chatty preamble, then the rest as a new turn',
+    mode: 'prefill',
+    head: (c) => ` ${PREAMBLE}${c.rest.trimStart()}`,
+    expect: continueExactOk,
+  },
+  {
+    name: 'prefill: tail repeated after its own space',
+    mode: 'prefill',
+    head: (c) => ` ${lastWords(c.core, 4)}${c.after}`,
+    expect: (c) => (words(lastWords(c.core, 4)) >= 2 ? 'original' : 'unaligned'),
+  },
   { name: 'prefill: paraphrase', mode: 'prefill', head: () => PARAPHRASE, expect: () => 'unaligned' },
+  {
+    name: 'prefill: the answer so far reworded, then the real rest',
+    mode: 'prefill',
+    head: (c) => reword(c.core) + c.after,
+    expect: () => 'unaligned',
+  },
+  {
+    name: 'continue: the answer so far reworded, then the real rest',
+    mode: 'continue',
+    head: (c) => reword(c.core) + c.after,
+    expect: () => 'unaligned',
+  },
   { name: 'prefill: empty', mode: 'prefill', head: () => '', expect: () => 'complete' },
   {
     name: 'continue: exact continuation',
@@ -304,6 +328,34 @@ describe('alignContinuation, the cases by name', () => {
       kind: 'complete',
     });
     expect(run('It rained all day.', PREAMBLE, cont('It rained all day.'))).toEqual({ kind: 'complete' });
+  });
+
+  it('a prefilled turn that chats first is read as a new turn: joined with a space, same rejections', () => {
+    expect(
+      run('I was staring', ' Sure, continuing from where I left off:\n\nat the wall.', prefill()),
+    ).toMatchObject({
+      text: 'I was staring at the wall.',
+    });
+    expect(
+      run('It rained.', ' Sure, continuing from where I left off:\n\nThe roads flooded.', prefill()),
+    ).toEqual({
+      kind: 'unaligned',
+    });
+  });
+
+  it('a note about the answer having ended is complete; a real last sentence is not taken for one', () => {
+    for (const note of [
+      'That was the end of my answer.',
+      'My previous answer was already complete.',
+      "That's all of my answer.",
+    ])
+      expect(run('It rained all day.', note, cont('It rained all day.'))).toEqual({ kind: 'complete' });
+    expect(run('It rained all day.', 'That was all.', cont('It rained all day.'))).toEqual({
+      kind: 'unaligned',
+    });
+    expect(run('We waited and', 'that was the end of it.', cont('We waited and'))).toMatchObject({
+      text: 'We waited and that was the end of it.',
+    });
   });
 
   it('says what it expected and what came', () => {

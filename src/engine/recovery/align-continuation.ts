@@ -46,8 +46,11 @@
  *   the whole anchor of a continue turn: with two words or more, what follows is the model's
  *   own carrying-on from the caller's words. A restart of a one-word answer ("The") in a
  *   prefill is as likely a different answer that starts alike: rejected.
- * - `complete` only for a head that is empty, whitespace, a recognised preamble alone, or a
- *   repeat reaching the answer's end with nothing after it, and only once the piece ended.
+ * - `complete` only for a head that is empty, whitespace, a recognised preamble alone, a
+ *   repeat reaching the answer's end with nothing after it, or a short note about the answer
+ *   itself ("That was the end of my answer."), and only once the piece ended.
+ * - Prefill with a recognised preamble: the model wrote as in a new turn, so what follows is
+ *   judged as a continue turn's would be (no space of its own, the same rejections).
  */
 
 export type ContinuationMode =
@@ -119,6 +122,13 @@ const PREAMBLE_OPENINGS = [
 ];
 /** A preamble line ends at a colon or a line break. */
 const PREAMBLE_END = /:[ \t]*\n?|\n/;
+/**
+ * A short note, and nothing else, saying the answer had ended ("That was the end of my
+ * answer."): the answer was complete. It must speak of the answer itself, so that a real last
+ * sentence ("That was all.") is never taken for one.
+ */
+const COMPLETE_NOTE =
+  /^(?:[^\n]{0,40}\b)?(?:that|this|it)(?: was|'s|’s| is)(?: already)? (?:the (?:end|whole|entire|full|complete)|all|complete|everything)\b[^\n]{0,30}\b(?:my|the) (?:answer|response|reply)\b[^\n]{0,40}$|^(?:[^\n]{0,40}\b)?(?:my|the) (?:previous |last )?(?:answer|response|reply) (?:was|is) (?:already )?(?:complete|finished|done|whole)\b[^\n]{0,60}$/i;
 const SENTENCE_END = /[.!?…]["'”’)\]]*$/u;
 /** A prefilled turn carries on the token stream: its own whitespace, a word's rest, punctuation. */
 const PREFILL_REST = /^(?!\.\.\.|…)[\s\p{Ll}\p{N},;:.!?)\]}%'’”"-]/u;
@@ -135,6 +145,7 @@ export function alignContinuation(input: AlignInput): Alignment {
 
   if (head.trim() === '') return ended ? { kind: 'complete' } : NEED_MORE;
 
+  if (ended && COMPLETE_NOTE.test(head.trim())) return { kind: 'complete' };
   const preamble = preambleLength(head, ended);
   if (preamble === undefined) return NEED_MORE;
   let start = skipSpace(head, preamble);
@@ -175,7 +186,8 @@ export function alignContinuation(input: AlignInput): Alignment {
       const drop = commonPrefix(head, mode.trimmed);
       return { kind: 'aligned', drop, join: '', how: 'exact' };
     }
-    if (mode.kind === 'continue') {
+    {
+      // A new turn, or a prefilled one that chatted first: it restarts the text without a space.
       const space = !/\s$/.test(answer) && WORD_CHAR.test(head[start] ?? '') && !/[-/([{“‘]$/.test(core);
       return {
         kind: 'aligned',
@@ -306,11 +318,9 @@ function startsLikeRest(
   core: string,
   mode: ContinuationMode,
 ): boolean {
-  if (mode.kind === 'prefill') {
-    if (preamble > 0) return false;
-    // A prefilled turn carrying on sends its own whitespace first; a new answer never does.
-    return PREFILL_REST.test(head);
-  }
+  // A prefilled turn carrying on sends its own whitespace first; a new answer never does. One
+  // that chatted first ("Sure, continuing:") carries on as a new turn would.
+  if (mode.kind === 'prefill' && preamble === 0) return PREFILL_REST.test(head);
   return (
     start === skipSpace(head, preamble) && !SENTENCE_END.test(core) && CONTINUE_REST.test(head.slice(start))
   );

@@ -92,3 +92,12 @@ export function toTokens(text: string, size?: number): string[] {
   }
   return text.match(/\s*\S+/g) ?? (text === '' ? [] : [text]);
 }
+
+/** The text with every word swapped for its counterpart in the other vocabulary, as the mock's paraphrase rewords the partial answer. */
+export function reword(text: string): string {
+  return text.replace(/\p{L}+/gu, (word) => {
+    const i = WORDS.indexOf(word.toLowerCase());
+    const other = i >= 0 ? (OTHER_WORDS[i] as string) : `${word}q`;
+    return word[0] === word[0]?.toUpperCase() ? other[0]?.toUpperCase() + other.slice(1) : other;
+  });
+}
