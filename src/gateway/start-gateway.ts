@@ -3,11 +3,12 @@
  * logs → the HTTP server, listening. Returns its URL and a `close()` that drains.
  */
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createEngine, type Engine, type EngineDeps, type LoggerLike } from '../engine/index.ts';
 import { OutlastError } from '../errors/index.ts';
 import { createRedactor, logEngineEvents, redactingLogger, secretsOf } from '../observe/logging.ts';
 import { createEngineMetrics } from '../observe/metrics.ts';
+import { createCallMetrics } from '../observe/metrics-calls.ts';
 import { createHttpMetrics } from '../observe/metrics-http.ts';
 import { createPrettyStream } from '../observe/pretty-log.ts';
 import { createState, type SharedState } from '../state/index.ts';
@@ -23,6 +24,7 @@ import {
   validateConfig,
 } from './config/index.ts';
 import { createGatewayServer } from './server/create-server.ts';
+import { createKnownModels } from './server/known-models.ts';
 import { LIMIT_DEFAULTS, resolveLimits } from './server/limits.ts';
 
 export const GATEWAY_DEFAULTS = {
@@ -111,6 +113,8 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
   const logger: LoggerLike = redactingLogger(options.logger ?? defaultLogger(config), redact);
 
   const registry = new Registry();
+  // process_* and nodejs_* (CPU, memory, event loop lag, GC, handles), as every Node service exports.
+  collectDefaultMetrics({ register: registry });
   const httpMetrics = createHttpMetrics(registry);
   const state = createState(config.state, (health) => {
     httpMetrics.setStateDegraded(health.status === 'degraded');
@@ -136,7 +140,8 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
     await state.close();
     throw error;
   }
-  const metrics = createEngineMetrics(registry);
+  const knownModels = createKnownModels(engine, { allowAnyModel: config.allowAnyModel === true });
+  const metrics = createEngineMetrics(registry, { isConfigured: knownModels.isConfigured });
   const detach = [metrics.attach(engine), logEngineEvents(engine, logger, { calls: false })];
 
   const server = createGatewayServer({
@@ -151,6 +156,11 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
     drainGraceMs: config.server?.drainGraceMs ?? GATEWAY_DEFAULTS.drainGraceMs,
     redact,
     runInRoute: (route, fn) => chaos.run(route, fn),
+    knownModels,
+    callMetrics: createCallMetrics(registry, {
+      models: engine.settings.models,
+      isConfigured: knownModels.isConfigured,
+    }),
     state,
     registry,
     httpMetrics,

@@ -1,14 +1,19 @@
 /**
- * Prometheus metrics from engine events: calls and attempts by outcome and error kind,
- * latency and time-to-first-token histograms, breaker states, fallbacks, retries, cooldowns
- * and stream interruptions. Each instance gets its own registry (two gateways may share a
- * process in tests).
+ * Prometheus metrics from engine events, per target: attempts by outcome and error kind,
+ * attempt latency and time to first token, retries, fallbacks, skips, breaker states and
+ * transitions, cooldowns and stream interruptions. Labels are the same everywhere: `provider`
+ * and `model` name a target (`model="*"` is a provider-wide breaker), and a target the config
+ * does not name is counted under `model="other"`, so clients naming new models grow no series.
+ * Each instance gets its own registry (two gateways may share a process in tests).
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EngineEvent } from '../engine/events.ts';
 
-const SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120];
+export const SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120];
 const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+/** The `model` label of a provider-wide breaker. */
+export const ANY_MODEL = '*';
+export const OTHER_MODEL = 'other';
 
 export interface EngineMetrics {
   readonly registry: Registry;
@@ -16,21 +21,28 @@ export interface EngineMetrics {
   attach(source: { on(listener: (event: EngineEvent) => void): () => void }): () => void;
 }
 
-export function createEngineMetrics(registry: Registry = new Registry()): EngineMetrics {
+export interface EngineMetricsOptions {
+  /** Whether the config names a target; others share `model="other"`. Default: every target is named. */
+  isConfigured?: (provider: string, model: string) => boolean;
+}
+
+export function createEngineMetrics(
+  registry: Registry = new Registry(),
+  options: EngineMetricsOptions = {},
+): EngineMetrics {
   const registers = [registry];
-  const calls = new Counter({
-    name: 'outlast_calls_total',
-    help: 'Calls finished, by outcome and the final error kind',
-    labelNames: ['outcome', 'error_kind'] as const,
-    registers,
+  const isConfigured = options.isConfigured ?? (() => true);
+  const target = (provider: string, model: string) => ({
+    provider,
+    model: isConfigured(provider, model) ? model : OTHER_MODEL,
   });
-  const callSeconds = new Histogram({
-    name: 'outlast_call_duration_seconds',
-    help: 'Whole-call latency across retries and fallbacks',
-    labelNames: ['outcome'] as const,
-    buckets: SECONDS,
-    registers,
-  });
+  /** A breaker or cooldown key: `provider/model` for a target, `provider` for a provider. */
+  const keyLabels = (key: string) => {
+    const slash = key.indexOf('/');
+    return slash === -1
+      ? { provider: key, model: ANY_MODEL }
+      : target(key.slice(0, slash), key.slice(slash + 1));
+  };
   const attempts = new Counter({
     name: 'outlast_attempts_total',
     help: 'Upstream attempts, by target, outcome and error kind',
@@ -41,14 +53,14 @@ export function createEngineMetrics(registry: Registry = new Registry()): Engine
     name: 'outlast_attempt_duration_seconds',
     help: 'Upstream attempt latency',
     labelNames: ['provider', 'model', 'outcome'] as const,
-    buckets: SECONDS,
+    buckets: SECONDS_BUCKETS,
     registers,
   });
   const ttft = new Histogram({
     name: 'outlast_time_to_first_token_seconds',
     help: 'Time from the start of an attempt to its first content',
     labelNames: ['provider', 'model'] as const,
-    buckets: SECONDS,
+    buckets: SECONDS_BUCKETS,
     registers,
   });
   const retries = new Counter({
@@ -59,8 +71,8 @@ export function createEngineMetrics(registry: Registry = new Registry()): Engine
   });
   const fallbacks = new Counter({
     name: 'outlast_fallbacks_total',
-    help: 'Moves from one target to the next, by reason',
-    labelNames: ['from', 'to', 'reason'] as const,
+    help: 'Moves from one target (provider, model) to the next (to_provider, to_model), by reason',
+    labelNames: ['provider', 'model', 'to_provider', 'to_model', 'reason'] as const,
     registers,
   });
   const skips = new Counter({
@@ -71,20 +83,20 @@ export function createEngineMetrics(registry: Registry = new Registry()): Engine
   });
   const breaker = new Gauge({
     name: 'outlast_breaker_state',
-    help: 'Circuit breaker per target or provider: 0 closed, 1 half-open, 2 open',
-    labelNames: ['key'] as const,
+    help: 'Circuit breaker per target (model="*": the provider-wide one): 0 closed, 1 half-open, 2 open',
+    labelNames: ['provider', 'model'] as const,
     registers,
   });
   const breakerTransitions = new Counter({
     name: 'outlast_breaker_transitions_total',
-    help: 'Breaker state changes',
-    labelNames: ['key', 'to'] as const,
+    help: 'Breaker state changes, by the state entered',
+    labelNames: ['provider', 'model', 'to'] as const,
     registers,
   });
   const cooldowns = new Counter({
     name: 'outlast_cooldowns_total',
-    help: 'Targets put in cooldown (e.g. after a rate limit)',
-    labelNames: ['key'] as const,
+    help: 'Targets put in cooldown (e.g. after a rate limit), by the error kind that caused it',
+    labelNames: ['provider', 'model', 'reason'] as const,
     registers,
   });
   const interruptions = new Counter({
@@ -97,42 +109,39 @@ export function createEngineMetrics(registry: Registry = new Registry()): Engine
   const onEvent = (event: EngineEvent) => {
     switch (event.type) {
       case 'attempt_end': {
-        const target = { provider: event.provider, model: event.model };
-        attempts.inc({ ...target, outcome: event.outcome, error_kind: event.errorKind ?? '' });
-        attemptSeconds.observe({ ...target, outcome: event.outcome }, event.durationMs / 1000);
-        if (event.ttftMs !== undefined) ttft.observe(target, event.ttftMs / 1000);
+        const t = target(event.provider, event.model);
+        attempts.inc({ ...t, outcome: event.outcome, error_kind: event.errorKind ?? '' });
+        attemptSeconds.observe({ ...t, outcome: event.outcome }, event.durationMs / 1000);
+        if (event.ttftMs !== undefined) ttft.observe(t, event.ttftMs / 1000);
         return;
       }
       case 'retry':
-        retries.inc({ provider: event.provider, model: event.model, source: event.source });
+        retries.inc({ ...target(event.provider, event.model), source: event.source });
         return;
-      case 'fallback':
+      case 'fallback': {
+        const to = target(event.to.provider, event.to.model);
         fallbacks.inc({
-          from: `${event.from.provider}/${event.from.model}`,
-          to: `${event.to.provider}/${event.to.model}`,
+          ...target(event.from.provider, event.from.model),
+          to_provider: to.provider,
+          to_model: to.model,
           reason: event.reason,
         });
         return;
+      }
       case 'skip':
-        skips.inc({ provider: event.provider, model: event.model, reason: event.reason });
+        skips.inc({ ...target(event.provider, event.model), reason: event.reason });
         return;
-      case 'breaker':
-        breaker.set({ key: event.key }, BREAKER_VALUE[event.to]);
-        breakerTransitions.inc({ key: event.key, to: event.to });
+      case 'breaker': {
+        const labels = keyLabels(event.key);
+        breaker.set(labels, BREAKER_VALUE[event.to]);
+        breakerTransitions.inc({ ...labels, to: event.to });
         return;
+      }
       case 'cooldown':
-        cooldowns.inc({ key: event.key });
+        cooldowns.inc({ ...keyLabels(event.key), reason: event.reason });
         return;
       case 'interruption':
-        interruptions.inc({ provider: event.provider, model: event.model, action: event.action });
-        return;
-      case 'complete':
-        calls.inc({ outcome: event.trace.outcome, error_kind: '' });
-        callSeconds.observe({ outcome: event.trace.outcome }, event.trace.durationMs / 1000);
-        return;
-      case 'failed':
-        calls.inc({ outcome: event.trace.outcome, error_kind: event.error.kind });
-        callSeconds.observe({ outcome: event.trace.outcome }, event.trace.durationMs / 1000);
+        interruptions.inc({ ...target(event.provider, event.model), action: event.action });
         return;
       default:
         return;

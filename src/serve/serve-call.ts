@@ -32,6 +32,8 @@ export interface ServeContext {
   readonly timeout?: CallOptions['timeout'];
   /** Runs the engine call with its route known (the gateway's chaos injection). */
   readonly runInRoute?: <T>(route: string, fn: () => T) => T;
+  /** Refuses a `model` this entry point does not serve (the gateway's known models), before the engine sees it. */
+  readonly refuseModel?: (model: string) => OutlastError | undefined;
   /** Told about each call once it runs, to log it. */
   readonly onCall?: (info: { requestId: string; model: string; stream: boolean; call: EngineCall }) => void;
   /** Told the token usage the answer reports (cumulative: a later value replaces an earlier one). */
@@ -55,6 +57,8 @@ export async function serveCall(input: ServeRequest, context: ServeContext): Pro
   try {
     request = codec.decodeRequest(await input.body(), input.path);
     context.checkRequest?.(request);
+    const refused = context.refuseModel?.(request.model);
+    if (refused) throw refused;
     const options: CallOptions = {
       signal,
       ...(context.timeout === undefined ? {} : { timeout: context.timeout }),

@@ -59,9 +59,11 @@ describe('gateway chaos and metrics', () => {
     expect(harness.mock.log().every((e) => e.model === 'claude-sonnet-4-5')).toBe(true);
     const metrics = await metricsOf(gateway.url);
     expect(metrics).toMatch(
-      /outlast_fallbacks_total\{from="openai\/gpt-4\.1",to="anthropic\/claude-sonnet-4-5",reason="rate_limited"\} 1/,
+      /outlast_fallbacks_total\{provider="openai",model="gpt-4\.1",to_provider="anthropic",to_model="claude-sonnet-4-5",reason="rate_limited"\} 1/,
     );
-    expect(metrics).toMatch(/outlast_calls_total\{outcome="success",error_kind=""\} 3/);
+    expect(metrics).toMatch(
+      /outlast_calls_total\{route="default",key="sha256:[0-9a-f]{8}",outcome="success",error_kind=""\} 3/,
+    );
     expect(metrics).toMatch(
       /outlast_time_to_first_token_seconds_count\{provider="anthropic",model="claude-sonnet-4-5"\} 3/,
     );
@@ -83,7 +85,7 @@ describe('gateway chaos and metrics', () => {
     const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: GATEWAY_KEY, maxRetries: 0 });
     await client.chat.completions.create(ask);
     const metrics = await metricsOf(gateway.url);
-    expect(metrics).toMatch(/outlast_breaker_state\{key="openai\/gpt-4\.1"\} 2/);
+    expect(metrics).toMatch(/outlast_breaker_state\{provider="openai",model="gpt-4\.1"\} 2/);
     expect(metrics).toMatch(
       /outlast_attempts_total\{provider="openai",model="gpt-4\.1",outcome="error",error_kind="server"\} 2/,
     );

@@ -60,8 +60,9 @@ describe('@google/genai through the gateway', () => {
   });
 
   it('takes a provider/model pair in the path', async () => {
-    const answer = await ai().models.generateContent({ model: 'openai/gpt-up', contents });
-    expect(answer.sdkHttpResponse?.headers?.['x-outlast-model']).toBe('openai/gpt-up');
+    // A pair the config names (route "there"): the gateway refuses models it does not know.
+    const answer = await ai().models.generateContent({ model: 'anthropic/claude-up', contents });
+    expect(answer.sdkHttpResponse?.headers?.['x-outlast-model']).toBe('anthropic/claude-up');
   });
 
   it('raises ApiError with the status when the route is exhausted', async () => {

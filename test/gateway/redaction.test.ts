@@ -97,6 +97,8 @@ beforeAll(async () => {
     config: {
       providers: { openai: { type: 'openai', baseURL: `http://127.0.0.1:${port}/v1`, apiKey: KEY } },
       routes: { default: ['openai/masked-401'] },
+      // Each model name picks a behaviour of the upstream above: they must reach it.
+      allowAnyModel: true,
       keys: [hashKey(GATEWAY_KEY)],
       retry: { attempts: 1, baseMs: 1, capMs: 2 },
       server: { drainTimeoutMs: 500, drainGraceMs: 0 },

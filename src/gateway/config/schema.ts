@@ -125,6 +125,11 @@ export const gatewayConfigSchema = clientOptionsSchema.omit({ logger: true, on: 
   /** The JSON Schema's own location, for editors; ignored. */
   $schema: z.string().optional(),
   server: serverSchema.optional(),
+  /**
+   * Serve `model` names the config does not name (passed to the provider they resolve to); they
+   * share one metrics label, `other`. Default false: such a request gets a 400 listing the routes.
+   */
+  allowAnyModel: z.boolean().optional(),
   /** Gateway keys, stored hashed. Empty or absent: the gateway is open to anyone who can reach it. */
   keys: z.array(gatewayKeySchema).optional(),
   state: stateSchema.optional(),

@@ -14,6 +14,8 @@ export interface AdminContext {
   readonly startedAt: Date;
   readonly isDraining: () => boolean;
   readonly inFlight: () => number;
+  /** Targets the config names: the only ones /status lists (any others share no state worth a row each). */
+  readonly isConfigured: (provider: string, model: string) => boolean;
 }
 
 export function healthz(): Handler {
@@ -52,7 +54,8 @@ export function status(admin: AdminContext): Handler {
       inFlight: admin.inFlight(),
       state: admin.state.health(),
       routes: admin.engine.models().filter((m) => m.kind === 'route'),
-      targets: admin.engine.status(),
+      // Configured targets only: one row per model a client named would grow without bound.
+      targets: admin.engine.status().filter((t) => admin.isConfigured(t.provider, t.model)),
     };
     sendJson(ctx.res, 200, redactValue(page, admin.redact, 24));
     return 200;

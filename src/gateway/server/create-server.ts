@@ -9,6 +9,7 @@ import { type AddressInfo, Server as NetServer, type Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Engine, LoggerLike } from '../../engine/index.ts';
 import { OutlastError } from '../../errors/index.ts';
+import type { CallMetrics } from '../../observe/metrics-calls.ts';
 import type { HttpMetrics } from '../../observe/metrics-http.ts';
 import type { SharedState } from '../../state/index.ts';
 import type { ServerCodec } from '../../wire/codec.ts';
@@ -18,6 +19,7 @@ import { answerFor, writeClientError } from './client-error.ts';
 import { createConnectionTracker } from './connections.ts';
 import { createDialect, type Dialect } from './dialect.ts';
 import { readJsonBody } from './http-io.ts';
+import type { KnownModels } from './known-models.ts';
 import type { ServerLimits } from './limits.ts';
 import { compose, type GatewayContext, type Handler } from './middleware/compose.ts';
 import { OVERLOAD_RETRY_AFTER_MS } from './middleware/overload.ts';
@@ -39,6 +41,9 @@ export interface GatewayServerOptions {
   drainGraceMs: number;
   redact: (text: string) => string;
   runInRoute: ModelCallContext['runInRoute'];
+  /** The model names served (known-models.ts). */
+  knownModels: KnownModels;
+  callMetrics: CallMetrics;
   state: SharedState;
   registry: Registry;
   httpMetrics: HttpMetrics;
@@ -110,6 +115,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       keepAliveMs: options.keepAliveMs,
       redact: options.redact,
       runInRoute: options.runInRoute,
+      refuseModel: options.knownModels.refuse,
     },
     admin: {
       engine: options.engine,
@@ -119,7 +125,9 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       startedAt: new Date(),
       isDraining: () => draining,
       inFlight: () => active.size,
+      isConfigured: options.knownModels.isConfigured,
     },
+    callMetrics: { metrics: options.callMetrics, routeLabel: options.knownModels.routeLabel },
   });
   const { router, endpointLabel } = createRouter(routes, guessDialect);
   const handle = compose(

@@ -25,6 +25,8 @@ export interface ModelCallContext {
   readonly redact: (text: string) => string;
   /** Runs the engine call with its route known to chaos injection. */
   readonly runInRoute: <T>(route: string, fn: () => T) => T;
+  /** Refuses a `model` the gateway does not serve (known-models.ts); undefined: served. */
+  readonly refuseModel?: (model: string) => OutlastError | undefined;
   /** Told about each call, to log it. */
   readonly onCall?: (info: { requestId: string; model: string; stream: boolean; call: EngineCall }) => void;
 }
@@ -50,6 +52,7 @@ export async function serveModelCall(
     facing: (error) => clientFacingError(error, context.redact),
     runInRoute: context.runInRoute,
     ...(context.checkRequest ? { checkRequest: context.checkRequest } : {}),
+    ...(context.refuseModel ? { refuseModel: context.refuseModel } : {}),
     onCall(info) {
       call = info.call;
       facts.route = info.model;

@@ -51,6 +51,11 @@ export function recordTrace(into: RequestFacts, trace: Trace): void {
   into.attempts = trace.attempts.length;
   into.outcome = trace.outcome;
   into.wastedOutputTokens = trace.wastedOutputTokens;
+  // A stream that failed after its 200 wrote no error answer: its last attempt says why.
+  if (trace.outcome === 'error' && into.errorKind === undefined) {
+    const kind = trace.attempts.at(-1)?.errorKind;
+    if (kind) into.errorKind = kind;
+  }
   if (trace.answeredBy) into.answeredBy = `${trace.answeredBy.provider}/${trace.answeredBy.model}`;
   if (trace.usage) mergeUsage(into, trace.usage);
 }

@@ -19,6 +19,7 @@ import { sendJson } from './http-io.ts';
 import type { ServerLimits } from './limits.ts';
 import { allowMethods } from './middleware/allow-methods.ts';
 import { gatewayKey } from './middleware/auth.ts';
+import { type CallMetricsOptions, callMetrics } from './middleware/call-metrics.ts';
 import { compose, type GatewayContext, type Handler } from './middleware/compose.ts';
 import { connectionLimit } from './middleware/connection-limit.ts';
 import { drain } from './middleware/drain.ts';
@@ -43,6 +44,7 @@ export interface RouteContext {
   readonly isOverLimit: (socket: Socket) => boolean;
   readonly call: ModelCallContext;
   readonly admin: AdminContext;
+  readonly callMetrics: CallMetricsOptions;
 }
 
 export function createRoutes(context: RouteContext): Route[] {
@@ -56,9 +58,10 @@ export function createRoutes(context: RouteContext): Route[] {
     isOverLimit: context.isOverLimit,
   });
   const inFlight = inFlightLimit({ maxInFlight: context.limits.maxInFlight });
+  const counted = callMetrics(context.callMetrics);
   /** A dialect, or a maker of one per request (a codec that remembers its request, or reads its path). */
   const modelCall = (dialect: Dialect | ((ctx: GatewayContext) => Dialect), auth = key): Handler =>
-    compose([connections, allowMethods('POST'), auth, draining, inFlight], (ctx) =>
+    compose([connections, allowMethods('POST'), auth, draining, inFlight, counted], (ctx) =>
       serveModelCall(ctx.req, ctx.res, typeof dialect === 'function' ? dialect(ctx) : dialect, context.call),
     );
   const get = (handler: Handler): Handler => compose([connections, allowMethods('GET')], handler);
