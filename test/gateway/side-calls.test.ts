@@ -138,8 +138,18 @@ describe('POST /v1/messages/count_tokens', () => {
   it('estimates, and says so, when the route has no Anthropic target', async () => {
     const { data, response } = await anthropic().messages.countTokens(params('no-anthropic')).withResponse();
     expect(data.input_tokens).toBeGreaterThan(0);
-    expect(response.headers.get('x-outlast-token-count')).toBe('estimate');
+    expect(response.headers.get('x-outlast-token-count')).toBe('estimate; no anthropic target');
     expect((data as unknown as { outlast_estimate?: boolean }).outlast_estimate).toBe(true);
     expect(harness.mock.log()).toEqual([]);
+  });
+
+  it('estimates, and says so, when the route’s Anthropic targets are down', async () => {
+    harness.mock.setScenario({ models: { 'claude-up': { faults: ['529'] } } });
+    const { data, response } = await anthropic().messages.countTokens(params('chat')).withResponse();
+    expect(data.input_tokens).toBeGreaterThan(0);
+    expect(response.headers.get('x-outlast-token-count')).toBe(
+      'estimate; anthropic targets failed (overloaded)',
+    );
+    expect(harness.mock.log().length).toBe(2);
   });
 });

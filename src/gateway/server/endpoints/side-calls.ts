@@ -11,7 +11,7 @@ import { checkEmbeddingRoute } from '../../../engine/embedding-family.ts';
 import { estimatePromptTokens } from '../../../engine/estimate-tokens.ts';
 import type { Engine, SideCallAnswer } from '../../../engine/index.ts';
 import { resolveRoute } from '../../../engine/routes.ts';
-import { OutlastError } from '../../../errors/index.ts';
+import { isTransientKind, OutlastError } from '../../../errors/index.ts';
 import { anthropicCodec } from '../../../wire/anthropic/index.ts';
 import { parseWith } from '../../../wire/shared/validate.ts';
 import { clientFacingError, type Dialect, newRequestId, sendError } from '../dialect.ts';
@@ -144,30 +144,43 @@ export function serveCountTokens(
       (t) => engine.settings.providers[t.provider]?.type === 'anthropic',
     );
     const id = factsOf(res).requestId ?? newRequestId();
-    if (!hasAnthropic) {
-      // No target counts for us: the gateway's own estimate (about 4 characters a token), said to be one.
+    // No target that counts for us, or none answering: the gateway's own estimate (about 4
+    // characters a token), said to be one.
+    const estimate = (why: string): Served => {
       const canonical = anthropicCodec.decodeRequest({ max_tokens: 1, ...body });
       return {
         status: 200,
         body: { input_tokens: estimatePromptTokens(canonical), outlast_estimate: true },
-        headers: { 'request-id': id, 'x-outlast-request-id': id, 'x-outlast-token-count': 'estimate' },
+        headers: {
+          'request-id': id,
+          'x-outlast-request-id': id,
+          'x-outlast-token-count': `estimate; ${why}`,
+        },
       };
+    };
+    if (!hasAnthropic) return estimate('no anthropic target');
+    let answer: SideCallAnswer;
+    try {
+      answer = await engine.sideCall(
+        {
+          model: body.model,
+          what: 'count_tokens',
+          build: (target) =>
+            target.type === 'anthropic'
+              ? {
+                  path: '/v1/messages/count_tokens',
+                  body: { ...body, model: target.model },
+                  headers: anthropicHeaders(req),
+                }
+              : undefined,
+        },
+        { signal },
+      );
+    } catch (error) {
+      if (OutlastError.isInstance(error) && isTransientKind(error.kind))
+        return estimate(`anthropic targets failed (${error.kind})`);
+      throw error;
     }
-    const answer = await engine.sideCall(
-      {
-        model: body.model,
-        what: 'count_tokens',
-        build: (target) =>
-          target.type === 'anthropic'
-            ? {
-                path: '/v1/messages/count_tokens',
-                body: { ...body, model: target.model },
-                headers: anthropicHeaders(req),
-              }
-            : undefined,
-      },
-      { signal },
-    );
     return {
       status: 200,
       body: answer.body,
