@@ -4,7 +4,7 @@ import { parseDocument } from 'yaml';
 import { parseOptions } from '../../engine/config.ts';
 import { unknownName, unknownRouteProviders } from '../../engine/known-names.ts';
 import { OutlastError, SPECIFIC_CODES } from '../../errors/index.ts';
-import { interpolateEnv } from './interpolate.ts';
+import { coerceEnvScalars, interpolateEnv, wholePlaceholderPaths } from './interpolate.ts';
 import { type GatewayConfig, gatewayConfigSchema } from './schema.ts';
 
 export function configError(source: string | undefined, problems: readonly string[]): OutlastError {
@@ -74,7 +74,21 @@ export function parseConfig(
     if (OutlastError.isInstance(error)) throw configError(options.source, [error.message]);
     throw error;
   }
-  return validateConfig(interpolated, options.source);
+  return validateConfig(coerceFromEnv(raw, interpolated), options.source);
+}
+
+/** Numbers and booleans given as `${ENV}` become numbers and booleans where the schema wants them. */
+function coerceFromEnv(raw: unknown, interpolated: unknown): unknown {
+  const paths = wholePlaceholderPaths(raw);
+  if (paths.size === 0) return interpolated;
+  const result = gatewayConfigSchema.safeParse(interpolated);
+  if (result.success) return interpolated;
+  const wanted = result.error.issues.flatMap((issue) =>
+    issue.code === 'invalid_type' && (issue.expected === 'number' || issue.expected === 'boolean')
+      ? [{ path: issue.path, expected: issue.expected as 'number' | 'boolean' }]
+      : [],
+  );
+  return coerceEnvScalars(interpolated, paths, wanted);
 }
 
 export async function loadConfigFile(
