@@ -7,6 +7,7 @@ import { OutlastError, SPECIFIC_CODES } from '../../errors/index.ts';
 import type { KeyEntry } from '../config/hash-key.ts';
 import { type AdminContext, healthz, metrics, readyz, status } from './admin-endpoints.ts';
 import { type Dialect, newRequestId, sendError } from './dialect.ts';
+import { withClientHeaders } from './endpoints/client-headers.ts';
 import { GEMINI_GENERATE_PATH, geminiCallDialect, geminiDialect } from './endpoints/gemini.ts';
 import { RESPONSES_PATH, responsesDialect } from './endpoints/responses.ts';
 import {
@@ -67,8 +68,16 @@ export function createRoutes(context: RouteContext): Route[] {
   const get = (handler: Handler): Handler => compose([connections, allowMethods('GET')], handler);
   const health = (handler: Handler): Handler => compose([allowMethods('GET')], handler);
   return [
-    { path: '/v1/messages', dialect: anthropic, handler: modelCall(anthropic) },
-    { path: '/v1/chat/completions', dialect: openai, handler: modelCall(openai) },
+    {
+      path: '/v1/messages',
+      dialect: anthropic,
+      handler: modelCall((ctx) => withClientHeaders(anthropic, ctx.req)),
+    },
+    {
+      path: '/v1/chat/completions',
+      dialect: openai,
+      handler: modelCall((ctx) => withClientHeaders(openai, ctx.req)),
+    },
     { path: RESPONSES_PATH, dialect: openai, handler: modelCall(responsesDialect) },
     {
       path: GEMINI_GENERATE_PATH,

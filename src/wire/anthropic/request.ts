@@ -134,6 +134,11 @@ export function encodeAnthropicRequest(
   return {
     path: '/v1/messages',
     body: { ...body, ...fields },
-    headers: { 'anthropic-version': ANTHROPIC_VERSION, 'content-type': 'application/json' },
+    // The client's own anthropic-version and anthropic-beta win: betas change what the API accepts.
+    headers: {
+      'anthropic-version': ANTHROPIC_VERSION,
+      'content-type': 'application/json',
+      ...(request.clientHeaders?.format === 'anthropic' ? request.clientHeaders.headers : {}),
+    },
   };
 }

@@ -126,6 +126,11 @@ export interface CanonicalRequest {
   /** OpenAI `stream_options.include_usage`; the engine always asks OpenAI upstreams for usage. */
   includeUsage?: boolean;
   passthrough?: Passthrough;
+  /**
+   * Headers from the client that a target of its own format should get as they came
+   * (`anthropic-beta`, `anthropic-version`, `openai-beta`): only a codec of `format` sends them.
+   */
+  clientHeaders?: { readonly format: WireFormat; readonly headers: Readonly<Record<string, string>> };
 }
 
 export type StopReason =

@@ -232,5 +232,6 @@ export function encodeOpenaiRequest(
   if (request.responseFormat !== undefined)
     body.response_format = responseFormat(request.responseFormat, meta);
   if (request.user !== undefined) body.user = request.user;
-  return { path: '/chat/completions', body, headers: {} };
+  const headers = request.clientHeaders?.format === 'openai' ? { ...request.clientHeaders.headers } : {};
+  return { path: '/chat/completions', body, headers };
 }
