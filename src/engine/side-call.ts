@@ -9,6 +9,7 @@ import {
   type AttemptRecord,
   cooldownEndOf,
   OutlastError,
+  SPECIFIC_CODES,
   toOutlastError,
   treatmentOf,
   withUpstreamFacts,
@@ -221,7 +222,7 @@ export async function runSideCall(
   throw new OutlastError({
     kind: 'bad_request',
     status: 400,
-    code: 'OUTLAST_UNTRANSLATABLE',
+    code: SPECIFIC_CODES.UNTRANSLATABLE,
     retryable: false,
     message: `${request.what}: no target of "${route.name}" (${route.targets.map((t) => t.key).join(', ')}) can serve it`,
   });

@@ -7,7 +7,7 @@
  */
 import type { Engine } from '../../engine/index.ts';
 import { resolveRoute } from '../../engine/routes.ts';
-import { OutlastError } from '../../errors/index.ts';
+import { OutlastError, SPECIFIC_CODES } from '../../errors/index.ts';
 import { OTHER_MODEL } from '../../observe/metrics.ts';
 
 export interface KnownModels {
@@ -49,7 +49,7 @@ export function createKnownModels(engine: Engine, options: { allowAnyModel: bool
       return new OutlastError({
         kind: 'bad_request',
         status: 400,
-        code: 'OUTLAST_UNKNOWN_MODEL',
+        code: SPECIFIC_CODES.UNKNOWN_MODEL,
         retryable: false,
         message:
           `model "${model.slice(0, 200)}" is not served by this gateway; ask for a route ` +
