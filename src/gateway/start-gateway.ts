@@ -157,6 +157,7 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
     redact,
     runInRoute: (route, fn) => chaos.run(route, fn),
     knownModels,
+    adminKeys: config.admin?.keys ?? [],
     callMetrics: createCallMetrics(registry, {
       models: engine.settings.models,
       isConfigured: knownModels.isConfigured,
@@ -183,6 +184,12 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
     logger.warn(
       { url },
       'NO GATEWAY KEYS CONFIGURED: the gateway is OPEN and anyone who can reach it spends your provider quota. Add `keys:` (make one with `outlast hash-key`).',
+    );
+  }
+  if (!config.admin?.keys.length) {
+    logger.warn(
+      { endpoints: ['/metrics', '/status', '/dashboard'] },
+      'no admin keys configured: /metrics, /status and /dashboard are open to anyone who can reach the gateway. Add `admin: { keys: [...] }` (make one with `outlast hash-key`).',
     );
   }
   if (config.chaos?.length) {

@@ -130,6 +130,11 @@ export const gatewayConfigSchema = clientOptionsSchema.omit({ logger: true, on: 
    * share one metrics label, `other`. Default false: such a request gets a 400 listing the routes.
    */
   allowAnyModel: z.boolean().optional(),
+  /**
+   * Keys for the operator's endpoints (/metrics, /status, /dashboard), stored hashed, apart from the
+   * client keys (a client key opens none of them). Absent: those endpoints are open.
+   */
+  admin: z.strictObject({ keys: z.array(keyHash).min(1, 'expected at least one admin key') }).optional(),
   /** Gateway keys, stored hashed. Empty or absent: the gateway is open to anyone who can reach it. */
   keys: z.array(gatewayKeySchema).optional(),
   state: stateSchema.optional(),

@@ -44,6 +44,8 @@ export interface GatewayServerOptions {
   /** The model names served (known-models.ts). */
   knownModels: KnownModels;
   callMetrics: CallMetrics;
+  /** Admin keys (`sha256:<hex>`) for /metrics, /status and /dashboard; empty: open. */
+  adminKeys: readonly string[];
   state: SharedState;
   registry: Registry;
   httpMetrics: HttpMetrics;
@@ -127,6 +129,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       inFlight: () => active.size,
       isConfigured: options.knownModels.isConfigured,
     },
+    adminKeys: options.adminKeys,
     callMetrics: { metrics: options.callMetrics, routeLabel: options.knownModels.routeLabel },
   });
   const { router, endpointLabel } = createRouter(routes, guessDialect);

@@ -18,6 +18,7 @@ import {
 } from './endpoints/side-calls.ts';
 import { sendJson } from './http-io.ts';
 import type { ServerLimits } from './limits.ts';
+import { adminKey, LOGIN_PATH } from './middleware/admin-key.ts';
 import { allowMethods } from './middleware/allow-methods.ts';
 import { gatewayKey } from './middleware/auth.ts';
 import { type CallMetricsOptions, callMetrics } from './middleware/call-metrics.ts';
@@ -46,6 +47,8 @@ export interface RouteContext {
   readonly call: ModelCallContext;
   readonly admin: AdminContext;
   readonly callMetrics: CallMetricsOptions;
+  /** Admin keys for the operator's endpoints; none: open. */
+  readonly adminKeys: readonly string[];
 }
 
 export function createRoutes(context: RouteContext): Route[] {
@@ -65,7 +68,9 @@ export function createRoutes(context: RouteContext): Route[] {
     compose([connections, allowMethods('POST'), auth, draining, inFlight, counted], (ctx) =>
       serveModelCall(ctx.req, ctx.res, typeof dialect === 'function' ? dialect(ctx) : dialect, context.call),
     );
-  const get = (handler: Handler): Handler => compose([connections, allowMethods('GET')], handler);
+  const adminAuth = adminKey({ hashes: context.adminKeys });
+  const ops = (handler: Handler): Handler =>
+    compose([connections, allowMethods('GET'), adminAuth.guard], handler);
   const health = (handler: Handler): Handler => compose([allowMethods('GET')], handler);
   return [
     {
@@ -119,10 +124,17 @@ export function createRoutes(context: RouteContext): Route[] {
     },
     { path: '/healthz', handler: health(healthz()) },
     { path: '/readyz', handler: health(readyz(admin)) },
-    { path: '/metrics', handler: get(metrics(admin)) },
-    { path: '/status', handler: get(status(admin)) },
+    { path: '/metrics', handler: ops(metrics(admin)) },
+    { path: '/status', handler: ops(status(admin)) },
+    {
+      path: LOGIN_PATH,
+      handler: compose([connections, allowMethods('POST')], (ctx) => adminAuth.login(ctx, notCalled)),
+    },
   ];
 }
+
+/** The `next` of a middleware used as a handler: it never calls it. */
+const notCalled = (): Promise<number> => Promise.reject(new Error('the login handler has no next'));
 
 /** The answer for a path no route serves: 404 in the guessed dialect. */
 export function notFound(routes: readonly Route[]): Handler {
