@@ -257,7 +257,12 @@ export function planAnswer(request: CanonicalRequest, options: PlanOptions): Ans
   const messages = request.messages;
   const shape = continuationShape(request);
   const behaviours = mergeContinuation(config.continuation, options.continuation);
-  const draw = options.draw ?? hashUnit(seed, 'continuation', conversationKey(request, messages));
+  // Only a mix needs the draw; hashing the whole conversation on every request would cost the hot path.
+  let drawn = options.draw;
+  const draw = () => {
+    drawn ??= hashUnit(seed, 'continuation', conversationKey(request, messages));
+    return drawn;
+  };
   const prefillBehaviour: ContinuationBehaviour =
     choose(behaviours.prefill, draw) ??
     (config.rejectsPrefill ? { type: 'prefill_rejected' } : { type: 'exact' });
@@ -265,8 +270,8 @@ export function planAnswer(request: CanonicalRequest, options: PlanOptions): Ans
     return { kind: 'reject', variant: 'prefill_rejected', inputTokens };
 
   const textKey = config.textKey ?? options.model;
-  const answerFor = (turns: readonly Message[], salt = ''): string[] => {
-    const key = `${seed}\u0000${salt}${textKey}\u0000${conversationKey(request, turns)}`;
+  const answerFor = (turns: readonly Message[], salt = '', conversation?: string): string[] => {
+    const key = `${seed}\u0000${salt}${textKey}\u0000${conversation ?? conversationKey(request, turns)}`;
     const prose = generateTokens(key, naturalLength(key, config.answerTokens));
     // Structured output is a JSON document that fits the schema, as the real APIs answer it.
     const json = request.responseFormat && structuredTokens(request.responseFormat, key, prose.text);
@@ -274,10 +279,11 @@ export function planAnswer(request: CanonicalRequest, options: PlanOptions): Ans
   };
   const baseAnswer = (turns: readonly Message[]): BaseAnswer => {
     const tool = toolFor(request, turns, config);
+    const conversation = conversationKey(request, turns);
     return {
-      tokens: tool ? wordTokens(config.toolPreamble ?? '') : answerFor(turns),
+      tokens: tool ? wordTokens(config.toolPreamble ?? '') : answerFor(turns, '', conversation),
       tool,
-      conversation: conversationKey(request, turns),
+      conversation,
     };
   };
 
@@ -339,9 +345,9 @@ export function planAnswer(request: CanonicalRequest, options: PlanOptions): Ans
   const blocks: PlannedBlock[] = [];
   let budget = request.maxTokens ?? Number.POSITIVE_INFINITY;
   let outputTokens = 0;
-  const conversation = conversationKey(request, messages);
-
   if (request.thinking?.type === 'enabled' && continuation === undefined && budget > THINKING_TOKENS) {
+    // Not a continuation: the answer is to the whole conversation, and keyed by it.
+    const conversation = answer.conversation;
     const thought = generateTokens(
       `${seed}\u0000think\u0000${textKey}\u0000${conversation}`,
       THINKING_TOKENS,

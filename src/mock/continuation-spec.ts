@@ -79,16 +79,17 @@ export interface ContinuationConfig {
   continueComplete?: Choice<CompleteBehaviour>;
 }
 
-/** The behaviour a draw in [0, 1) picks; undefined for the mode's default. */
+/** The behaviour a draw in [0, 1) picks (the draw is made only for a mix); undefined for the mode's default. */
 export function choose<B extends { type: string }>(
   choice: Choice<B> | undefined,
-  draw: number,
+  draw: number | (() => number),
 ): B | undefined {
   if (choice === undefined || choice.type !== 'mix') return choice as B | undefined;
+  const at = typeof draw === 'number' ? draw : draw();
   let edge = 0;
   for (const option of (choice as Mix<B>).options) {
     edge += option.p;
-    if (draw < edge) return option.behaviour;
+    if (at < edge) return option.behaviour;
   }
   return undefined;
 }
