@@ -88,6 +88,8 @@ const repeatOk = (repeat: string, _core: string, anchor: string, mode: 'prefill'
   words(repeat) >= 2 || (mode === 'continue' && repeat.length >= anchor.length);
 /** After unrecognised text a repeat needs five words. */
 const laterOk = (repeat: string, _core: string) => words(repeat) >= 5;
+/** Nothing new: complete after a sentence end, rejected when the answer stops mid-sentence. */
+const finishedOrNot = (core: string) => (/[\p{L}\p{N},;:]$/u.test(core) ? 'unaligned' : 'complete');
 const continueExactOk = (c: { answer: string; rest: string; core: string }) =>
   !endsSentence(c.core) && /^[\p{Ll},.]/u.test(c.rest.trimStart()) ? 'original' : 'unaligned';
 
@@ -142,7 +144,7 @@ const CASES: Case[] = [
     head: (c) => reword(c.core) + c.after,
     expect: () => 'unaligned',
   },
-  { name: 'prefill: empty', mode: 'prefill', head: () => '', expect: () => 'complete' },
+  { name: 'prefill: empty', mode: 'prefill', head: () => '', expect: (c) => finishedOrNot(c.core) },
   {
     name: 'continue: exact continuation',
     mode: 'continue',
@@ -199,7 +201,13 @@ const CASES: Case[] = [
     head: () => PREAMBLE + PARAPHRASE,
     expect: () => 'unaligned',
   },
-  { name: 'continue: empty', mode: 'continue', head: () => '  \n', expect: () => 'complete' },
+  { name: 'continue: empty', mode: 'continue', head: () => '  \n', expect: (c) => finishedOrNot(c.core) },
+  {
+    name: 'continue: only the anchor again',
+    mode: 'continue',
+    head: (c) => c.anchor,
+    expect: (c) => finishedOrNot(c.core),
+  },
 ];
 let PARAPHRASE = '';
 
@@ -356,6 +364,14 @@ describe('alignContinuation, the cases by name', () => {
     expect(run('We waited and', 'that was the end of it.', cont('We waited and'))).toMatchObject({
       text: 'We waited and that was the end of it.',
     });
+  });
+
+  it('nothing new after an answer that stops mid-sentence is rejected, never taken for complete', () => {
+    for (const head of ['', 'staring at', 'That was the end of my answer.'])
+      expect(run('I was staring at', head, cont('I was staring at'))).toEqual({ kind: 'unaligned' });
+    expect(
+      alignContinuation({ answer: 'I was staring at', head: '', mode: prefill(), ended: true }),
+    ).toMatchObject({ reason: /stops mid-sentence \("I was staring at"\).*sent no text/ });
   });
 
   it('says what it expected and what came', () => {

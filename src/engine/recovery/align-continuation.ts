@@ -48,7 +48,11 @@
  *   prefill is as likely a different answer that starts alike: rejected.
  * - `complete` only for a head that is empty, whitespace, a recognised preamble alone, a
  *   repeat reaching the answer's end with nothing after it, or a short note about the answer
- *   itself ("That was the end of my answer."), and only once the piece ended.
+ *   itself ("That was the end of my answer."), and only once the piece ended; and never when
+ *   the answer visibly stops mid-sentence (ends in a word, a comma, a colon): a model that
+ *   thinks it is done cannot finish that sentence by silence, so it is rejected. An answer cut
+ *   right after a sentence end and met with silence is taken as complete: that is what a
+ *   complete answer looks like, and no text tells the two apart.
  * - Prefill with a recognised preamble: the model wrote as in a new turn, so what follows is
  *   judged as a continue turn's would be (no space of its own, the same rejections).
  */
@@ -129,6 +133,8 @@ const PREAMBLE_END = /:[ \t]*\n?|\n/;
  */
 const COMPLETE_NOTE =
   /^(?:[^\n]{0,40}\b)?(?:that|this|it)(?: was|'s|’s| is)(?: already)? (?:the (?:end|whole|entire|full|complete)|all|complete|everything)\b[^\n]{0,30}\b(?:my|the) (?:answer|response|reply)\b[^\n]{0,40}$|^(?:[^\n]{0,40}\b)?(?:my|the) (?:previous |last )?(?:answer|response|reply) (?:was|is) (?:already )?(?:complete|finished|done|whole)\b[^\n]{0,60}$/i;
+/** An answer ending like this stops mid-sentence: a word, a comma, a colon, an opening bracket, a dash. */
+const UNFINISHED = /[\p{L}\p{N},;:([{“‘\-–—]$/u;
 const SENTENCE_END = /[.!?…]["'”’)\]]*$/u;
 /** A prefilled turn carries on the token stream: its own whitespace, a word's rest, punctuation. */
 const PREFILL_REST = /^(?!\.\.\.|…)[\s\p{Ll}\p{N},;:.!?)\]}%'’”"-]/u;
@@ -143,18 +149,18 @@ export function alignContinuation(input: AlignInput): Alignment {
   const core = answer.trimEnd();
   const trailing = answer.slice(core.length);
 
-  if (head.trim() === '') return ended ? { kind: 'complete' } : NEED_MORE;
+  if (head.trim() === '') return ended ? nothingNew(core, head) : NEED_MORE;
 
-  if (ended && COMPLETE_NOTE.test(head.trim())) return { kind: 'complete' };
+  if (ended && COMPLETE_NOTE.test(head.trim())) return nothingNew(core, head);
   const preamble = preambleLength(head, ended);
   if (preamble === undefined) return NEED_MORE;
   let start = skipSpace(head, preamble);
   start += REPEAT_OPENER.exec(head.slice(start))?.[0].length ?? 0;
-  if (start >= head.length) return ended ? { kind: 'complete' } : NEED_MORE;
+  if (start >= head.length) return ended ? nothingNew(core, head) : NEED_MORE;
   // "." or ".." may yet be the "..." models open a repeat with.
   if (!ended && /^\.{1,2}$/.test(head.slice(start))) return NEED_MORE;
   if (core === '')
-    return withTrailing(head, start, trailing, ended, preamble > 0 ? 'preamble_exact' : 'exact');
+    return withTrailing(head, start, core, trailing, ended, preamble > 0 ? 'preamble_exact' : 'exact');
 
   // 1. A repeat at the start (after a preamble): the anchor, a restarted sentence, the whole answer.
   const first = matchAt(head, start, core);
@@ -165,7 +171,7 @@ export function alignContinuation(input: AlignInput): Alignment {
       (mode.kind === 'continue' && mode.anchor !== '' && first.length >= mode.anchor.trim().length);
     // A lone repeated last word with nothing after it adds nothing either way: the answer stands.
     if (!accepted && head.slice(start + first.length).trim() === '')
-      return ended ? { kind: 'complete' } : NEED_MORE;
+      return ended ? nothingNew(core, head) : NEED_MORE;
     if (!accepted)
       return unaligned(
         `its start repeats only the answer's last word (${quote(core.slice(-first.length))}), which could be a repeat or a doubled word`,
@@ -174,6 +180,7 @@ export function alignContinuation(input: AlignInput): Alignment {
     return withTrailing(
       head,
       start + first.length,
+      core,
       trailing,
       ended,
       preamble > 0 ? 'preamble_repeat' : 'repeat',
@@ -208,7 +215,7 @@ export function alignContinuation(input: AlignInput): Alignment {
     if (!best || m.length >= best.length) best = { at, length: m.length };
   }
   if (head.length < HEAD_WINDOW && !ended) return NEED_MORE;
-  if (best) return withTrailing(head, best.at + best.length, trailing, ended, 'preamble_repeat');
+  if (best) return withTrailing(head, best.at + best.length, core, trailing, ended, 'preamble_repeat');
 
   const expected =
     mode.kind === 'continue' && mode.anchor !== ''
@@ -217,10 +224,24 @@ export function alignContinuation(input: AlignInput): Alignment {
   return unaligned(`expected ${expected}; it neither repeats the answer's end nor reads as its rest`, head);
 }
 
+/**
+ * The head brought nothing new: the answer was already complete, unless it visibly stops in
+ * the middle of a sentence (a model that thinks it is done, or a restart that stopped at the
+ * cut), which no silence can finish: that is rejected, never handed over as a whole answer.
+ */
+function nothingNew(core: string, head: string): Alignment {
+  if (core === '' || !UNFINISHED.test(core)) return { kind: 'complete' };
+  const why = `it adds nothing, yet the answer stops mid-sentence (${quote(core.slice(-40))}), so it was not complete`;
+  return head.trim() === ''
+    ? { kind: 'unaligned', reason: `${why} (it sent no text)` }
+    : unaligned(why, head);
+}
+
 /** Aligned after `at`, skipping what the head repeats of the answer's trailing whitespace; `complete` when nothing new follows. */
 function withTrailing(
   head: string,
   at: number,
+  core: string,
   trailing: string,
   ended: boolean,
   how: AlignedHow,
@@ -229,7 +250,7 @@ function withTrailing(
   const rest = head.slice(drop);
   if (rest.trim() === '') {
     // Nothing new yet: the join (and whether anything comes) is known only from the next text.
-    return ended ? { kind: 'complete' } : NEED_MORE;
+    return ended ? nothingNew(core, head) : NEED_MORE;
   }
   return { kind: 'aligned', drop, join: '', how };
 }
