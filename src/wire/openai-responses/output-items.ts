@@ -163,8 +163,10 @@ export function responseObject(echo: ResponsesEcho, shell: ResponseShell): JsonO
     tools: echo.tools as JsonValue[],
     top_p: echo.topP,
     truncation: 'disabled',
-    usage: shell.usage,
-    user: echo.user,
+    // Optional but never null in the published schema: absent until the answer has its usage.
+    ...(shell.usage === null ? {} : { usage: shell.usage }),
+    // The published schema types `user` as a string: absent rather than null when not given.
+    ...(echo.user === null ? {} : { user: echo.user }),
     metadata: echo.metadata,
   };
 }

@@ -339,7 +339,14 @@ export function parseResponsesRequest(body: unknown): ParsedResponsesRequest {
       verbosity: raw.text?.verbosity ?? 'medium',
     },
     toolChoice: (raw.tool_choice ?? 'auto') as JsonValue,
-    tools: rawTools as JsonValue[],
+    // As OpenAI echoes them: every field of a function tool present, null when not given.
+    tools: rawTools.map((tool) => ({
+      type: 'function',
+      name: tool.name as string,
+      description: (tool.description as string | undefined) ?? null,
+      parameters: (tool.parameters as JsonObject | undefined) ?? null,
+      strict: (tool.strict as boolean | undefined) ?? null,
+    })),
     topP: raw.top_p ?? null,
     user: raw.user ?? null,
     store: false,
