@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Behaviour, createFakeTransport, fakeCodec } from '../../test/engine/support/fake-upstream.ts';
 import { OutlastError } from '../errors/index.ts';
-import { createFakeClock, type FakeClock } from '../policy/index.ts';
+import { createFakeClock } from '../policy/index.ts';
 import type { CanonicalRequest } from '../wire/canonical/index.ts';
-import { createEngine, type Engine, type EngineEvent, type EngineOptions } from './index.ts';
+import { settle, setupFakeEngine } from './fixtures/fake-engine.ts';
+import { type Behaviour, createFakeTransport, fakeCodec } from './fixtures/fake-upstream.ts';
+import { createEngine, type Engine, type EngineOptions } from './index.ts';
 
 const ask: CanonicalRequest = {
   model: 'default',
@@ -17,31 +18,16 @@ afterEach(async () => {
 });
 
 function setup(scripts: Record<string, Behaviour[]>, options: Partial<EngineOptions>) {
-  const clock = createFakeClock();
-  const transport = createFakeTransport(scripts, () => clock.now());
-  const events: EngineEvent[] = [];
-  engine = createEngine(
-    {
-      providers: { anthropic: { type: 'anthropic' }, openai: { type: 'openai' } },
-      routes: { default: ['anthropic/claude-opus-4-6', 'anthropic/claude-sonnet-4-5', 'openai/gpt-4.1'] },
-      retry: { baseMs: 100, capMs: 1000 },
-      ...options,
-    },
-    { transport, clock, random: () => 0.5, codecFor: fakeCodec },
-  );
-  engine.on((e) => events.push(e));
-  return { clock, transport, events, engine };
+  const made = setupFakeEngine(scripts, {
+    providers: { anthropic: { type: 'anthropic' }, openai: { type: 'openai' } },
+    routes: { default: ['anthropic/claude-opus-4-6', 'anthropic/claude-sonnet-4-5', 'openai/gpt-4.1'] },
+    retry: { baseMs: 100, capMs: 1000 },
+    ...options,
+  });
+  engine = made.engine;
+  return made;
 }
 
-async function settle<T>(clock: FakeClock, promise: Promise<T>): Promise<T> {
-  let done = false;
-  const watched = promise.finally(() => {
-    done = true;
-  });
-  watched.catch(() => {});
-  for (let i = 0; i < 10_000 && !done; i++) await clock.advanceAsync(10);
-  return watched;
-}
 const keys = (t: { seen: Array<{ key: string }> }) => t.seen.map((s) => s.key);
 
 describe('engine policies', () => {

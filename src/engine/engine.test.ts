@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Behaviour, createFakeTransport, fakeCodec } from '../../test/engine/support/fake-upstream.ts';
 import { OutlastError } from '../errors/index.ts';
-import { createFakeClock, type FakeClock } from '../policy/index.ts';
+import type { FakeClock } from '../policy/index.ts';
 import type { CanonicalRequest, StreamPart } from '../wire/canonical/index.ts';
-import { createEngine, type Engine, type EngineEvent, type EngineOptions } from './index.ts';
+import { settle, setupFakeEngine } from './fixtures/fake-engine.ts';
+import type { Behaviour } from './fixtures/fake-upstream.ts';
+import type { Engine, EngineOptions } from './index.ts';
 
 const providers = {
   anthropic: { type: 'anthropic' as const, apiKey: 'sk-ant-secret' },
@@ -24,26 +25,14 @@ afterEach(async () => {
 });
 
 function setup(scripts: Record<string, Behaviour[]>, options: Partial<EngineOptions> = {}) {
-  const clock = createFakeClock();
-  const transport = createFakeTransport(scripts, () => clock.now());
-  const events: EngineEvent[] = [];
-  engine = createEngine(
-    { providers, routes, retry: { baseMs: 100, capMs: 1000 }, ...options },
-    { transport, clock, random: () => 0.5, codecFor: fakeCodec },
-  );
-  engine.on((e) => events.push(e));
-  return { clock, transport, events, engine };
-}
-
-/** Runs the fake clock until the call settles. */
-async function settle<T>(clock: FakeClock, promise: Promise<T>): Promise<T> {
-  let done = false;
-  const watched = promise.finally(() => {
-    done = true;
+  const made = setupFakeEngine(scripts, {
+    providers,
+    routes,
+    retry: { baseMs: 100, capMs: 1000 },
+    ...options,
   });
-  watched.catch(() => {});
-  for (let i = 0; i < 10_000 && !done; i++) await clock.advanceAsync(10);
-  return watched;
+  engine = made.engine;
+  return made;
 }
 
 describe('engine: before the commit point', () => {

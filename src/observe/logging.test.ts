@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFakeTransport, fakeCodec } from '../../test/engine/support/fake-upstream.ts';
+import { createFakeTransport, fakeCodec } from '../engine/fixtures/fake-upstream.ts';
 import { createEngine, type Engine } from '../engine/index.ts';
 import { createFakeClock } from '../policy/index.ts';
 import { attachLogger } from './logging.ts';

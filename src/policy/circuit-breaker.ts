@@ -119,9 +119,6 @@ export interface CircuitBreaker {
   dispose(): void;
 }
 
-type Counted = 'successes' | 'failures';
-const ZERO: Readonly<Record<Counted, number>> = { successes: 0, failures: 0 };
-
 export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
   const key = options.key ?? 'default';
   const store = options.store ?? createMemoryBreakerStore();

@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { createOutlast, type OutlastProvider } from '../../src/integrations/ai-sdk/index.ts';
 import type { MockProvider } from '../../src/testing/index.ts';
 import { FAST, providersFor, startMock } from '../engine/support/harness.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 let mock: MockProvider;
 let outlast: OutlastProvider | undefined;
@@ -49,9 +50,6 @@ const make = () => {
  */
 const v3 = (provider: OutlastProvider, modelId: string) =>
   provider.languageModelV3(modelId) as unknown as LanguageModel;
-const waitFor = async (check: () => boolean) => {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-};
 const outlastMeta = (metadata: unknown) => (metadata as { outlast: Record<string, unknown> }).outlast;
 
 describe('AI SDK 6 (spec v3)', () => {

@@ -20,6 +20,7 @@ import { z } from 'zod';
 import { createOutlast, type OutlastProvider } from '../../src/integrations/ai-sdk/index.ts';
 import type { MockProvider } from '../../src/testing/index.ts';
 import { attemptsByModel, FAST, providersFor, startMock } from '../engine/support/harness.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 let mock: MockProvider;
 let outlast: OutlastProvider | undefined;
@@ -43,9 +44,6 @@ const make = (
 ) => {
   outlast = createOutlast({ providers: providersFor(mock), routes, ...FAST, ...extra });
   return outlast;
-};
-const waitFor = async (check: () => boolean) => {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
 };
 const outlastMeta = (metadata: unknown) => (metadata as { outlast: Record<string, unknown> }).outlast;
 

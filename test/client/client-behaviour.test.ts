@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type EngineEvent, type OutlastClient, OutlastError } from '../../src/index.ts';
 import type { MockProvider } from '../../src/testing/index.ts';
 import { attemptsByModel, FAST, providersFor, startMock, TEST_KEYS } from '../engine/support/harness.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 let mock: MockProvider;
 let client: OutlastClient | undefined;
@@ -28,9 +29,6 @@ const params = {
   messages: [{ role: 'user', content: 'Tell me about resilience.' }],
 };
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-const waitFor = async (check: () => boolean) => {
-  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-};
 
 describe('messages', () => {
   it('create returns an Anthropic Message; stream yields its events in order with textStream and finalMessage', async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutlastError } from '../../src/errors/index.ts';
 import type { MockProvider } from '../../src/testing/index.ts';
 import type { CanonicalRequest } from '../../src/wire/canonical/index.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { engineFor, startMock } from './support/harness.ts';
 
 let mock: MockProvider;
@@ -19,9 +20,6 @@ const ask: CanonicalRequest = {
   messages: [{ role: 'user', content: [{ type: 'text', text: 'a long answer please' }] }],
 };
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-const waitFor = async (check: () => boolean) => {
-  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-};
 
 describe('cancellation', () => {
   it("the caller's signal aborts the upstream mid-stream, and the call fails as cancelled", async () => {

@@ -67,11 +67,4 @@ export function hits(log: readonly MockLogEntry[]): string[] {
   return log.map((e) => `${e.format} ${e.model}`);
 }
 
-/** Waits (polling the mock's log) until `check` holds, or fails after `ms` (generous: CI machines are loaded, and it returns as soon as it holds). */
-export async function eventually(check: () => boolean, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { eventually } from '../support/wait-for.ts';

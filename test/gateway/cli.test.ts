@@ -78,6 +78,7 @@ describe('outlast CLI', () => {
     );
   });
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the test's name quotes the config's `${ENV}` syntax
   it('gateway serves from a YAML config with ${ENV}, and drains and exits 0 on SIGTERM', async () => {
     mock = await startMockProvider({
       scenario: { defaults: { firstTokenMs: 0, tokenMs: 30, answerTokens: 20 } } as never,

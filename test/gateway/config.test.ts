@@ -26,6 +26,7 @@ function errorOf(fn: () => unknown): string {
 }
 
 describe('gateway config', () => {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the test's name quotes the config's `${ENV}` syntax
   it('fills ${ENV} and ${ENV:-default} from the environment', () => {
     const config = parseConfig(base, { env: { ANTHROPIC_KEY: 'sk-ant-1' } });
     expect(config.providers.anthropic?.apiKey).toBe('sk-ant-1');

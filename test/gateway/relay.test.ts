@@ -6,6 +6,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '../state/redis-server.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { createHarness, GATEWAY_KEY, type Harness } from './support.ts';
 
 let harness: Harness | undefined;
@@ -41,11 +42,18 @@ describe('gateway relay', () => {
     });
     expect(res.statusCode).toBe(200);
     res.pause();
-    // While the client reads nothing, the gateway's buffered bytes stay near one socket's worth.
+    // While the client reads nothing, the gateway's buffered bytes stay near one socket's worth:
+    // watched from the moment the relay has something buffered (however long a loaded machine
+    // takes to get there) until it has stopped growing for a while.
     let maxBuffered = 0;
-    const watchUntil = Date.now() + 1500;
-    while (Date.now() < watchUntil) {
-      maxBuffered = Math.max(maxBuffered, gateway.stats().bufferedBytes);
+    await waitFor(() => gateway.stats().bufferedBytes > 0, 10_000);
+    let steadySince = Date.now();
+    while (Date.now() - steadySince < 500) {
+      const now = gateway.stats().bufferedBytes;
+      if (now > maxBuffered) {
+        maxBuffered = now;
+        steadySince = Date.now();
+      }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     expect(gateway.stats().inFlight).toBe(1);

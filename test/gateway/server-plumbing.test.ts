@@ -5,11 +5,11 @@
  */
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type Behaviour, createFakeTransport, fakeCodec } from '../../src/engine/fixtures/fake-upstream.ts';
 import type { GatewayConfigInput } from '../../src/gateway/config/index.ts';
 import { hashKey } from '../../src/gateway/config/index.ts';
 import { type Gateway, startGatewayWith } from '../../src/gateway/index.ts';
 import { openaiCodec } from '../../src/wire/openai/index.ts';
-import { type Behaviour, createFakeTransport, fakeCodec } from '../engine/support/fake-upstream.ts';
 
 const silent = { warn() {}, info() {}, error() {}, debug() {} };
 const gateways: Gateway[] = [];

@@ -9,6 +9,7 @@ export function buildJsonSchema(): string {
     $id: 'https://unpkg.com/outlast/schema/outlast.schema.json',
     title: 'outlast gateway config',
     description:
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: `${ENV}` is the YAML's own interpolation syntax, shown to the reader as written
       'outlast.yaml: providers, routes and policies as in createClient(), plus server, keys, state, logging and chaos. Strings may use ${ENV} and ${ENV:-default}.',
   };
   return `${JSON.stringify(document, null, 2)}\n`;
