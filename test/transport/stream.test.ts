@@ -85,3 +85,58 @@ describe('transport.stream', () => {
     });
   });
 });
+
+describe('a stream that goes silent after its stop reason', () => {
+  it('is whole when the idle timeout ends it after the finish reason (the usage chunk and [DONE] never came)', async () => {
+    const server = await startHttp((_req, res) => {
+      res.writeHead(200, sseHeaders);
+      res.write(chunk({ role: 'assistant', content: 'Done' }));
+      res.write(chunk({}, 'stop'));
+      // Then nothing: the connection stays open.
+    });
+    const transport = onTransport(createTransport());
+    const upstream = await transport.stream(
+      call(`${server.url}/v1`, attemptScope({ idle: 150, total: 5000 })),
+    );
+    const parts = await collect(upstream);
+    expect(textOf(parts)).toBe('Done');
+    expect(parts.slice(-2)).toEqual([
+      { type: 'message_delta', stopReason: 'end_turn' },
+      { type: 'message_stop' },
+    ]);
+  });
+
+  it('is still cut when it goes silent before the finish reason', async () => {
+    const server = await startHttp((_req, res) => {
+      res.writeHead(200, sseHeaders);
+      res.write(chunk({ role: 'assistant', content: 'Do' }));
+    });
+    const transport = onTransport(createTransport());
+    const upstream = await transport.stream(
+      call(`${server.url}/v1`, attemptScope({ idle: 150, total: 5000 })),
+    );
+    expect(await rejection(collect(upstream))).toMatchObject({ kind: 'timeout', phase: 'idle' });
+  });
+
+  it('a cancel after the finish reason is a cancel, not an end', async () => {
+    const server = await startHttp((_req, res) => {
+      res.writeHead(200, sseHeaders);
+      res.write(chunk({ role: 'assistant', content: 'Done' }));
+      res.write(chunk({}, 'stop'));
+    });
+    const transport = onTransport(createTransport());
+    const upstream = await transport.stream(
+      call(`${server.url}/v1`, attemptScope({ idle: 5000, total: 5000 })),
+    );
+    const iterator = upstream[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    expect(first.done).toBe(false);
+    setTimeout(() => upstream.cancel(), 50);
+    const rest = await rejection(
+      (async () => {
+        for (let r = await iterator.next(); !r.done; r = await iterator.next());
+      })(),
+    );
+    expect(rest).toMatchObject({ kind: 'cancelled' });
+  });
+});
