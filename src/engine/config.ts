@@ -129,6 +129,12 @@ export const streamSchema = z.union(
     z.enum(ON_INTERRUPT),
     z.strictObject({
       onInterrupt: z.enum(ON_INTERRUPT).optional(),
+      /**
+       * Hold each tool call until it is whole (default true), so a cut inside its arguments is
+       * recovered before the caller sees any of it. `false` streams argument deltas as they
+       * come, and a cut inside a call then ends the answer with an error.
+       */
+      atomicToolCalls: z.boolean().optional(),
       /** How many times one answer may be continued after interruptions. */
       maxContinuations: z.number().int().min(0, 'expected an integer >= 0').optional(),
       /**

@@ -45,6 +45,8 @@ export interface RouteSettings {
 export interface StreamSettings {
   readonly onInterrupt: OnInterrupt;
   readonly maxContinuations: number;
+  /** Tool calls reach the caller whole (argument deltas held until the block ends). */
+  readonly atomicToolCalls: boolean;
   /** Whether a non-streaming call is streamed from the upstream (`always`) or fetched as one JSON body. */
   readonly upstream: UpstreamStreaming;
 }
@@ -76,6 +78,7 @@ export const RETRY_DEFAULTS: RetrySettings = {
 export const STREAM_DEFAULTS: StreamSettings = {
   onInterrupt: 'continue',
   maxContinuations: 2,
+  atomicToolCalls: true,
   upstream: 'always',
 };
 
@@ -140,6 +143,7 @@ export function resolveSettings(input: unknown): EngineSettings {
           : {
               onInterrupt: stream.onInterrupt ?? STREAM_DEFAULTS.onInterrupt,
               maxContinuations: stream.maxContinuations ?? STREAM_DEFAULTS.maxContinuations,
+              atomicToolCalls: stream.atomicToolCalls ?? STREAM_DEFAULTS.atomicToolCalls,
               upstream: stream.upstream ?? STREAM_DEFAULTS.upstream,
             },
     models,

@@ -7,14 +7,14 @@
 import type { AttemptRecord } from '../../errors/index.ts';
 import { cooldownEndOf, OutlastError, toOutlastError, treatmentOf } from '../../errors/index.ts';
 import { type AttemptScope, abortReason } from '../../policy/index.ts';
-import { type CanonicalRequest, isContentPart, type StreamPart } from '../../wire/canonical/index.ts';
+import { type CanonicalRequest, isContentPart } from '../../wire/canonical/index.ts';
 import { DEFAULT_BASE_URLS } from '../base-urls.ts';
 import { type CallContext, label } from '../call/call-context.ts';
 import { forEachQueued } from '../channel.ts';
 import type { SkipReason } from '../events.ts';
 import type { TargetPermit } from '../health.ts';
 import { looksLikePrefillRejection } from '../recovery/continuation-request.ts';
-import type { PieceOptions } from '../recovery/stitcher.ts';
+import { CONTINUATION_UNALIGNED, type PieceOptions } from '../recovery/stitcher.ts';
 import type { TargetRef } from '../routes.ts';
 import { UNTRANSLATABLE } from '../routing/decide.ts';
 import type { TargetState } from '../routing/target-state.ts';
@@ -104,11 +104,6 @@ export async function runAttempt(
       wastedOutputTokens: forwardedHere ? 0 : outputTokens,
       upstreamRequestId: upstream?.requestId,
     });
-  const commit = () => {
-    ledger.answeredBy = ref;
-    answer.commit({ ...label(ref), attempts: ledger.records.length + 1 });
-  };
-
   try {
     const provider = settings.providers[ref.provider];
     // resolveRoute names configured providers only; were one missing, the attempt fails typed.
@@ -143,37 +138,23 @@ export async function runAttempt(
     });
     // An answer has begun: the limit this attempt was pacing has passed.
     permit.settlePacing();
-    if (mode.continuation) {
-      stitcher.beginPiece(mode.piece);
-      began = true;
-    }
-    // Before the commit point, parts wait here until the first content: a failure before it is hidden.
-    const held: StreamPart[] = [];
+    // Before the commit point the stitcher holds this piece until its first content, so a
+    // failure before it is retried invisibly; after it, this piece continues the answer.
+    answer.beginPiece(
+      { ...label(ref), attempts: ledger.records.length + 1 },
+      mode.continuation ? mode.piece : undefined,
+    );
+    began = true;
     // The parts already decoded from one network read are taken without a promise each.
     await forEachQueued(upstream, (part) => {
       if (part.type === 'error') throw part.error;
       if (part.type === 'message_delta' && part.usage?.outputTokens !== undefined)
         outputTokens = part.usage.outputTokens;
       if (ttftMs === undefined && isContentPart(part)) ttftMs = clock.now() - t0;
-      if (!mode.continuation && !answer.isCommitted) {
-        held.push(part);
-        if (isContentPart(part) || part.type === 'message_stop') {
-          commit();
-          forwardedHere = true;
-          for (const p of held) stitcher.push(p);
-          held.length = 0;
-        }
-        return undefined;
-      }
       stitcher.push(part);
-      if (mode.continuation && stitcher.pieceForwarded) forwardedHere = true;
-      return undefined;
+      // A continuation that only repeated what the caller has ends the answer: nothing more to read.
+      return !stitcher.ended;
     });
-    if (!mode.continuation && !answer.isCommitted) {
-      commit();
-      forwardedHere = true;
-      for (const p of held) stitcher.push(p);
-    }
     stitcher.finish();
     completed = true;
     ledger.answeredBy = ref;
@@ -183,14 +164,21 @@ export async function runAttempt(
     return { ok: true };
   } catch (e) {
     const error = normalise(e, ref, scope);
-    if (mode.continuation) forwardedHere = began && stitcher.pieceForwarded;
-    if (forwardedHere || began) stitcher.interruptPiece();
+    forwardedHere = began && stitcher.pieceForwarded;
+    if (forwardedHere) {
+      ledger.answeredBy = ref;
+      stitcher.interruptPiece();
+    } else if (began) {
+      stitcher.abandonPiece();
+    }
     const cancelled = error.kind === 'cancelled';
+    // A continuation the stitcher could not align says nothing of the target's health.
+    const unaligned = error.code === CONTINUATION_UNALIGNED;
     const treatment = treatmentOf(error.kind, error.phase);
     permit.settlePacing(cooldownEndOf(error, clock.now()));
     const prefillRejected = mode.continuation && mode.prefill && isPrefillError(ctx, error);
     permit.release(
-      cancelled || prefillRejected || !treatment.breakerCounts ? 'ignored' : 'failure',
+      cancelled || prefillRejected || unaligned || !treatment.breakerCounts ? 'ignored' : 'failure',
       error.kind,
       treatment.longCooldown,
     );

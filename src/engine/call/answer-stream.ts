@@ -8,7 +8,7 @@ import { OutlastError } from '../../errors/index.ts';
 import type { CanonicalResponse, StreamPart } from '../../wire/canonical/index.ts';
 import { createAssembler } from '../assemble.ts';
 import { createChannel } from '../channel.ts';
-import { createStitcher, type Stitcher } from '../recovery/stitcher.ts';
+import { createStitcher, type PieceOptions, type Stitcher } from '../recovery/stitcher.ts';
 
 export interface CommitInfo {
   provider: string;
@@ -21,8 +21,12 @@ export interface AnswerStream {
   /** Settles at the commit point: the target answering, or the final error if the call fails before any content. */
   readonly committed: Promise<CommitInfo>;
   readonly isCommitted: boolean;
-  /** The first content is about to reach the caller: from now on the answer can only be continued. */
-  commit(info: CommitInfo): void;
+  /**
+   * An attempt's answer begins: its parts go to the stitcher from now on. Before the commit
+   * point this is the first piece (the stitcher holds it until its first content, then the
+   * commit settles with `info`); after it, a continuation asked for as `piece` says.
+   */
+  beginPiece(info: CommitInfo, piece?: PieceOptions): void;
   /** Ends the caller's stream: with the error, or normally. */
   end(error?: OutlastError): void;
   [Symbol.asyncIterator](): AsyncIterator<StreamPart>;
@@ -33,15 +37,14 @@ export interface AnswerStream {
   discardUnread(): void;
 }
 
-export function createAnswerStream(onReaderGone: (reason: OutlastError) => void): AnswerStream {
+export function createAnswerStream(
+  onReaderGone: (reason: OutlastError) => void,
+  options: { atomicToolCalls: boolean },
+): AnswerStream {
   const assembler = createAssembler();
   const channel = createChannel<StreamPart>(() =>
     onReaderGone(new OutlastError({ kind: 'cancelled', message: 'the caller stopped reading the answer' })),
   );
-  const stitcher = createStitcher((part) => {
-    assembler.push(part);
-    channel.push(part);
-  });
   let resolveCommitted!: (info: CommitInfo) => void;
   let rejectCommitted!: (error: unknown) => void;
   const committed = new Promise<CommitInfo>((resolve, reject) => {
@@ -49,25 +52,36 @@ export function createAnswerStream(onReaderGone: (reason: OutlastError) => void)
     rejectCommitted = reject;
   });
   committed.catch(() => {});
-  let isCommitted = false;
+  let current: CommitInfo | undefined;
+  const stitcher = createStitcher(
+    (part) => {
+      assembler.push(part);
+      channel.push(part);
+    },
+    {
+      atomicToolCalls: options.atomicToolCalls,
+      onCommit: () => {
+        if (current) resolveCommitted(current);
+      },
+    },
+  );
 
   return {
     stitcher,
     committed,
     get isCommitted() {
-      return isCommitted;
+      return stitcher.committed;
     },
-    commit(info) {
-      isCommitted = true;
-      stitcher.beginPiece();
-      resolveCommitted(info);
+    beginPiece(info, piece) {
+      current = info;
+      stitcher.beginPiece(piece);
     },
     end(error) {
       if (!error) {
         channel.close();
         return;
       }
-      if (!isCommitted) rejectCommitted(error);
+      if (!stitcher.committed) rejectCommitted(error);
       channel.fail(error);
     },
     [Symbol.asyncIterator]: () => channel[Symbol.asyncIterator](),

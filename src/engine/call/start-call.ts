@@ -55,7 +55,7 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
   if (options.signal?.aborted) onCallerAbort();
   else options.signal?.addEventListener('abort', onCallerAbort, { once: true });
 
-  const answer = createAnswerStream(cancel);
+  const answer = createAnswerStream(cancel, { atomicToolCalls: settings.stream.atomicToolCalls });
   const ledger = createLedger(hub, clock, requestId);
   const startedAt = clock.now();
   let deadline: Deadline | undefined;
