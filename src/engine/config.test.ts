@@ -38,7 +38,12 @@ describe('client options', () => {
       jitter: 'equal',
       maxHintMs: 60_000,
     });
-    expect(defaults.stream).toEqual({ onInterrupt: 'continue', maxContinuations: 2, atomicToolCalls: true, upstream: 'always' });
+    expect(defaults.stream).toEqual({
+      onInterrupt: 'continue',
+      maxContinuations: 2,
+      atomicToolCalls: true,
+      upstream: 'always',
+    });
     expect(resolveSettings({ providers, retry: 3 }).retry.attempts).toBe(3);
     expect(resolveSettings({ providers, retry: false }).retry.attempts).toBe(1);
     expect(resolveSettings({ providers, stream: 'salvage' }).stream.onInterrupt).toBe('salvage');

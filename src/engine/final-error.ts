@@ -4,7 +4,13 @@
  * tells the story, e.g. `upstream anthropic/claude-sonnet-4-5 answered 529 overloaded_error
  * after 2 attempts (1.4 s); fell back to openai/gpt-4.1: 500 server_error`.
  */
-import { type AttemptRecord, formatDuration, OutlastError, targetLabel } from '../errors/index.ts';
+import {
+  type AttemptRecord,
+  formatDuration,
+  OutlastError,
+  SPECIFIC_CODES,
+  targetLabel,
+} from '../errors/index.ts';
 import { type BreakerOpening, describeBreakerOpening } from '../policy/index.ts';
 import type { SkipReason } from './events.ts';
 
@@ -94,6 +100,23 @@ export function buildFinalError(input: FinalErrorInput): OutlastError {
     );
   } else {
     parts.push(chosen.message);
+  }
+  // Continuations that failed before any of them reached the caller: counted, never the error itself.
+  const continuations = input.interruption ? input.attempts.filter((a) => a.continuation && a.error) : [];
+  if (continuations.length > 0) {
+    const causes = [
+      ...new Set(
+        continuations.map((a) =>
+          a.error?.code === SPECIFIC_CODES.CONTINUATION_UNALIGNED
+            ? 'did not align with the answer'
+            : a.error
+              ? describeFailure(a.error)
+              : 'failed',
+        ),
+      ),
+    ];
+    const n = continuations.length;
+    parts.push(`${n} continuation attempt${n === 1 ? '' : 's'} failed (${causes.join(', ')})`);
   }
   const seen = new Set(first ? [`${first.provider}/${first.model}`] : []);
   for (const a of real) {

@@ -37,7 +37,7 @@ function trimTail(blocks: ContentBlock[]): { blocks: ContentBlock[]; trimmed: st
 export function buildContinuation(
   original: CanonicalRequest,
   partial: ContentBlock[],
-  options: { prefill: boolean; outputTokensSoFar: number },
+  options: { prefill: boolean },
 ): Continuation {
   const { blocks, trimmed } = trimTail(partial);
   const messages: Message[] = [...original.messages];
@@ -52,10 +52,9 @@ export function buildContinuation(
   const anchor = chooseAnchor(lastBlock?.type === 'text' ? lastBlock.text : '');
   if (!options.prefill)
     messages.push({ role: 'user', content: [{ type: 'text', text: continuePrompt(anchor) }] });
-  const maxTokens =
-    original.maxTokens === undefined
-      ? undefined
-      : Math.max(16, original.maxTokens - options.outputTokensSoFar);
+  // The call's whole max_tokens, not what is left of it: a model that restarts its answer (or
+  // repeats its tail) spends tokens on text the stitcher drops, and must still reach the end.
+  const maxTokens = original.maxTokens;
   // Extended thinking cannot follow a prefilled assistant turn; the rest of the answer needs none.
   const { thinking: _thinking, ...rest } = original;
   return {

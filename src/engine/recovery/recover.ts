@@ -104,10 +104,7 @@ async function continueOn(
     return budgeted;
   };
   for (;;) {
-    const next = buildContinuation(ctx.request, partial, {
-      prefill,
-      outputTokensSoFar: stitcher.totalOutputTokens,
-    });
+    const next = buildContinuation(ctx.request, partial, { prefill });
     // Taken just before the attempt, which settles whatever the permit holds (a pacing one included).
     let permit = health.acquire(state.ref);
     if (!permit.allowed && state.attempts > 0 && isBreakerReason(permit.reason)) permit = ADMITTED;
