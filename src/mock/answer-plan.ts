@@ -182,6 +182,8 @@ export interface PlanOptions {
   continuation?: ContinuationConfig;
   /** In [0, 1): picks among behaviours drawn by chance (`p=`); by default a hash of the request. */
   draw?: number;
+  /** Which continuation of its shape (prefill, continue turn) this is for the model, from 1 (`times=`). */
+  nth?: number;
 }
 
 /**
@@ -257,6 +259,7 @@ export function planAnswer(request: CanonicalRequest, options: PlanOptions): Ans
   const messages = request.messages;
   const shape = continuationShape(request);
   const behaviours = mergeContinuation(config.continuation, options.continuation);
+  const nth = options.nth ?? 1;
   // Only a mix needs the draw; hashing the whole conversation on every request would cost the hot path.
   let drawn = options.draw;
   const draw = () => {
@@ -264,7 +267,7 @@ export function planAnswer(request: CanonicalRequest, options: PlanOptions): Ans
     return drawn;
   };
   const prefillBehaviour: ContinuationBehaviour =
-    choose(behaviours.prefill, draw) ??
+    choose(behaviours.prefill, draw, nth) ??
     (config.rejectsPrefill ? { type: 'prefill_rejected' } : { type: 'exact' });
   if (shape === 'prefill' && prefillBehaviour.type === 'prefill_rejected')
     return { kind: 'reject', variant: 'prefill_rejected', inputTokens };
@@ -298,7 +301,7 @@ export function planAnswer(request: CanonicalRequest, options: PlanOptions): Ans
     const chosen: Answerable =
       shape === 'prefill'
         ? (prefillBehaviour as Answerable)
-        : ((choose(behaviours.continue, draw) ?? { type: 'overlap' }) as Answerable);
+        : ((choose(behaviours.continue, draw, nth) ?? { type: 'overlap' }) as Answerable);
     // The answer being continued is the mock's own, or (after a caller's prefill) the answer it
     // gave to that prefill, which the partial then starts with the prefill before it.
     let base = baseAnswer(turns);
@@ -325,7 +328,7 @@ export function planAnswer(request: CanonicalRequest, options: PlanOptions): Ans
       answer = { ...base, tokens: continuationTokens(input, chosen) };
     } else if (matched && partial.length >= fullText.length && !base.tool) {
       const done: CompleteBehaviour =
-        choose(shape === 'prefill' ? behaviours.prefillComplete : behaviours.continueComplete, draw) ??
+        choose(shape === 'prefill' ? behaviours.prefillComplete : behaviours.continueComplete, draw, nth) ??
         (shape === 'prefill' ? { type: 'complete_empty' } : { type: 'complete_new_turn' });
       behaviour = formatBehaviour(done);
       answer =

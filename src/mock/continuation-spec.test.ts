@@ -48,7 +48,7 @@ describe('parseContinuationSpec', () => {
     ]) {
       const config = parseContinuationSpec(text);
       const behaviour = config.prefill ?? config.prefillComplete;
-      if (behaviour === undefined || behaviour.type === 'mix')
+      if (behaviour === undefined || behaviour.type === 'mix' || behaviour.type === 'sequence')
         throw new Error(`no single behaviour: ${text}`);
       expect(formatBehaviour(behaviour)).toBe(text);
     }
@@ -166,6 +166,43 @@ describe('behaviours drawn by chance (p=)', () => {
       models: {
         a: { continuation: 'full_restart p=0.4 on=continue; complete_note p=0.5 on=prefill; preamble p=0.1' },
       },
+    });
+    expect(parseScenario(once)).toEqual(once);
+  });
+});
+
+describe('behaviours in turn (times=)', () => {
+  it('gives the first continuations of a mode the timed clauses in order, then the rest', () => {
+    const config = parseContinuationSpec('paraphrase times=1; full_restart times=2; exact p=0.5; different');
+    expect(config.continue).toEqual({
+      type: 'sequence',
+      steps: [
+        { times: 1, behaviour: { type: 'paraphrase' } },
+        { times: 2, behaviour: { type: 'full_restart' } },
+      ],
+      after: {
+        type: 'mix',
+        options: [
+          { p: 0.5, behaviour: { type: 'exact' } },
+          { p: 0.5, behaviour: { type: 'different' } },
+        ],
+      },
+    });
+    expect([1, 2, 3].map((nth) => choose(config.continue, 0, nth)?.type)).toEqual([
+      'paraphrase',
+      'full_restart',
+      'full_restart',
+    ]);
+    expect(choose(config.continue, 0.2, 4)?.type).toBe('exact');
+    expect(choose(config.continue, 0.7, 9)?.type).toBe('different');
+    expect(choose(parseContinuationSpec('empty times=1 on=prefill').prefill, 0, 2)).toBeUndefined();
+    expect(() => parseContinuationSpec('exact times=0')).toThrow(/times=0/);
+    expect(() => parseContinuationSpec('exact times=1 p=0.5')).toThrow(/p= or times=, not both/);
+  });
+
+  it('survives a second parse as a scenario field', () => {
+    const once = parseScenario({
+      models: { a: { continuation: 'paraphrase times=2 on=continue; complete_note times=1; exact p=0.3' } },
     });
     expect(parseScenario(once)).toEqual(once);
   });

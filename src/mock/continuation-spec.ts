@@ -69,7 +69,17 @@ export interface Mix<B> {
   options: Array<{ p: number; behaviour: B | undefined }>;
 }
 
-export type Choice<B> = B | Mix<B>;
+/**
+ * Behaviours in turn (clauses with `times=`): the first `times` continuations of the mode get
+ * the first step, and so on; past the steps, `after` (a behaviour, a mix, or the default).
+ */
+export interface Sequence<B> {
+  type: 'sequence';
+  steps: Array<{ times: number; behaviour: B | undefined }>;
+  after: B | Mix<B> | undefined;
+}
+
+export type Choice<B> = B | Mix<B> | Sequence<B>;
 
 /** Behaviours per mode; a mode left out takes the default. */
 export interface ContinuationConfig {
@@ -83,7 +93,18 @@ export interface ContinuationConfig {
 export function choose<B extends { type: string }>(
   choice: Choice<B> | undefined,
   draw: number | (() => number),
+  /** Which continuation of its mode this is, from 1 (for `times=`). */
+  nth = 1,
 ): B | undefined {
+  if (choice?.type === 'sequence') {
+    const sequence = choice as Sequence<B>;
+    let end = 0;
+    for (const step of sequence.steps) {
+      end += step.times;
+      if (nth <= end) return step.behaviour;
+    }
+    return choose(sequence.after, draw);
+  }
   if (choice === undefined || choice.type !== 'mix') return choice as B | undefined;
   const at = typeof draw === 'number' ? draw : draw();
   let edge = 0;
@@ -210,6 +231,7 @@ interface Clause {
   /** Undefined for `default`. */
   behaviour: ContinuationBehaviour | CompleteBehaviour | undefined;
   p: number | undefined;
+  times: number | undefined;
 }
 
 function parseClause(spec: string, clause: string, forced?: ContinueMode | 'complete'): Clause {
@@ -224,6 +246,11 @@ function parseClause(spec: string, clause: string, forced?: ContinueMode | 'comp
   const rawP = take(params, 'p');
   const p = rawP === undefined ? undefined : Number(rawP);
   if (p !== undefined && !(p > 0 && p <= 1)) fail(spec, `p=${rawP} is not a chance in (0, 1]`);
+  const rawTimes = take(params, 'times');
+  const times = rawTimes === undefined ? undefined : Number(rawTimes);
+  if (times !== undefined && !(Number.isInteger(times) && times >= 1))
+    fail(spec, `times=${rawTimes} is not a whole number ≥ 1`);
+  if (times !== undefined && p !== undefined) fail(spec, 'a clause takes p= or times=, not both');
   // `default` stands for the mode's default (in a mix); `complete_default` for the complete one.
   const isComplete =
     (COMPLETE as readonly string[]).includes(name) ||
@@ -242,14 +269,14 @@ function parseClause(spec: string, clause: string, forced?: ContinueMode | 'comp
 
   let result: Clause;
   if (name === 'default' || name === 'complete_default') {
-    result = { slots, behaviour: undefined, p };
+    result = { slots, behaviour: undefined, p, times };
   } else if (isComplete) {
     const note = name === 'complete_note' ? take(params, 'text') : undefined;
     const complete =
       name === 'complete_note'
         ? ({ type: 'complete_note', ...(note === undefined ? {} : { text: text(note) }) } as const)
         : ({ type: name } as CompleteBehaviour);
-    result = { slots, behaviour: complete, p };
+    result = { slots, behaviour: complete, p, times };
   } else if (name === 'preamble') {
     const opener = take(params, 'text');
     const then = take(params, 'then');
@@ -258,11 +285,11 @@ function parseClause(spec: string, clause: string, forced?: ContinueMode | 'comp
       ...(opener === undefined ? {} : { text: text(opener) }),
       ...(then === undefined ? {} : { next: inner(spec, normalName(spec, then), params) }),
     };
-    result = { slots, behaviour, p };
+    result = { slots, behaviour, p, times };
   } else if (prefillOnly) {
-    result = { slots, behaviour: { type: name as 'prefill_ignored' | 'prefill_rejected' }, p };
+    result = { slots, behaviour: { type: name as 'prefill_ignored' | 'prefill_rejected' }, p, times };
   } else {
-    result = { slots, behaviour: inner(spec, name, params), p };
+    result = { slots, behaviour: inner(spec, name, params), p, times };
   }
   const leftover = [...params.keys()];
   if (leftover.length > 0) fail(spec, `unknown parameter ${leftover.join(', ')} for ${name}`);
@@ -291,8 +318,16 @@ export function parseContinuationSpec(spec: string, forced?: ContinueMode | 'com
   return config as ContinuationConfig;
 }
 
-/** One behaviour (the last clause wins), or a mix when any clause has `p=`. */
-function finishSlot(spec: string, slot: Slot, list: readonly Clause[]): unknown {
+/** Clauses with `times=` in turn, then one behaviour (the last clause wins), or a mix when any has `p=`. */
+function finishSlot(spec: string, slot: Slot, all: readonly Clause[]): unknown {
+  const timed = all.filter((c) => c.times !== undefined);
+  const list = all.filter((c) => c.times === undefined);
+  const after = list.length === 0 ? undefined : finishUntimed(spec, slot, list);
+  if (timed.length === 0) return after;
+  return { type: 'sequence', steps: timed.map((c) => ({ times: c.times!, behaviour: c.behaviour })), after };
+}
+
+function finishUntimed(spec: string, slot: Slot, list: readonly Clause[]): unknown {
   if (list.every((c) => c.p === undefined)) return list[list.length - 1]!.behaviour;
   const drawn = list.filter((c) => c.p !== undefined);
   const rest = list.filter((c) => c.p === undefined);
@@ -328,8 +363,18 @@ export function formatChoice(
   mode: ContinueMode,
   complete: boolean,
 ): string {
-  if (choice.type !== 'mix') return `${formatBehaviour(choice)} on=${mode}`;
   const fallback = complete ? 'complete_default' : 'default';
+  if (choice.type === 'sequence') {
+    const sequence = choice as Sequence<ContinuationBehaviour | CompleteBehaviour>;
+    const steps = sequence.steps.map(
+      (step) =>
+        `${step.behaviour ? formatBehaviour(step.behaviour) : fallback} times=${step.times} on=${mode}`,
+    );
+    if (sequence.after !== undefined)
+      steps.push(formatChoice(sequence.after as Choice<ContinuationBehaviour>, mode, complete));
+    return steps.join('; ');
+  }
+  if (choice.type !== 'mix') return `${formatBehaviour(choice)} on=${mode}`;
   return (choice as Mix<ContinuationBehaviour | CompleteBehaviour>).options
     .map((o) => `${o.behaviour ? formatBehaviour(o.behaviour) : fallback} p=${o.p} on=${mode}`)
     .join('; ');

@@ -100,6 +100,13 @@ export function createMockServer(options: MockServerOptions): MockServer {
   const log: MockLog = createMockLog(options.logLimit);
   const limiter = createRateLimiter();
   const running = new Set<RunHandle>();
+  // How many continuations of each shape each model has answered, per header text (for `times=`).
+  const continuations = new Map<string, number>();
+  const countContinuation = (key: string): number => {
+    const n = (continuations.get(key) ?? 0) + 1;
+    continuations.set(key, n);
+    return n;
+  };
   let seq = 0;
 
   const track = (handle: RunHandle, res: ServerResponse): void => {
@@ -414,6 +421,13 @@ export function createMockServer(options: MockServerOptions): MockServer {
       seed: picker.seed,
       // Behaviours drawn by chance vary per attempt, as fault draws do: a retried continuation may differ.
       draw: hashUnit(picker.seed, model, pick.attempt, 'continuation'),
+      ...(shape === undefined
+        ? {}
+        : {
+            nth: countContinuation(
+              `${model}\u0000${shape}\u0000${typeof continuationText === 'string' ? continuationText.trim() : ''}`,
+            ),
+          }),
       ...(continuationHeader === undefined ? {} : { continuation: continuationHeader }),
     });
     if (plan.kind === 'reject') {
@@ -504,6 +518,7 @@ export function createMockServer(options: MockServerOptions): MockServer {
 
   function reset(): void {
     picker.reset();
+    continuations.clear();
     limiter.reset();
     log.clear();
     seq = 0;
@@ -512,6 +527,7 @@ export function createMockServer(options: MockServerOptions): MockServer {
   function setScenario(scenario: Scenario): void {
     // A seed given at start wins over the new scenario's own, as it did over the first one's.
     picker.setScenario(scenario, options.seed);
+    continuations.clear();
     limiter.reset();
   }
 

@@ -281,6 +281,32 @@ describe.each(DIALECTS)('%s: an answer to a caller’s own prefill, cut and cont
   });
 });
 
+describe.each(DIALECTS)('%s: behaviours in turn', (dialect) => {
+  it('paraphrases the first continuation and continues the next ones exactly, counted per shape', async () => {
+    const full = fullFor(dialect);
+    const partial = full.split(' ').slice(0, 30).join(' ');
+    const headers = { 'x-mock-continuation': 'paraphrase times=1; exact' };
+    const texts: string[] = [];
+    for (const mode of ['prefill', 'prefill', 'continue', 'continue'] as const)
+      texts.push(
+        (await call(mock.url, dialect, 'long', turnsFor(mode, partial), { stream: true, headers })).text,
+      );
+    expect(texts[0]).not.toContain(partial.slice(-16));
+    expect(partial + texts[1]).toBe(full);
+    expect(texts[2]).not.toContain(partial.slice(-16));
+    expect(`${partial} ${texts[3]}`).toBe(full);
+    expect(mock.log().map((e) => e.continuationBehaviour)).toEqual([
+      'paraphrase',
+      'exact',
+      'paraphrase',
+      'exact',
+    ]);
+    mock.reset();
+    await call(mock.url, dialect, 'long', turnsFor('prefill', partial), { stream: false, headers });
+    expect(mock.log()[0]?.continuationBehaviour).toBe('paraphrase');
+  });
+});
+
 describe('a bad x-mock-continuation header', () => {
   it('gets the provider 400 naming the problem', async () => {
     const got = await call(mock.url, 'openai', 'long', [question], {
