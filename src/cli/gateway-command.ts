@@ -1,4 +1,4 @@
-/** `outlast gateway [--config outlast.yaml] [--port 4000] [--host 127.0.0.1]`; SIGTERM drains. */
+/** `outlast gateway [--config outlast.yaml] [--port 4000] [--host 127.0.0.1]`; SIGTERM drains, SIGHUP reloads the config. */
 import { defineCommand } from 'citty';
 import { startGateway } from '../gateway/index.ts';
 import { demoBanner, startDemo } from './demo.ts';
@@ -50,6 +50,14 @@ export const gatewayCommand = defineCommand({
           .then(() => stopMock?.())
           .then(() => process.exit(0));
       };
+      // SIGHUP: read the config file again; a bad one is refused (logged) and the current one stays.
+      process.on('SIGHUP', () => {
+        if (!args.config) {
+          process.stderr.write('SIGHUP: the demo has no config file to reload\n');
+          return;
+        }
+        void gateway.reload();
+      });
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     }),

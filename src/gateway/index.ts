@@ -14,6 +14,7 @@ export {
   GATEWAY_DEFAULTS,
   type Gateway,
   type GatewayDeps,
+  type ReloadResult,
   type StartGatewayOptions,
   startGateway,
   startGatewayWith,

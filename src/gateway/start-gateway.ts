@@ -23,7 +23,7 @@ import {
   loadConfigFile,
   validateConfig,
 } from './config/index.ts';
-import { createGatewayServer } from './server/create-server.ts';
+import { createGatewayServer, type GatewayServerOptions } from './server/create-server.ts';
 import { createKnownModels } from './server/known-models.ts';
 import { LIMIT_DEFAULTS, resolveLimits } from './server/limits.ts';
 
@@ -68,6 +68,18 @@ export interface Gateway {
   stats(): { inFlight: number; bufferedBytes: number };
   /** Stops accepting, lets in-flight calls finish up to `server.drainTimeoutMs`, closes. */
   close(): Promise<void>;
+  /**
+   * Reads the config file again (SIGHUP) and serves new requests with it: providers, routes,
+   * keys, limits, policies. Calls already running finish as they began. A config that does not
+   * load or validate is refused, logged with the reason, and the current one stays.
+   */
+  reload(): Promise<ReloadResult>;
+}
+
+export interface ReloadResult {
+  readonly applied: boolean;
+  /** Why it was refused. */
+  readonly reason?: string;
 }
 
 async function resolveConfig(options: StartGatewayOptions): Promise<GatewayConfig> {
@@ -108,7 +120,10 @@ function redisSecrets(url: string | undefined): string[] {
 /** Starts a gateway with explicit engine dependencies (transport, codecs). */
 export async function startGatewayWith(options: StartGatewayOptions, deps: GatewayDeps): Promise<Gateway> {
   const config = await resolveConfig(options);
-  const redact = createRedactor([...secretsOf(config.providers), ...redisSecrets(config.state?.redis)]);
+  const secretsFor = (cfg: GatewayConfig) => [...secretsOf(cfg.providers), ...redisSecrets(cfg.state?.redis)];
+  let redactNow = createRedactor(secretsFor(config));
+  // A reload brings new keys: every user of the redactor sees the current one.
+  const redact = (text: string) => redactNow(text);
   // Every line goes through the redactor, whoever writes it.
   const logger: LoggerLike = redactingLogger(options.logger ?? defaultLogger(config), redact);
 
@@ -126,55 +141,69 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
   });
   if (config.state?.redis) await state.ready(2000);
 
-  const chaos = createChaos(config.chaos ?? [], deps.chaosRandom);
   const { serverCodecs, chaosRandom: _unused, closeTransport = true, transport, ...engineDeps } = deps;
-  let engine: Engine;
-  try {
-    engine = createEngine(config, {
+  /** What a config makes: rebuilt whole on reload, beside the server, state and metrics that stay. */
+  const buildGeneration = (cfg: GatewayConfig) => {
+    const chaos = createChaos(cfg.chaos ?? [], deps.chaosRandom);
+    const engine = createEngine(cfg, {
       ...engineDeps,
-      ...(transport ? { transport: config.chaos?.length ? chaos.wrap(transport) : transport } : {}),
+      ...(transport ? { transport: cfg.chaos?.length ? chaos.wrap(transport) : transport } : {}),
       breakerStore: state.breakerStore,
       cooldownStore: state.cooldownStore,
     });
+    const knownModels = createKnownModels(engine, { allowAnyModel: cfg.allowAnyModel === true });
+    return { config: cfg, chaos, engine, knownModels };
+  };
+  let current: ReturnType<typeof buildGeneration>;
+  try {
+    current = buildGeneration(config);
   } catch (error) {
     await state.close();
     throw error;
   }
-  const knownModels = createKnownModels(engine, { allowAnyModel: config.allowAnyModel === true });
-  const metrics = createEngineMetrics(registry, { isConfigured: knownModels.isConfigured });
-  const detach = [metrics.attach(engine), logEngineEvents(engine, logger, { calls: false })];
+  // Created once (they register in the registry); what they ask goes to the current generation.
+  const metrics = createEngineMetrics(registry, {
+    isConfigured: (provider, model) => current.knownModels.isConfigured(provider, model),
+  });
+  const callMetrics = createCallMetrics(registry, {
+    models: (model) => current.engine.settings.models(model),
+    isConfigured: (provider, model) => current.knownModels.isConfigured(provider, model),
+  });
+  const attach = (engine: Engine) => [
+    metrics.attach(engine),
+    logEngineEvents(engine, logger, { calls: false }),
+  ];
+  let detach = attach(current.engine);
 
-  const server = createGatewayServer({
-    engine,
+  const serverOptions = (gen: typeof current): GatewayServerOptions => ({
+    engine: gen.engine,
     codecs: serverCodecs,
-    keys: (config.keys ?? []).map((k) =>
+    keys: (gen.config.keys ?? []).map((k) =>
       typeof k === 'string' ? { hash: k } : { hash: k.hash, ...(k.name ? { name: k.name } : {}) },
     ),
-    limits: resolveLimits(config.server),
-    keepAliveMs: config.server?.keepAliveMs ?? GATEWAY_DEFAULTS.keepAliveMs,
-    drainTimeoutMs: config.server?.drainTimeoutMs ?? GATEWAY_DEFAULTS.drainTimeoutMs,
-    drainGraceMs: config.server?.drainGraceMs ?? GATEWAY_DEFAULTS.drainGraceMs,
+    limits: resolveLimits(gen.config.server),
+    keepAliveMs: gen.config.server?.keepAliveMs ?? GATEWAY_DEFAULTS.keepAliveMs,
+    drainTimeoutMs: gen.config.server?.drainTimeoutMs ?? GATEWAY_DEFAULTS.drainTimeoutMs,
+    drainGraceMs: gen.config.server?.drainGraceMs ?? GATEWAY_DEFAULTS.drainGraceMs,
     redact,
-    runInRoute: (route, fn) => chaos.run(route, fn),
-    knownModels,
-    adminKeys: config.admin?.keys ?? [],
-    callMetrics: createCallMetrics(registry, {
-      models: engine.settings.models,
-      isConfigured: knownModels.isConfigured,
-    }),
+    runInRoute: (route, fn) => gen.chaos.run(route, fn),
+    knownModels: gen.knownModels,
+    adminKeys: gen.config.admin?.keys ?? [],
+    callMetrics,
     state,
     registry,
     httpMetrics,
     logger,
-    logRequests: config.logging?.requests ?? true,
+    logRequests: gen.config.logging?.requests ?? true,
   });
+  const server = createGatewayServer(serverOptions(current));
   const port = options.port ?? config.server?.port ?? GATEWAY_DEFAULTS.port;
   const host = options.host ?? config.server?.host ?? GATEWAY_DEFAULTS.host;
   let url: string;
   try {
     url = await server.listen(port, host);
   } catch (error) {
-    await engine.close();
+    await current.engine.close();
     if (transport && closeTransport) await transport.close();
     await state.close();
     throw error;
@@ -205,13 +234,72 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
     'outlast gateway listening',
   );
 
+  const refuse = (reason: string): ReloadResult => {
+    logger.error?.(
+      { event: 'config_reload_refused', reason },
+      `config reload refused, keeping the current config: ${reason}`,
+    );
+    return { applied: false, reason };
+  };
+  let reloading: Promise<ReloadResult> | undefined;
+  const reload = async (): Promise<ReloadResult> => {
+    if (!options.configPath) return refuse('the gateway was started from a config object, not a file');
+    let next: GatewayConfig;
+    let gen: typeof current;
+    try {
+      next = await loadConfigFile(options.configPath, options.env);
+      gen = buildGeneration(next);
+    } catch (error) {
+      return refuse(error instanceof Error ? error.message : String(error));
+    }
+    const needRestart = (['state', 'logging'] as const).filter(
+      (part) => JSON.stringify(next[part]) !== JSON.stringify(current.config[part]),
+    );
+    if (
+      next.server?.port !== current.config.server?.port ||
+      next.server?.host !== current.config.server?.host
+    )
+      needRestart.push('server.port/host' as never);
+    const old = current;
+    current = gen;
+    redactNow = createRedactor(secretsFor(next));
+    const oldDetach = detach;
+    detach = attach(gen.engine);
+    logger.info?.(
+      {
+        event: 'config_reloaded',
+        routes: Object.keys(next.routes ?? {}),
+        providers: Object.keys(next.providers),
+        ...(needRestart.length ? { notApplied: needRestart } : {}),
+      },
+      needRestart.length
+        ? `config reloaded; ${needRestart.join(', ')} changed and take a restart to apply`
+        : 'config reloaded',
+    );
+    // Calls begun under the old config finish on its engine; then it goes.
+    await server.reconfigure(serverOptions(gen));
+    await old.engine.close();
+    for (const off of oldDetach) off();
+    return { applied: true };
+  };
+
   let closing: Promise<void> | undefined;
   return {
     url,
-    config,
-    engine,
+    get config() {
+      return current.config;
+    },
+    get engine() {
+      return current.engine;
+    },
     state,
     stats: () => ({ inFlight: server.inFlight(), bufferedBytes: server.bufferedBytes() }),
+    reload() {
+      // One at a time: a second SIGHUP while one applies waits for it, then reads the file again.
+      const run = (reloading ?? Promise.resolve()).then(reload, reload);
+      reloading = run;
+      return run;
+    },
     close() {
       closing ??= (async () => {
         await server.close();

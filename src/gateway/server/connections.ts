@@ -11,13 +11,17 @@ export interface ConnectionTracker {
   watch(server: Server): void;
   isOverLimit(socket: Socket): boolean;
   open(): number;
+  /** A new limit (config reload), for connections from now on. */
+  setMax(maxConnections: number): void;
 }
 
 /** Idle connections are reclaimed at most this often while over the limit. */
 const RECLAIM_EVERY_MS = 1000;
 
-export function createConnectionTracker(maxConnections: number): ConnectionTracker {
-  const ceiling = maxConnections + Math.max(16, Math.ceil(maxConnections / 10));
+export function createConnectionTracker(initialMax: number): ConnectionTracker {
+  let maxConnections = initialMax;
+  const ceilingOf = (max: number) => max + Math.max(16, Math.ceil(max / 10));
+  let ceiling = ceilingOf(maxConnections);
   const overLimit = new WeakSet<Socket>();
   let open = 0;
   let reclaimedAt = Number.NEGATIVE_INFINITY;
@@ -42,5 +46,9 @@ export function createConnectionTracker(maxConnections: number): ConnectionTrack
     },
     isOverLimit: (socket) => overLimit.has(socket),
     open: () => open,
+    setMax(max) {
+      maxConnections = max;
+      ceiling = ceilingOf(max);
+    },
   };
 }

@@ -58,6 +58,12 @@ export interface GatewayServer {
   listen(port: number, host: string): Promise<string>;
   /** Stops accepting, drains in-flight calls up to the deadline, then cuts the rest. */
   close(): Promise<void>;
+  /**
+   * Serves new requests with `next` (SIGHUP: providers, routes, keys, limits); the requests
+   * already being served finish as they began. Resolves once they have (or at the drain
+   * deadline), when the old engine may be closed.
+   */
+  reconfigure(next: GatewayServerOptions): Promise<void>;
   /** Requests being served now. */
   inFlight(): number;
   /** Bytes written to responses and not yet taken by the kernel: what slow clients cost us. */
@@ -102,48 +108,54 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   const active = new Set<ServerResponse>();
   let draining = false;
   const connections = createConnectionTracker(limits.maxConnections);
-  const budget = createBodyBudget(limits.largeBodyBudgetBytes);
 
-  const routes = createRoutes({
-    dialects: { anthropic, openai },
-    keys: options.keys,
-    limits,
-    isOverLimit: connections.isOverLimit,
-    call: {
-      engine: options.engine,
-      readBody: (req, res) =>
-        readJsonBody(req, { limit: limits.bodyLimitBytes, maxDepth: limits.maxJsonDepth, budget, res }),
-      checkRequest: (request) => checkToolSchemaDepth(request, limits.maxToolSchemaDepth),
-      keepAliveMs: options.keepAliveMs,
-      redact: options.redact,
-      runInRoute: options.runInRoute,
-      refuseModel: options.knownModels.refuse,
-    },
-    admin: {
-      engine: options.engine,
-      state: options.state,
-      registry: options.registry,
-      redact: options.redact,
-      startedAt: new Date(),
-      isDraining: () => draining,
-      inFlight: () => active.size,
-      isConfigured: options.knownModels.isConfigured,
-    },
-    adminKeys: options.adminKeys,
-    callMetrics: { metrics: options.callMetrics, routeLabel: options.knownModels.routeLabel },
-  });
-  const { router, endpointLabel } = createRouter(routes, guessDialect);
-  const handle = compose(
-    [
-      requestLog({
-        logger: options.logger,
-        httpMetrics: options.httpMetrics,
-        logRequests: options.logRequests,
-        endpointLabel,
-      }),
-    ],
-    router,
-  );
+  /** The request handler for one configuration: rebuilt whole by reconfigure() (SIGHUP). */
+  function build(o: GatewayServerOptions): Handler {
+    // One budget per configuration: bodies already held under the old one give back to it.
+    const budget = createBodyBudget(o.limits.largeBodyBudgetBytes);
+    const routes = createRoutes({
+      dialects: { anthropic, openai },
+      keys: o.keys,
+      limits: o.limits,
+      isOverLimit: connections.isOverLimit,
+      call: {
+        engine: o.engine,
+        readBody: (req, res) =>
+          readJsonBody(req, { limit: o.limits.bodyLimitBytes, maxDepth: o.limits.maxJsonDepth, budget, res }),
+        checkRequest: (request) => checkToolSchemaDepth(request, o.limits.maxToolSchemaDepth),
+        keepAliveMs: o.keepAliveMs,
+        redact: o.redact,
+        runInRoute: o.runInRoute,
+        refuseModel: o.knownModels.refuse,
+      },
+      admin: {
+        engine: o.engine,
+        state: o.state,
+        registry: o.registry,
+        redact: o.redact,
+        startedAt: new Date(),
+        isDraining: () => draining,
+        inFlight: () => active.size,
+        isConfigured: o.knownModels.isConfigured,
+      },
+      adminKeys: o.adminKeys,
+      callMetrics: { metrics: o.callMetrics, routeLabel: o.knownModels.routeLabel },
+    });
+    const { router, endpointLabel } = createRouter(routes, guessDialect);
+    return compose(
+      [
+        requestLog({
+          logger: o.logger,
+          httpMetrics: o.httpMetrics,
+          logRequests: o.logRequests,
+          endpointLabel,
+        }),
+      ],
+      router,
+    );
+  }
+  let current = options;
+  let handle = build(options);
 
   const server = createServer(
     {
@@ -177,7 +189,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   // never takes the server down. Nothing is written over a response already under way.
   server.on('clientError', (error: Error & { code?: string }, socket) => {
     const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
-    const answer = answerFor(error, limits, inFlight !== undefined);
+    const answer = answerFor(error, current.limits, inFlight !== undefined);
     if (answer && socket.writable && !inFlight?.headersSent) writeClientError(socket, answer);
     else socket.destroy();
   });
@@ -202,6 +214,21 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
         });
       });
     },
+    async reconfigure(next) {
+      const before = [...active];
+      current = next;
+      handle = build(next);
+      server.keepAliveTimeout = next.limits.keepAliveTimeoutMs;
+      server.requestTimeout = next.limits.requestTimeoutMs;
+      server.headersTimeout = next.limits.headersTimeoutMs;
+      // Read when a connection's parser is made: new connections get the new size.
+      (server as Server & { maxHeaderSize?: number }).maxHeaderSize = next.limits.maxHeaderBytes;
+      connections.setMax(next.limits.maxConnections);
+      const deadline = Date.now() + next.drainTimeoutMs;
+      while (before.some((res) => active.has(res)) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
     close() {
       closing ??= (async () => {
         draining = true;
@@ -212,26 +239,26 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
           NetServer.prototype.close.call(server, () => resolve()),
         );
         const started = Date.now();
-        const deadline = started + options.drainTimeoutMs;
-        const graceUntil = started + Math.min(options.drainGraceMs, options.drainTimeoutMs);
+        const deadline = started + current.drainTimeoutMs;
+        const graceUntil = started + Math.min(current.drainGraceMs, current.drainTimeoutMs);
         const waiting = () =>
           (active.size > 0 && Date.now() < deadline) || (connections.open() > 0 && Date.now() < graceUntil);
         while (waiting()) await new Promise((resolve) => setTimeout(resolve, 25));
         if (active.size > 0) {
-          options.logger.warn(
-            { inFlight: active.size, drainTimeoutMs: options.drainTimeoutMs },
+          current.logger.warn(
+            { inFlight: active.size, drainTimeoutMs: current.drainTimeoutMs },
             'drain deadline passed: cutting the calls still in flight',
           );
         }
         // Calls still running end with a retryable error (a stream with the dialect's error
         // event), so the client retries elsewhere rather than taking a cut for a failure.
-        await options.engine.close(
+        await current.engine.close(
           new OutlastError({
             kind: 'overloaded',
             status: 503,
             retryable: true,
             retryAfterMs: OVERLOAD_RETRY_AFTER_MS,
-            message: `the gateway is shutting down and its drain deadline (${options.drainTimeoutMs} ms, server.drainTimeoutMs) passed; retry on another instance`,
+            message: `the gateway is shutting down and its drain deadline (${current.drainTimeoutMs} ms, server.drainTimeoutMs) passed; retry on another instance`,
           }),
         );
         // Their error events are written on the next ticks: a moment for them to leave.
