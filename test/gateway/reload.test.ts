@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Gateway, hashKey, startGateway } from '../../src/gateway/index.ts';
 import { type MockProvider, startMockProvider } from '../../src/testing/index.ts';
+import { openSocket, readAnswer } from './raw-http.ts';
 
 let mock: MockProvider | undefined;
 let gateway: Gateway | undefined;
@@ -68,8 +69,11 @@ describe('config reload', () => {
     expect(fresh.status).toBe(200);
     expect(fresh.headers.get('x-outlast-model')).toBe('anthropic/claude-sonnet-4-5');
     expect((await call(gateway.url, OLD_KEY)).status).toBe(401);
-    const big = await fetch(`${gateway.url}/healthz`, { headers: { 'x-pad': 'a'.repeat(4000) } });
-    expect(big.status).toBe(431);
+    // On a new connection (a pooled one keeps the parser it was opened with).
+    const socket = await openSocket(gateway.url);
+    socket.write(`GET /healthz HTTP/1.1\r\nhost: x\r\nx-pad: ${'a'.repeat(4000)}\r\n\r\n`);
+    expect((await readAnswer(socket)).status).toBe(431);
+    socket.destroy();
     expect(lines.some((l) => l.startsWith('config reloaded'))).toBe(true);
 
     // A bad file is refused and logged; the config in force stays.
