@@ -5,6 +5,7 @@
  */
 import type { ErrorKind } from '../errors/index.ts';
 import {
+  type BreakerOpening,
   type BreakerStateName,
   type BreakerStore,
   type CircuitBreaker,
@@ -41,6 +42,10 @@ export type TargetPermit =
       readonly allowed: false;
       readonly reason: SkipReason;
       readonly retryAtMs: number;
+      /** For a breaker's refusal: since when it is open and the failures that opened it. */
+      readonly breaker?: BreakerOpening;
+      /** For a cooldown's: the failure kind that cooled the target (`rate_limited`, `quota_exceeded`). */
+      readonly cooledBy?: string;
       /**
        * Set when another call's pacing attempt holds the target: resolves with its verdict, the
        * end of a new cooldown or undefined when the target is free again.
@@ -94,7 +99,7 @@ export interface Health {
    * A permit to try the target now. `ignoreCooldown`: the caller has already waited what the
    * server asked of it, so a cooldown other calls extended meanwhile does not hold it back.
    */
-  acquire(target: TargetRef, options?: { ignoreCooldown?: boolean }): TargetPermit;
+  acquire(target: TargetRef, options?: { ignoreCooldown?: boolean; retry?: boolean }): TargetPermit;
   /**
    * When the target can take an attempt, without taking a permit: now when nothing holds it back,
    * the end of its cooldown when cooling, undefined while a breaker is open.
@@ -116,6 +121,19 @@ export interface Health {
   /** Targets attempted so far (a call may name one no route lists). */
   seen(): TargetRef[];
   dispose(): void;
+}
+
+/** A refused breaker permit's account of why, when it gave one. */
+function openingOf(refusal: { retryAtMs: number } & Partial<BreakerOpening>): { breaker?: BreakerOpening } {
+  if (refusal.openedAt === undefined || refusal.state === undefined) return {};
+  return {
+    breaker: {
+      openedAt: refusal.openedAt,
+      state: refusal.state,
+      retryAtMs: refusal.retryAtMs,
+      ...(refusal.evidence ? { evidence: refusal.evidence } : {}),
+    },
+  };
 }
 
 function percentile(sorted: readonly number[], p: number): number | undefined {
@@ -188,15 +206,32 @@ export function createHealth(
       if (pacingVerdict)
         return { allowed: false, reason: 'cooling_down', retryAtMs: clock.now(), pacingVerdict };
       const cooling = options?.ignoreCooldown ? undefined : cooldowns.isCooling(target.key);
-      if (cooling) return { allowed: false, reason: 'cooling_down', retryAtMs: cooling.untilMs };
+      if (cooling)
+        return {
+          allowed: false,
+          reason: 'cooling_down',
+          retryAtMs: cooling.untilMs,
+          cooledBy: cooling.reason,
+        };
       const providerBreaker = breaker(target.provider);
       const targetBreaker = breaker(target.key);
-      const p = providerBreaker?.acquire() ?? { allowed: true as const, probe: false, release() {} };
-      if (!p.allowed) return { allowed: false, reason: 'provider_breaker_open', retryAtMs: p.retryAtMs };
-      const t = targetBreaker?.acquire() ?? { allowed: true as const, probe: false, release() {} };
+      // A call's retry on the same target adds an attempt to the failure rate, not another distinct call.
+      const acquireOptions = { retry: options?.retry === true };
+      const p = providerBreaker?.acquire(acquireOptions) ?? {
+        allowed: true as const,
+        probe: false,
+        release() {},
+      };
+      if (!p.allowed)
+        return { allowed: false, reason: 'provider_breaker_open', retryAtMs: p.retryAtMs, ...openingOf(p) };
+      const t = targetBreaker?.acquire(acquireOptions) ?? {
+        allowed: true as const,
+        probe: false,
+        release() {},
+      };
       if (!t.allowed) {
         p.release('ignored');
-        return { allowed: false, reason: 'breaker_open', retryAtMs: t.retryAtMs };
+        return { allowed: false, reason: 'breaker_open', retryAtMs: t.retryAtMs, ...openingOf(t) };
       }
       const pacing = recovering.delete(target.key);
       let settlePacing: (coolUntilMs?: number) => void = () => {};

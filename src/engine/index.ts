@@ -158,7 +158,7 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = {}): Eng
   };
 }
 
-export { DEFAULT_BASE_URLS } from './base-urls.ts';
+export { DEFAULT_BASE_URLS } from '../wire/index.ts';
 export type { CallOptions, EngineCall } from './call/start-call.ts';
 export { forEachQueued, type Pullable } from './channel.ts';
 export type { ClientOptionsInput, LoggerLike, OnInterrupt, ProviderConfig, TimeoutOption } from './config.ts';

@@ -22,7 +22,7 @@ import {
   readServerHint,
 } from '../policy/index.ts';
 import type { ClientCodec } from '../wire/codec.ts';
-import { DEFAULT_BASE_URLS } from './base-urls.ts';
+import { DEFAULT_BASE_URLS } from '../wire/index.ts';
 import type { ProviderType } from './config.ts';
 import type { Health } from './health.ts';
 import { resolveRoute, type TargetRef } from './routes.ts';

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/index.ts';
-import type { OutlastError } from '../../src/errors/index.ts';
+import { OutlastError } from '../../src/errors/index.ts';
 import type { MockProvider } from '../../src/testing/index.ts';
 import type { CanonicalRequest } from '../../src/wire/canonical/index.ts';
 import { attemptsByModel, engineFor, startMock } from './support/harness.ts';
@@ -96,5 +96,26 @@ describe('every target of the route held back', () => {
     const response = await engine.execute(ask(99)).response();
     expect(response.content.length).toBeGreaterThan(0);
     expect(mock.log().length).toBe(before + 1);
+  });
+
+  it('the final error says which targets were skipped and why: since when the breaker is open, on what evidence', async () => {
+    mock.setScenario({ models: { [MODEL]: { faults: ['500'] }, 'gpt-4.1-mini': { faults: ['503'] } } });
+    engine = engineFor(mock, {
+      routes: { default: [`openai/${MODEL}`, 'openai/gpt-4.1-mini'], primary: [`openai/${MODEL}`] },
+      retry: { attempts: 1, baseMs: 1, capMs: 1 },
+      breaker: { consecutiveFailures: 2, minimumSpanMs: 0, cooldownMs: 60_000 },
+    });
+    for (let i = 0; i < 2; i++)
+      await engine
+        .execute({ ...ask(i), model: 'primary' })
+        .response()
+        .catch(() => undefined);
+    const error = (await engine
+      .execute(ask(7))
+      .response()
+      .catch((e: unknown) => e)) as OutlastError;
+    expect(OutlastError.isInstance(error)).toBe(true);
+    expect(error.message).toMatch(/skipped openai\/gpt-4\.1 \(breaker open since \d\d:\d\d:\d\d/);
+    expect(error.message).toMatch(/2 failures/);
   });
 });

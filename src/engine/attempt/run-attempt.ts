@@ -8,7 +8,7 @@ import type { AttemptRecord } from '../../errors/index.ts';
 import { cooldownEndOf, OutlastError, toOutlastError, treatmentOf } from '../../errors/index.ts';
 import { type AttemptScope, abortReason } from '../../policy/index.ts';
 import { type CanonicalRequest, isContentPart } from '../../wire/canonical/index.ts';
-import { DEFAULT_BASE_URLS } from '../base-urls.ts';
+import { DEFAULT_BASE_URLS } from '../../wire/index.ts';
 import { type CallContext, label } from '../call/call-context.ts';
 import { forEachQueued } from '../channel.ts';
 import type { SkipReason } from '../events.ts';

@@ -5,6 +5,7 @@
 import type { AttemptRecord, OutlastError } from '../../errors/index.ts';
 import type { Clock } from '../../policy/index.ts';
 import type { EventHub, SkipReason, Trace } from '../events.ts';
+import type { SkipRecord } from '../final-error.ts';
 import type { TargetRef } from '../routes.ts';
 
 /** One finished attempt, as the attempt saw it. */
@@ -26,14 +27,15 @@ export interface CallLedger {
   readonly records: readonly AttemptRecord[];
   /** Attempts that must never be the final error (prefill rejections, failed continuations). */
   readonly artefacts: Set<AttemptRecord>;
-  readonly skips: ReadonlyArray<{ provider: string; model: string; reason: SkipReason }>;
+  readonly skips: readonly SkipRecord[];
   /** The largest context window that refused the prompt: no smaller one is tried. */
   contextFloor: number;
   continued: boolean;
   salvaged: boolean;
   /** The target whose answer the caller got (the last one when a stream was continued elsewhere). */
   answeredBy: TargetRef | undefined;
-  skip(ref: TargetRef, reason: SkipReason): void;
+  /** A target passed over, and why (an open breaker's opening, a cooldown's cause, when known). */
+  skip(ref: TargetRef, reason: SkipReason, why?: Pick<SkipRecord, 'breaker' | 'cooledBy'>): void;
   /** Counts the attempt as a retry or a fallback, announces it, and returns its number. */
   beginAttempt(ref: TargetRef, attemptsHere: number, continuation: boolean, probe: boolean): number;
   endAttempt(report: AttemptReport): AttemptRecord;
@@ -42,7 +44,7 @@ export interface CallLedger {
 
 export function createLedger(hub: EventHub, clock: Clock, requestId: string): CallLedger {
   const records: AttemptRecord[] = [];
-  const skips: Array<{ provider: string; model: string; reason: SkipReason }> = [];
+  const skips: SkipRecord[] = [];
   let retries = 0;
   let fallbacks = 0;
   let lastTried: { ref: TargetRef; error?: OutlastError } | undefined;
@@ -56,8 +58,13 @@ export function createLedger(hub: EventHub, clock: Clock, requestId: string): Ca
     continued: false,
     salvaged: false,
     answeredBy: undefined,
-    skip(ref, reason) {
-      skips.push({ ...label(ref), reason });
+    skip(ref, reason, why) {
+      skips.push({
+        ...label(ref),
+        reason,
+        ...(why?.breaker ? { breaker: why.breaker } : {}),
+        ...(why?.cooledBy ? { cooledBy: why.cooledBy } : {}),
+      });
       hub.emit({ type: 'skip', requestId, ...label(ref), reason });
     },
     beginAttempt(ref, attemptsHere, continuation, probe) {

@@ -106,10 +106,10 @@ async function continueOn(
   for (;;) {
     const next = buildContinuation(ctx.request, partial, { prefill });
     // Taken just before the attempt, which settles whatever the permit holds (a pacing one included).
-    let permit = health.acquire(state.ref);
+    let permit = health.acquire(state.ref, { retry: state.attempts > 0 });
     if (!permit.allowed && state.attempts > 0 && isBreakerReason(permit.reason)) permit = ADMITTED;
     if (!permit.allowed) {
-      ctx.ledger.skip(state.ref, permit.reason);
+      ctx.ledger.skip(state.ref, permit.reason, permit);
       return { kind: 'failed' };
     }
     attemptsHere++;

@@ -70,11 +70,13 @@ export async function runRoute(ctx: CallContext): Promise<Outcome> {
 function everyTargetCooling(ctx: CallContext, states: readonly TargetState[], untilMs: number): OutlastError {
   const waitMs = Math.max(0, untilMs - ctx.deps.clock.now());
   const soonest = states.find((s) => s.coolingUntilMs === untilMs);
+  // Spent quota everywhere is not a rate limit: the client must not be told to just wait.
+  const quota = states.every((s) => s.cooledBy === 'quota_exceeded');
   return new OutlastError({
-    kind: 'rate_limited',
+    kind: quota ? 'quota_exceeded' : 'rate_limited',
     code: SPECIFIC_CODES.ALL_TARGETS_COOLING,
     message:
-      `every target of ${ctx.route.name} is cooling after rate limits; the soonest` +
+      `every target of ${ctx.route.name} is cooling after ${quota ? "its account's quota ran out" : 'rate limits'}; the soonest` +
       `${soonest ? ` (${soonest.ref.key})` : ''} takes calls again in ${formatDuration(waitMs)}`,
     retryAfterMs: waitMs,
     retryable: true,

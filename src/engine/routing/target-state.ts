@@ -14,6 +14,8 @@ export interface TargetState {
   skipped?: SkipReason;
   /** When a rate-limit cooldown (this call's 429 or another call's) lets this target be tried again. */
   coolingUntilMs?: number;
+  /** The failure kind behind that cooldown (`rate_limited`, `quota_exceeded`, …), when known. */
+  cooledBy?: string;
 }
 
 export function createTargetStates(targets: readonly TargetRef[], retry: RetrySettings): TargetState[] {

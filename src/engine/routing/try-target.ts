@@ -70,7 +70,9 @@ export async function tryTarget(
     waited = plan.delayMs;
   }
   for (;;) {
-    let permit = how.forced ? FORCED : health.acquire(ref, { ignoreCooldown: paced });
+    let permit = how.forced
+      ? FORCED
+      : health.acquire(ref, { ignoreCooldown: paced, retry: state.attempts > 0 });
     if (!permit.allowed && permit.pacingVerdict && returning) {
       // This call has waited what the server asked, and another call is finding out whether the
       // limit has passed: wait for its verdict (moments: its first response) rather than go at
@@ -87,15 +89,18 @@ export async function tryTarget(
       const readyAt = fallbackReadyAt(states, state, now, health, settings.retry.attempts);
       if (!how.lastResort && readyAt !== undefined && readyAt <= now) {
         state.lastResort = true;
-        ctx.ledger.skip(ref, permit.reason);
+        ctx.ledger.skip(ref, permit.reason, permit);
         return NEXT;
       }
       permit = ADMITTED;
     }
     if (!permit.allowed) {
       state.skipped = permit.reason;
-      if (permit.reason === 'cooling_down') state.coolingUntilMs = permit.retryAtMs;
-      ctx.ledger.skip(ref, permit.reason);
+      if (permit.reason === 'cooling_down') {
+        state.coolingUntilMs = permit.retryAtMs;
+        if (permit.cooledBy !== undefined) state.cooledBy = permit.cooledBy;
+      }
+      ctx.ledger.skip(ref, permit.reason, permit);
       return NEXT;
     }
     const result = await runAttempt(ctx, state, permit, ctx.request, { continuation: false }, waited);
@@ -107,6 +112,7 @@ export async function tryTarget(
     const now = clock.now();
     // Other calls keep off a rate-limited target until its hinted time, whatever this call does next.
     state.coolingUntilMs = cooldownEndOf(error, now);
+    state.cooledBy = error.kind;
     if (state.coolingUntilMs !== undefined) health.coolUntil(ref.key, state.coolingUntilMs, error.kind);
     if (error.kind === 'context_length') {
       ctx.ledger.contextFloor = Math.max(
