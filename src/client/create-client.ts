@@ -128,12 +128,6 @@ export function createClient(options: ClientOptions, deps: ClientDeps = {}): Out
   const toOpenAI = (r: CanonicalResponse) =>
     openaiCodec.encodeResponse(r, { model: r.model }) as ChatCompletion;
 
-  /** Params → canonical → a running call; throws (bad params, a closed engine) for the caller to turn into a rejection. */
-  const start = (codec: ServerCodec, params: unknown, options: RequestOptions | undefined) => {
-    const request: CanonicalRequest = codec.decodeRequest(params);
-    return { request, call: engine.execute(request, options) };
-  };
-
   function startStreamed<T>(call: EngineCall, iterate: () => AsyncIterator<T>) {
     const stream = {
       [Symbol.asyncIterator]: iterate,
@@ -147,48 +141,52 @@ export function createClient(options: ClientOptions, deps: ClientDeps = {}): Out
     );
   }
 
-  function messagesCreate(params: MessageCreateParams, options?: RequestOptions) {
-    let started: ReturnType<typeof start>;
+  /**
+   * Params → canonical (the codec of the shape) → a running call → `answer`. A call that
+   * cannot start (bad params, a closed engine) rejects instead of throwing.
+   */
+  function create<T>(
+    codec: ServerCodec,
+    params: unknown,
+    options: RequestOptions | undefined,
+    answer: (request: CanonicalRequest, call: EngineCall) => TracedPromise<T>,
+  ): TracedPromise<T> {
+    let request: CanonicalRequest;
+    let call: EngineCall;
     try {
-      started = start(anthropicCodec, params, options);
+      request = codec.decodeRequest(params);
+      call = engine.execute(request, options);
     } catch (error) {
       return failed(error);
     }
-    const { request, call } = started;
-    if (request.stream) {
-      return startStreamed<AnthropicStreamEvent>(call, () => anthropicEvents(call));
-    }
-    return traced(call.response().then(toAnthropic), () => call.trace);
+    return answer(request, call);
   }
 
-  function chatCreate(params: ChatCompletionCreateParams, options?: RequestOptions) {
-    let started: ReturnType<typeof start>;
-    try {
-      started = start(openaiCodec, params, options);
-    } catch (error) {
-      return failed(error);
-    }
-    const { request, call } = started;
-    if (request.stream) {
+  const messagesCreate = (params: MessageCreateParams, options?: RequestOptions) =>
+    create<AnthropicMessage | AnthropicEventStream>(anthropicCodec, params, options, (request, call) =>
+      request.stream
+        ? startStreamed<AnthropicStreamEvent>(call, () => anthropicEvents(call))
+        : traced(call.response().then(toAnthropic), () => call.trace),
+    );
+
+  const chatCreate = (params: ChatCompletionCreateParams, options?: RequestOptions) =>
+    create<ChatCompletion | ChatCompletionStream>(openaiCodec, params, options, (request, call) => {
+      if (!request.stream) return traced(call.response().then(toOpenAI), () => call.trace);
       const includeUsage = request.includeUsage === true;
       return startStreamed<ChatCompletionChunk>(call, async function* () {
         // The chunk objects the gateway frames as SSE: one translation (src/wire/openai).
         const events = createOpenaiEventEncoder({ model: (await call.committed).model, includeUsage });
         for await (const part of call) yield* events.push(part);
       });
-    }
-    return traced(call.response().then(toOpenAI), () => call.trace);
-  }
+    });
 
   return {
     messages: {
       create: messagesCreate as OutlastClient['messages']['create'],
       stream(params, options) {
         try {
-          return createMessageStream(
-            start(anthropicCodec, { ...params, stream: true }, options).call,
-            toAnthropic,
-          );
+          const request = anthropicCodec.decodeRequest({ ...params, stream: true });
+          return createMessageStream(engine.execute(request, options), toAnthropic);
         } catch (error) {
           return failedMessageStream(error);
         }

@@ -5,6 +5,7 @@
 import type { StreamPart } from '../canonical/index.ts';
 import type { StreamEncoder, StreamEncoderOptions } from '../codec.ts';
 import { formatSse } from '../shared/index.ts';
+import { framePart } from '../shared/stream-ending.ts';
 import { encodeAnthropicStreamError } from './errors.ts';
 import type { AnthropicStreamEvent } from './sdk-types.ts';
 import { createAnthropicEventEncoder } from './stream-events.ts';
@@ -15,17 +16,7 @@ const frame = (event: AnthropicStreamEvent | { type: 'ping' }): string =>
 export function createAnthropicStreamEncoder(options: StreamEncoderOptions): StreamEncoder {
   const events = createAnthropicEventEncoder(options);
   return {
-    encode(part: StreamPart): string {
-      if (part.type === 'error') {
-        if (events.finished || events.failed) return '';
-        events.push(part);
-        return encodeAnthropicStreamError(part.error);
-      }
-      const out = events.push(part);
-      if (out.length === 0) return '';
-      if (out.length === 1) return frame(out[0] as AnthropicStreamEvent);
-      return out.map(frame).join('');
-    },
+    encode: (part: StreamPart): string => framePart(events, part, frame, encodeAnthropicStreamError),
     end: () => '',
     keepAlive: () => frame({ type: 'ping' }),
   };

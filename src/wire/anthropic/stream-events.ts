@@ -14,6 +14,7 @@
  */
 import type { StopReason, StreamPart, Usage } from '../canonical/index.ts';
 import type { StreamEncoderOptions, StreamEventEncoder } from '../codec.ts';
+import { withStreamEnding } from '../shared/stream-ending.ts';
 import type {
   AnthropicContentBlock,
   AnthropicContentDelta,
@@ -27,8 +28,6 @@ export function createAnthropicEventEncoder(
   options: StreamEncoderOptions,
 ): StreamEventEncoder<AnthropicStreamEvent> {
   let started = false;
-  let finished = false;
-  let failed = false;
   let usage: Partial<Usage> = {};
   let stopReason: StopReason | undefined;
   let stopSequence: string | null = null;
@@ -115,42 +114,27 @@ export function createAnthropicEventEncoder(
     return [{ type: 'content_block_delta', index, delta }];
   }
 
-  return {
-    get finished() {
-      return finished;
-    },
-    get failed() {
-      return failed;
-    },
-    push(part: StreamPart): AnthropicStreamEvent[] {
-      if (finished || failed) return [];
-      switch (part.type) {
-        case 'message_start':
-          return started ? [] : [start(part.id, part.usage)];
-        case 'block_start':
-          return blockStart(part);
-        case 'block_delta':
-          return blockDelta(part);
-        case 'block_stop': {
-          const index = wireIndex.get(part.index);
-          if (index === undefined || !open.delete(index)) return [];
-          return [{ type: 'content_block_stop', index }];
-        }
-        case 'message_delta':
-          if (part.stopReason) stopReason = part.stopReason;
-          if (part.stopSequence !== undefined) stopSequence = part.stopSequence;
-          if (part.usage) {
-            deltaUsage = { ...deltaUsage, ...part.usage };
-            usage = { ...usage, ...part.usage };
-          }
-          return [];
-        case 'message_stop':
-          finished = true;
-          return finish(part.truncated === true);
-        case 'error':
-          failed = true;
-          return [];
+  return withStreamEnding<AnthropicStreamEvent>((part) => {
+    switch (part.type) {
+      case 'message_start':
+        return started ? [] : [start(part.id, part.usage)];
+      case 'block_start':
+        return blockStart(part);
+      case 'block_delta':
+        return blockDelta(part);
+      case 'block_stop': {
+        const index = wireIndex.get(part.index);
+        if (index === undefined || !open.delete(index)) return [];
+        return [{ type: 'content_block_stop', index }];
       }
-    },
-  };
+      case 'message_delta':
+        if (part.stopReason) stopReason = part.stopReason;
+        if (part.stopSequence !== undefined) stopSequence = part.stopSequence;
+        if (part.usage) {
+          deltaUsage = { ...deltaUsage, ...part.usage };
+          usage = { ...usage, ...part.usage };
+        }
+        return [];
+    }
+  }, finish);
 }

@@ -10,6 +10,7 @@
 import type { StreamPart } from '../canonical/index.ts';
 import type { StreamEncoder } from '../codec.ts';
 import { formatSse, formatSseComment } from '../shared/index.ts';
+import { framePart } from '../shared/stream-ending.ts';
 import { encodeOpenaiStreamError } from './errors.ts';
 import type { ChatCompletionChunk } from './sdk-types.ts';
 import { createOpenaiEventEncoder, type OpenaiStreamEncoderOptions } from './stream-events.ts';
@@ -31,14 +32,13 @@ export function createOpenaiStreamEncoder(options: OpenaiStreamEncoderOptions): 
   const frameSuffix = `},"logprobs":null,"finish_reason":null}]${options.includeUsage ? ',"usage":null' : ''}}\n\n`;
   const tokenFrame = (field: 'content' | 'reasoning_content', value: string): string =>
     `${framePrefix}${field}":${JSON.stringify(value)}${frameSuffix}`;
-  const push = (part: StreamPart): ChatCompletionChunk[] => {
-    const chunks = events.push(part);
+  /** Reads the events' state after a push (the only place it changes). */
+  const refresh = () => {
     hot = templated && events.roleSent && !events.finished && !events.failed;
     if (hot && frameFor !== events.id) {
       frameFor = events.id;
       framePrefix = `data: {"id":${JSON.stringify(events.id)},"object":"chat.completion.chunk","created":${JSON.stringify(events.created)},"model":${JSON.stringify(options.model)},"choices":[{"index":0,"delta":{"`;
     }
-    return chunks;
   };
 
   return {
@@ -49,15 +49,9 @@ export function createOpenaiStreamEncoder(options: OpenaiStreamEncoderOptions): 
         if (d.type === 'thinking')
           return d.thinking === '' ? '' : tokenFrame('reasoning_content', d.thinking);
       }
-      if (part.type === 'error') {
-        if (events.finished || events.failed) return '';
-        push(part);
-        return encodeOpenaiStreamError(part.error);
-      }
-      const chunks = push(part);
-      if (chunks.length === 0) return '';
-      if (chunks.length === 1) return frame(chunks[0] as ChatCompletionChunk);
-      return chunks.map(frame).join('');
+      const text = framePart(events, part, frame, encodeOpenaiStreamError);
+      refresh();
+      return text;
     },
     // `[DONE]` only after a whole answer: after an error the stream must not look finished.
     end: () => (events.finished ? formatSse('[DONE]') : ''),

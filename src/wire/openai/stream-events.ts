@@ -8,8 +8,9 @@
  * A salvaged answer (`message_stop` with `truncated`) ends with finish_reason `length`: the
  * one standard value every OpenAI client already reads as "the answer was cut short".
  */
-import type { StopReason, StreamPart, Usage } from '../canonical/index.ts';
+import type { StopReason, Usage } from '../canonical/index.ts';
 import type { StreamEncoderOptions, StreamEventEncoder } from '../codec.ts';
+import { withStreamEnding } from '../shared/stream-ending.ts';
 import type { ChatCompletionChunk, ChatCompletionChunkDelta, OpenAIUsage } from './sdk-types.ts';
 import { encodeFinishReason } from './stop-reason.ts';
 import { encodeUsage } from './usage.ts';
@@ -34,8 +35,6 @@ export function createOpenaiEventEncoder(options: OpenaiStreamEncoderOptions): O
   let roleSent = false;
   let stopReason: StopReason | undefined;
   let usage: Partial<Usage> = {};
-  let finished = false;
-  let failed = false;
   // Canonical block index → OpenAI tool call index (0, 1, … in order of appearance).
   const toolIndex = new Map<number, number>();
 
@@ -67,6 +66,50 @@ export function createOpenaiEventEncoder(options: OpenaiStreamEncoderOptions): O
     return out;
   }
 
+  const ending = withStreamEnding<ChatCompletionChunk>((part) => {
+    switch (part.type) {
+      case 'message_start':
+        id = part.id;
+        if (part.usage) usage = { ...usage, ...part.usage };
+        return [];
+      case 'block_start': {
+        const block = part.block;
+        if (block.type === 'tool_use') {
+          const index = toolIndex.size;
+          toolIndex.set(part.index, index);
+          const call = {
+            index,
+            id: block.id,
+            type: 'function' as const,
+            function: { name: block.name, arguments: '' },
+          };
+          return [delta(roleSent ? { tool_calls: [call] } : { content: null, tool_calls: [call] })];
+        }
+        // A text block opens with the role chunk OpenAI sends first: empty content, no refusal.
+        if (block.type === 'text' && !roleSent) return [delta({ content: '', refusal: null })];
+        return [];
+      }
+      case 'block_delta': {
+        const d = part.delta;
+        if (d.type === 'text') return d.text === '' ? [] : [delta({ content: d.text })];
+        if (d.type === 'thinking') return d.thinking === '' ? [] : [delta({ reasoning_content: d.thinking })];
+        if (d.type === 'tool_input') {
+          const index = toolIndex.get(part.index);
+          if (index === undefined || d.partialJson === '') return [];
+          return [delta({ tool_calls: [{ index, function: { arguments: d.partialJson } }] })];
+        }
+        // Signatures have no OpenAI form.
+        return [];
+      }
+      case 'block_stop':
+        return [];
+      case 'message_delta':
+        if (part.stopReason) stopReason = part.stopReason;
+        if (part.usage) usage = { ...usage, ...part.usage };
+        return [];
+    }
+  }, finish);
+
   return {
     get id() {
       return id;
@@ -76,61 +119,11 @@ export function createOpenaiEventEncoder(options: OpenaiStreamEncoderOptions): O
       return roleSent;
     },
     get finished() {
-      return finished;
+      return ending.finished;
     },
     get failed() {
-      return failed;
+      return ending.failed;
     },
-    push(part: StreamPart): ChatCompletionChunk[] {
-      if (finished || failed) return [];
-      switch (part.type) {
-        case 'message_start':
-          id = part.id;
-          if (part.usage) usage = { ...usage, ...part.usage };
-          return [];
-        case 'block_start': {
-          const block = part.block;
-          if (block.type === 'tool_use') {
-            const index = toolIndex.size;
-            toolIndex.set(part.index, index);
-            const call = {
-              index,
-              id: block.id,
-              type: 'function' as const,
-              function: { name: block.name, arguments: '' },
-            };
-            return [delta(roleSent ? { tool_calls: [call] } : { content: null, tool_calls: [call] })];
-          }
-          // A text block opens with the role chunk OpenAI sends first: empty content, no refusal.
-          if (block.type === 'text' && !roleSent) return [delta({ content: '', refusal: null })];
-          return [];
-        }
-        case 'block_delta': {
-          const d = part.delta;
-          if (d.type === 'text') return d.text === '' ? [] : [delta({ content: d.text })];
-          if (d.type === 'thinking')
-            return d.thinking === '' ? [] : [delta({ reasoning_content: d.thinking })];
-          if (d.type === 'tool_input') {
-            const index = toolIndex.get(part.index);
-            if (index === undefined || d.partialJson === '') return [];
-            return [delta({ tool_calls: [{ index, function: { arguments: d.partialJson } }] })];
-          }
-          // Signatures have no OpenAI form.
-          return [];
-        }
-        case 'block_stop':
-          return [];
-        case 'message_delta':
-          if (part.stopReason) stopReason = part.stopReason;
-          if (part.usage) usage = { ...usage, ...part.usage };
-          return [];
-        case 'message_stop':
-          finished = true;
-          return finish(part.truncated === true);
-        case 'error':
-          failed = true;
-          return [];
-      }
-    },
+    push: ending.push,
   };
 }
