@@ -9,6 +9,7 @@ import { ANTHROPIC_ERROR_TYPES } from '../wire/anthropic/index.ts';
 import type { WireFormat } from '../wire/canonical/index.ts';
 import type { ServerCodec } from '../wire/codec.ts';
 import { GEMINI_ERROR_TYPES } from '../wire/gemini/index.ts';
+import { REQUEST_ID_HEADERS } from '../wire/index.ts';
 import { OPENAI_ERROR_TYPES } from '../wire/openai/index.ts';
 import type { HttpFault, StreamErrorKind } from './fault-spec.ts';
 
@@ -201,12 +202,6 @@ export function streamFaultError(
   return faultError({ type: 'http', status: STREAM_ERRORS[kind].status }, format, model, requestId);
 }
 
-const REQUEST_ID_HEADER: Readonly<Record<WireFormat, string>> = {
-  anthropic: 'request-id',
-  openai: 'x-request-id',
-  gemini: 'x-request-id',
-};
-
 /** `1s`, `6m0s`, `250ms`: OpenAI's reset durations. */
 function goDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
@@ -296,7 +291,7 @@ export function encodeHttpFault(
   context: { format: WireFormat; codec: ServerCodec; model: string; requestId: string; now: number },
 ): WireError {
   const { format, codec, model, requestId, now } = context;
-  const idHeader = REQUEST_ID_HEADER[format];
+  const idHeader = REQUEST_ID_HEADERS[format];
   let wire: WireError;
   if (fault.status === 502) {
     wire = { status: 502, headers: { 'content-type': 'text/html' }, body: BAD_GATEWAY_HTML };
@@ -327,7 +322,7 @@ export function encodeOwnError(
 ): WireError {
   const encoded = codec.encodeError(error.with({ requestId }));
   const headers = { ...encoded.headers };
-  const idHeader = REQUEST_ID_HEADER[format];
+  const idHeader = REQUEST_ID_HEADERS[format];
   if (!Object.keys(headers).some((h) => h.toLowerCase() === idHeader)) headers[idHeader] = requestId;
   return { status: encoded.status, headers, body: encoded.body };
 }

@@ -6,6 +6,7 @@
 import type { OutlastError } from '../errors/index.ts';
 import type { CanonicalResponse, WireFormat } from '../wire/canonical/index.ts';
 import type { ServerCodec } from '../wire/codec.ts';
+import { REQUEST_ID_HEADERS } from '../wire/index.ts';
 import type { SseBody } from './sse-body.ts';
 
 /** What outlast tells the client about a call besides the answer. */
@@ -37,17 +38,10 @@ export type ServedAnswer =
   /** The client went away (its signal aborted) before there was anything to send. */
   | { readonly kind: 'aborted'; readonly reason: unknown };
 
-// The header each official SDK reads into `requestID` (Anthropic `request-id`, OpenAI `x-request-id`).
-const REQUEST_ID_HEADER: Readonly<Record<WireFormat, string>> = {
-  anthropic: 'request-id',
-  openai: 'x-request-id',
-  gemini: 'x-request-id',
-};
-
 /** The request id under the SDK's own header and outlast's, the target that answered, the attempts. */
 export function factHeaders(format: WireFormat, facts: CallFacts): Record<string, string> {
   const headers: Record<string, string> = {
-    [REQUEST_ID_HEADER[format]]: facts.requestId,
+    [REQUEST_ID_HEADERS[format]]: facts.requestId,
     'x-outlast-request-id': facts.requestId,
   };
   if (facts.answeredBy !== undefined) headers['x-outlast-model'] = facts.answeredBy;
