@@ -18,6 +18,7 @@ import { createBodyBudget } from './body-budget.ts';
 import { answerFor, writeClientError } from './client-error.ts';
 import { createConnectionTracker } from './connections.ts';
 import { createDialect, type Dialect } from './dialect.ts';
+import { withSdkFieldsCodec } from './endpoints/anthropic-sdk-fields.ts';
 import { readJsonBody } from './http-io.ts';
 import type { KnownModels } from './known-models.ts';
 import type { ServerLimits } from './limits.ts';
@@ -97,7 +98,7 @@ function createRouter(routes: readonly Route[], guessDialect: (ctx: GatewayConte
 }
 
 export function createGatewayServer(options: GatewayServerOptions): GatewayServer {
-  const anthropic = createDialect('anthropic', options.codecs.anthropic);
+  const anthropic = createDialect('anthropic', withSdkFieldsCodec(options.codecs.anthropic));
   const openai = createDialect('openai', options.codecs.openai);
   /** Anthropic's SDKs send `anthropic-version`; everyone else gets OpenAI's shape. */
   const guessDialect = (ctx: GatewayContext): Dialect =>
