@@ -15,6 +15,7 @@ import {
   type Trace,
 } from '../engine/index.ts';
 import { logEngineEvents } from '../observe/logging.ts';
+import { createTracing } from '../observe/tracing.ts';
 import { anthropicCodec } from '../wire/anthropic/index.ts';
 import type { CanonicalRequest, CanonicalResponse } from '../wire/canonical/index.ts';
 import type { ServerCodec } from '../wire/codec.ts';
@@ -120,6 +121,10 @@ function failed(error: unknown): TracedPromise<never> {
 export function createClient(options: ClientOptions, deps: ClientDeps = {}): OutlastClient {
   const engine = deps.engine ?? createEngine(options, deps);
   logEngineEvents(engine);
+  // Spans only when the application registered an OpenTelemetry tracer provider; nothing otherwise.
+  const tracing = createTracing(engine, {
+    providerType: (provider) => engine.settings.providers[provider]?.type,
+  });
 
   // The codecs write these shapes; their encoders return plain JSON objects, which for a
   // same-format answer carry the upstream's extra fields too (hence the widening here).
@@ -155,7 +160,7 @@ export function createClient(options: ClientOptions, deps: ClientDeps = {}): Out
     let call: EngineCall;
     try {
       request = codec.decodeRequest(params);
-      call = engine.execute(request, options);
+      call = tracing.within(request, () => engine.execute(request, options));
     } catch (error) {
       return failed(error);
     }
@@ -186,7 +191,10 @@ export function createClient(options: ClientOptions, deps: ClientDeps = {}): Out
       stream(params, options) {
         try {
           const request = anthropicCodec.decodeRequest({ ...params, stream: true });
-          return createMessageStream(engine.execute(request, options), toAnthropic);
+          return createMessageStream(
+            tracing.within(request, () => engine.execute(request, options)),
+            toAnthropic,
+          );
         } catch (error) {
           return failedMessageStream(error);
         }
@@ -197,6 +205,9 @@ export function createClient(options: ClientOptions, deps: ClientDeps = {}): Out
     on: (listener) => engine.on(listener),
     status: () => engine.status(),
     engine,
-    close: () => engine.close(),
+    close: () => {
+      tracing.detach();
+      return engine.close();
+    },
   };
 }

@@ -10,7 +10,9 @@ import { createRedactor, logEngineEvents, redactingLogger, secretsOf } from '../
 import { createEngineMetrics } from '../observe/metrics.ts';
 import { createCallMetrics } from '../observe/metrics-calls.ts';
 import { createHttpMetrics } from '../observe/metrics-http.ts';
+import { type OtlpTracing, startOtlpTracing } from '../observe/otlp.ts';
 import { createPrettyStream } from '../observe/pretty-log.ts';
+import { createTracing } from '../observe/tracing.ts';
 import { createState, type SharedState } from '../state/index.ts';
 import { createTransport } from '../transport/index.ts';
 import { isPrefillRejection } from '../wire/anthropic/index.ts';
@@ -143,6 +145,16 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
 
   const { serverCodecs, chaosRandom: _unused, closeTransport = true, transport, ...engineDeps } = deps;
   /** What a config makes: rebuilt whole on reload, beside the server, state and metrics that stay. */
+  // The exporter is the process's, set up once from the first config (a reload keeps it).
+  let otlp: OtlpTracing | undefined;
+  if (config.telemetry?.otlp) {
+    const o = config.telemetry.otlp;
+    otlp = await startOtlpTracing({
+      endpoint: o.endpoint,
+      ...(o.serviceName ? { serviceName: o.serviceName } : {}),
+      ...(o.headers ? { headers: o.headers } : {}),
+    });
+  }
   const buildGeneration = (cfg: GatewayConfig) => {
     const chaos = createChaos(cfg.chaos ?? [], deps.chaosRandom);
     const engine = createEngine(cfg, {
@@ -152,7 +164,11 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
       cooldownStore: state.cooldownStore,
     });
     const knownModels = createKnownModels(engine, { allowAnyModel: cfg.allowAnyModel === true });
-    return { config: cfg, chaos, engine, knownModels };
+    const tracing = createTracing(engine, {
+      ...(otlp ? { tracerProvider: otlp.tracerProvider } : {}),
+      providerType: (provider) => cfg.providers[provider]?.type,
+    });
+    return { config: cfg, chaos, engine, knownModels, tracing };
   };
   let current: ReturnType<typeof buildGeneration>;
   try {
@@ -173,7 +189,7 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
     metrics.attach(engine),
     logEngineEvents(engine, logger, { calls: false }),
   ];
-  let detach = attach(current.engine);
+  let detach = [current.tracing.detach, ...attach(current.engine)];
 
   const serverOptions = (gen: typeof current): GatewayServerOptions => ({
     engine: gen.engine,
@@ -188,6 +204,7 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
     redact,
     runInRoute: (route, fn) => gen.chaos.run(route, fn),
     knownModels: gen.knownModels,
+    tracing: gen.tracing,
     adminKeys: gen.config.admin?.keys ?? [],
     callMetrics,
     state,
@@ -264,7 +281,7 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
     current = gen;
     redactNow = createRedactor(secretsFor(next));
     const oldDetach = detach;
-    detach = attach(gen.engine);
+    detach = [gen.tracing.detach, ...attach(gen.engine)];
     logger.info?.(
       {
         event: 'config_reloaded',
@@ -304,6 +321,7 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
       closing ??= (async () => {
         await server.close();
         for (const off of detach) off();
+        await otlp?.shutdown();
         if (transport && closeTransport) await transport.close();
         await state.close();
       })();

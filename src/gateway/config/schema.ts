@@ -139,6 +139,20 @@ export const gatewayConfigSchema = clientOptionsSchema.omit({ logger: true, on: 
   keys: z.array(gatewayKeySchema).optional(),
   state: stateSchema.optional(),
   logging: loggingSchema.optional(),
+  /** OpenTelemetry: `otlp` turns on an OTLP/HTTP trace exporter (without it, spans go to whatever provider the process registered, if any). */
+  telemetry: z
+    .strictObject({
+      otlp: z
+        .strictObject({
+          /** The OTLP/HTTP traces URL, e.g. `http://127.0.0.1:4318/v1/traces`. */
+          endpoint: z.url({ error: 'expected an http(s) URL' }),
+          /** `service.name`; default `outlast-gateway`. */
+          serviceName: z.string().min(1).optional(),
+          headers: z.record(z.string(), z.string()).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   /** Fault injection into live traffic, for staging. */
   chaos: z.array(chaosRuleSchema).optional(),
 });

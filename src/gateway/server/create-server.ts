@@ -11,6 +11,7 @@ import type { Engine, LoggerLike } from '../../engine/index.ts';
 import { OutlastError } from '../../errors/index.ts';
 import type { CallMetrics } from '../../observe/metrics-calls.ts';
 import type { HttpMetrics } from '../../observe/metrics-http.ts';
+import type { Tracing } from '../../observe/tracing.ts';
 import type { SharedState } from '../../state/index.ts';
 import type { ServerCodec } from '../../wire/codec.ts';
 import type { KeyEntry } from '../config/hash-key.ts';
@@ -45,6 +46,7 @@ export interface GatewayServerOptions {
   /** The model names served (known-models.ts). */
   knownModels: KnownModels;
   callMetrics: CallMetrics;
+  tracing?: Tracing;
   /** Admin keys (`sha256:<hex>`) for /metrics, /status and /dashboard; empty: open. */
   adminKeys: readonly string[];
   state: SharedState;
@@ -128,6 +130,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
         redact: o.redact,
         runInRoute: o.runInRoute,
         refuseModel: o.knownModels.refuse,
+        ...(o.tracing ? { tracing: o.tracing } : {}),
       },
       admin: {
         engine: o.engine,

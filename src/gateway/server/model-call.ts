@@ -8,6 +8,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine, EngineCall } from '../../engine/index.ts';
 import { OutlastError } from '../../errors/index.ts';
+import { parentContext } from '../../observe/traceparent.ts';
+import type { Tracing } from '../../observe/tracing.ts';
 import { type ServeContext, type ServedAnswer, serveCall } from '../../serve/index.ts';
 import type { CanonicalRequest } from '../../wire/canonical/index.ts';
 import { clientFacingError, type Dialect } from './dialect.ts';
@@ -27,6 +29,8 @@ export interface ModelCallContext {
   readonly runInRoute: <T>(route: string, fn: () => T) => T;
   /** Refuses a `model` the gateway does not serve (known-models.ts); undefined: served. */
   readonly refuseModel?: (model: string) => OutlastError | undefined;
+  /** OpenTelemetry spans for each call, children of the request's `traceparent`. */
+  readonly tracing?: Tracing;
   /** Told about each call, to log it. */
   readonly onCall?: (info: { requestId: string; model: string; stream: boolean; call: EngineCall }) => void;
 }
@@ -39,6 +43,7 @@ export async function serveModelCall(
   context: ModelCallContext,
 ): Promise<number> {
   const facts = factsOf(res);
+  const { tracing } = context;
   const controller = new AbortController();
   const onClose = () => {
     if (!res.writableFinished) {
@@ -50,7 +55,17 @@ export async function serveModelCall(
   const serve: ServeContext = {
     engine: context.engine,
     facing: (error) => clientFacingError(error, context.redact),
-    runInRoute: context.runInRoute,
+    runInRoute: tracing
+      ? <T>(route: string, fn: () => T): T =>
+          context.runInRoute(
+            route,
+            () =>
+              tracing.within({ model: route }, fn as () => EngineCall, {
+                parent: parentContext(req.headers),
+                hold: true,
+              }) as T,
+          )
+      : context.runInRoute,
     ...(context.checkRequest ? { checkRequest: context.checkRequest } : {}),
     ...(context.refuseModel ? { refuseModel: context.refuseModel } : {}),
     onCall(info) {
@@ -76,7 +91,10 @@ export async function serveModelCall(
   } finally {
     res.off('close', onClose);
     // Settled by now on every path but a client gone mid-stream, where the cancel ends it at once.
-    if (call) recordTrace(facts, await call.trace);
+    if (call) {
+      recordTrace(facts, await call.trace);
+      tracing?.served(call.requestId, facts.usage);
+    }
   }
 }
 
