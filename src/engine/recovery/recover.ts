@@ -89,7 +89,6 @@ async function continueOn(
   partial: ContentBlock[],
 ): Promise<ContinueResult> {
   const { settings, health, clock, budget, random } = ctx.deps;
-  const { stitcher } = ctx.answer;
   const r = settings.retry;
   let prefill =
     health.acceptsPrefill(state.ref.key) ??
