@@ -4,10 +4,18 @@ import { readyLine, type Service, spawnService } from '../lib/child.ts';
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
-export function startMockChild(scenario: unknown, seed = 1): Promise<Service> {
+/** `logLimit`: log entries the mock keeps (its default 50,000). */
+export function startMockChild(scenario: unknown, seed = 1, logLimit?: number): Promise<Service> {
   return spawnService({
     name: 'mock',
-    args: [here('./mock-child.ts'), '--scenario', JSON.stringify(scenario), '--seed', String(seed)],
+    args: [
+      here('./mock-child.ts'),
+      '--scenario',
+      JSON.stringify(scenario),
+      '--seed',
+      String(seed),
+      ...(logLimit === undefined ? [] : ['--log-limit', String(logLimit)]),
+    ],
     readyFromLine: readyLine,
   });
 }
