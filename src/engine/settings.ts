@@ -1,6 +1,6 @@
 /**
  * Validated options turned into the settings the engine runs on, with every default
- * (DESIGN.md "Defaults worth knowing") filled in.
+ * (README "Defaults"; docs/architecture.md) filled in.
  */
 import { OutlastError, SPECIFIC_CODES } from '../errors/index.ts';
 import type { CircuitBreakerOptions, Jitter, RetryBudgetOptions } from '../policy/index.ts';

@@ -1,5 +1,5 @@
 /**
- * Timeout profiles (DESIGN.md's table) and how one call's budgets are chosen: the profile
+ * Timeout profiles (the README's Defaults table) and how one call's budgets are chosen: the profile
  * from the request's shape (`auto`) or by name, then the client's and the call's overrides.
  */
 import type { PhaseBudgets } from '../policy/index.ts';

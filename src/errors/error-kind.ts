@@ -1,6 +1,6 @@
 /**
- * The failure classes of DESIGN.md's table. A kind is what the engine reasons about;
- * the status and the provider's own type only feed the classifier.
+ * The failure classes of the failure table (docs/architecture.md). A kind is what the engine
+ * reasons about; the status and the provider's own type only feed the classifier.
  */
 export const ERROR_KINDS = [
   'rate_limited',

@@ -1,5 +1,6 @@
 /**
- * DESIGN.md's failure table through the library's four ways of calling (Anthropic and OpenAI
+ * The failure table (src/errors/error-kind.ts, docs/architecture.md) through the library's
+ * four ways of calling (Anthropic and OpenAI
  * shapes, streaming and not) over real sockets against the mock, on a route that falls back
  * across formats: Anthropic → OpenAI → Gemini. Each case asserts what each model saw.
  */

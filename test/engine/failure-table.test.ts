@@ -1,5 +1,6 @@
 /**
- * DESIGN.md's failure table, row by row, over real sockets against the mock provider: what
+ * The failure table (src/errors/error-kind.ts, docs/architecture.md), row by row, over real
+ * sockets against the mock provider: what
  * each model saw (the mock's log) and what the caller got.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,7 @@
 /**
  * After a failed attempt (before the commit point): retry the same target, fall back, or
- * stop. DESIGN.md's failure table, applied; pure so that it is tested row by row.
+ * stop. The failure table (src/errors/error-kind.ts, docs/architecture.md), applied; pure so
+ * that it is tested row by row.
  */
 import { cooldownEndOf, type OutlastError, SPECIFIC_CODES, treatmentOf } from '../../errors/index.ts';
 import { type Backoff, planRetryWait } from '../../policy/index.ts';
