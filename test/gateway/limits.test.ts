@@ -172,6 +172,36 @@ describe('limits: slow and oversized requests', () => {
     }
   });
 
+  it('delivers an early refusal to a client still sending its body (413 over the limit, 503 over the budget), not a reset', async () => {
+    const gateway = await harness.start({
+      routes: { default: ['openai/gpt-4.1'] },
+      server: { bodyLimitBytes: 8 * 1024 * 1024, largeBodyBudgetBytes: 10 * 1024 * 1024 },
+    });
+    const body = (mib: number) =>
+      Buffer.from(
+        JSON.stringify({
+          model: 'default',
+          messages: [{ role: 'user', content: 'x'.repeat(mib * 1024 * 1024) }],
+        }),
+      );
+    const send = (b: Uint8Array<ArrayBuffer>) =>
+      fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' },
+        body: b,
+      }).then(
+        (r) => r.status,
+        (e: Error & { cause?: { code?: string } }) => `failed: ${e.cause?.code ?? e.message}`,
+      );
+    // Over the size limit, declared: refused before a byte of the body is read.
+    expect(await send(body(20))).toBe(413);
+    // Over the budget: eight 6 MiB bodies at once, one at most fits in 10 MiB.
+    const six = body(6);
+    const statuses = await Promise.all(Array.from({ length: 8 }, () => send(six)));
+    expect(statuses.filter((s) => s === 503).length).toBeGreaterThanOrEqual(1);
+    expect(statuses.every((s) => typeof s === 'number')).toBe(true);
+  });
+
   it('refuses JSON nested deeper than server.maxJsonDepth and a tool schema deeper than server.maxToolSchemaDepth with 400 naming the limit', async () => {
     const gateway = await harness.start({ routes: { default: ['openai/gpt-4.1'] } });
     const post = (body: string) =>

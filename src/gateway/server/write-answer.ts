@@ -13,12 +13,36 @@ export function writeAnswer(res: ServerResponse, answer: ServedAnswer): number {
     if (answer.error.attempts) facts.attempts = answer.error.attempts.length;
   }
   if (res.destroyed) return 499;
-  res.writeHead(answer.status, {
+  const { req } = res;
+  const unread = !req.complete && !req.destroyed;
+  const headers: Record<string, string | number> = {
     ...answer.headers,
     'content-length': Buffer.byteLength(answer.body),
-    // A body refused before it was read whole (its size, the body budget): the connection cannot be reused.
-    ...(answer.status === 413 || !res.req.complete ? { connection: 'close' } : {}),
-  });
+  };
+  // Answered before the body arrived whole (its size, the body budget, a limit): closing now
+  // would reset a client still sending, which then sees EPIPE instead of this answer. The rest
+  // is read and dropped, and the connection closed once it has come (or cut past a cap).
+  if (unread) delete headers['connection'];
+  res.writeHead(answer.status, headers);
   res.end(answer.body);
+  if (unread) dropRestOfBody(res);
   return answer.status;
+}
+
+/** The most of a refused body read and dropped before the connection is cut instead. */
+const DROP_CAP_BYTES = 64 * 1024 * 1024;
+
+function dropRestOfBody(res: ServerResponse): void {
+  const { req } = res;
+  let dropped = 0;
+  // Whoever was reading it has stopped (and paused it); nobody else will.
+  req.removeAllListeners('data');
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DROP_CAP_BYTES) req.socket.destroy();
+  });
+  req.once('end', () => {
+    if (!res.socket?.destroyed) res.socket?.end();
+  });
+  req.resume();
 }
