@@ -19,6 +19,8 @@ function blockChars(block: ContentBlock): number {
       return block.thinking.length;
     case 'redacted_thinking':
       return block.data.length;
+    case 'raw':
+      return JSON.stringify(block.block).length;
   }
 }
 

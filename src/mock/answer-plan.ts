@@ -78,6 +78,8 @@ function blockDigest(block: ContentBlock): string {
       return `[tool_use ${block.name} ${JSON.stringify(block.input)}]`;
     case 'tool_result':
       return `[tool_result ${block.content.map((b) => (b.type === 'text' ? b.text : '[image]')).join('')}]`;
+    case 'raw':
+      return `[${String(block.block.type)}]`;
     case 'thinking':
     case 'redacted_thinking':
       // Thinking is dropped from continuations: it must not change the answer's key.

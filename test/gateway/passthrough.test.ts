@@ -92,7 +92,11 @@ beforeAll(async () => {
           anthropic: { type: 'anthropic', baseURL: base, apiKey: 'sk-ant-upstream' },
           openai: { type: 'openai', baseURL: `${base}/v1`, apiKey: 'sk-openai-upstream' },
         },
-        routes: { claude: ['anthropic/claude-rec'], gpt: ['openai/gpt-rec'] },
+        routes: {
+          claude: ['anthropic/claude-rec'],
+          gpt: ['openai/gpt-rec'],
+          'gpt-first': ['openai/gpt-rec', 'anthropic/claude-rec'],
+        },
         keys: [hashKey(GATEWAY_KEY)],
       },
       port: 0,
@@ -163,6 +167,33 @@ describe('passthrough to a target of the client’s format', () => {
     expect(seen?.headers['openai-beta']).toBe('assistants=v2');
     expect(seen?.headers.authorization).toBe('Bearer sk-openai-upstream');
     expect(seen?.body).toMatchObject(fields);
+  });
+
+  it('Anthropic: a document block and a server tool reach an Anthropic target unchanged, skipping one that cannot take them', async () => {
+    const document = {
+      type: 'document',
+      source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0xLjQK' },
+      citations: { enabled: true },
+    };
+    const webSearch = { type: 'web_search_20250305', name: 'web_search', max_uses: 2 };
+    const message = await anthropic().messages.create(
+      {
+        model: 'gpt-first',
+        max_tokens: 100,
+        messages: [{ role: 'user', content: [document, { type: 'text', text: 'Summarise.' }] }],
+        tools: [webSearch],
+      } as never,
+      { headers: { 'anthropic-beta': 'pdfs-2024-09-25' } },
+    );
+    expect(message.content[0]).toMatchObject({ type: 'text', text: 'Recorded.' });
+    // The OpenAI-format target was never sent a request it cannot express.
+    expect(received.map((r) => r.path)).toEqual(['/v1/messages']);
+    const [seen] = received;
+    expect((seen?.body.messages as Array<{ content: unknown[] }> | undefined)?.[0]?.content[0]).toEqual(
+      document,
+    );
+    expect(seen?.body.tools).toEqual([webSearch]);
+    expect(seen?.headers['anthropic-beta']).toBe('pdfs-2024-09-25');
   });
 
   it('never sends one format’s headers to a target of another format', async () => {

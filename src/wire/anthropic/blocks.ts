@@ -136,6 +136,10 @@ export function decodeBlock(raw: Raw, path: string, ctx: BlockContext): ContentB
       );
     }
     default:
+      // In a request, a block outlast does not model (a document, a search result, a server
+      // tool's call or result) goes to an Anthropic target as it came, and nowhere else.
+      if (ctx.kind === 'bad_request' && typeof raw.type === 'string' && raw.type !== '')
+        return { type: 'raw', format: 'anthropic', block: raw as JsonObject };
       throw ctx.fail(`${path}.type`, `content block "${String(raw.type)}" is not supported by outlast`);
   }
 }
@@ -172,6 +176,12 @@ function encodeResultContent(block: ToolResultBlock, path: string, ctx: BlockCon
 export function encodeBlock(block: ContentBlock, path: string, ctx: BlockContext): JsonObject {
   const { fields, meta } = readPassthrough(block.passthrough);
   switch (block.type) {
+    case 'raw':
+      if (block.format === 'anthropic') return block.block;
+      throw ctx.fail(
+        `${path}.type`,
+        `a ${block.format} "${String(block.block.type)}" block has no Anthropic form`,
+      );
     case 'text':
       return { type: 'text', text: block.text, ...fields };
     case 'image': {

@@ -87,8 +87,13 @@ function parseTool(raw: unknown, path: string): ToolDefinition {
     typeof raw.type === 'string' &&
     raw.type !== 'custom'
   ) {
-    // Server tools (web search, code execution, …) run inside Anthropic and have no canonical form.
-    throw badRequest(`${path}.type`, `server tool "${raw.type}" is not supported by outlast`);
+    // Server tools (web search, code execution, …) run inside Anthropic: kept as they came, for
+    // an Anthropic target only.
+    return {
+      name: typeof raw.name === 'string' ? raw.name : raw.type,
+      inputSchema: {},
+      hosted: { format: 'anthropic', definition: raw },
+    };
   }
   const tool = parse<Raw & { name: string; description?: string; input_schema: JsonObject }>(
     toolSchema,

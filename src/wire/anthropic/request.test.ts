@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { OutlastError } from '../../errors/index.ts';
 import type { CanonicalRequest } from '../canonical/index.ts';
+import { geminiCodec } from '../gemini/index.ts';
+import { openaiCodec } from '../openai/index.ts';
 import { fixtureNames, readJsonFixture } from './fixtures.ts';
 import { anthropicCodec } from './index.ts';
 
@@ -83,14 +85,6 @@ describe('anthropic request parsing', () => {
     [{ model: 'm', messages: [] }, /^max_tokens: /],
     [{ model: 'm', max_tokens: 1, messages: [{ role: 'system', content: 'x' }] }, /^messages\.0\.role: /],
     [
-      {
-        model: 'm',
-        max_tokens: 1,
-        messages: [{ role: 'user', content: [{ type: 'document', source: {} }] }],
-      },
-      /^messages\.0\.content\.0\.type: content block "document" is not supported/,
-    ],
-    [
       { model: 'm', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'text' }] }] },
       /^messages\.0\.content\.0\.text: /,
     ],
@@ -102,19 +96,63 @@ describe('anthropic request parsing', () => {
       },
       /^messages\.0\.content\.0\.source\.type: /,
     ],
-    [
-      {
-        model: 'm',
-        max_tokens: 1,
-        messages: [],
-        tools: [{ type: 'web_search_20250305', name: 'web_search' }],
-      },
-      /^tools\.0\.type: server tool/,
-    ],
     [{ model: 'm', max_tokens: 1, messages: [], tool_choice: { type: 'tool' } }, /^tool_choice\.name: /],
     [{ model: 'm', max_tokens: 1, messages: [], system: 7 }, /^system: expected string or array/],
   ])('rejects %j naming the field', (body, pattern) => {
     expect(badRequestMessage(() => anthropicCodec.decodeRequest(body))).toMatch(pattern);
+  });
+});
+
+describe('blocks and tools outlast does not model', () => {
+  const body = {
+    model: 'm',
+    max_tokens: 10,
+    tools: [
+      { type: 'web_search_20250305', name: 'web_search', max_uses: 3, allowed_domains: ['example.com'] },
+    ],
+    messages: [
+      {
+        role: 'user',
+        content: [
+          {
+            type: 'document',
+            source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0=' },
+            citations: { enabled: true },
+          },
+          {
+            type: 'search_result',
+            source: 'https://example.com',
+            title: 't',
+            content: [{ type: 'text', text: 'x' }],
+          },
+          { type: 'text', text: 'Summarise.' },
+        ],
+      },
+    ],
+  };
+
+  it('reach an Anthropic target exactly as they came', () => {
+    const spec = anthropicCodec.encodeRequest(anthropicCodec.decodeRequest(body), {
+      model: 'm',
+      stream: true,
+    });
+    const sent = spec.body as typeof body;
+    expect(sent.messages).toEqual(body.messages);
+    expect(sent.tools).toEqual(body.tools);
+  });
+
+  it.each([
+    ['openai', openaiCodec, /^messages\.0\.content\.0: a "document" block in a user turn has no OpenAI form/],
+    [
+      'gemini',
+      geminiCodec,
+      /server tool "web_search_20250305" cannot run on Gemini|"document" block has no Gemini form/,
+    ],
+  ])('are refused by name towards %s (the engine then tries a target that can)', (_name, codec, pattern) => {
+    const canonical = anthropicCodec.decodeRequest(body);
+    expect(badRequestMessage(() => codec.encodeRequest(canonical, { model: 'x', stream: true }))).toMatch(
+      pattern,
+    );
   });
 });
 

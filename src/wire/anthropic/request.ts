@@ -11,6 +11,7 @@ import type {
   ToolDefinition,
 } from '../canonical/index.ts';
 import type { UpstreamRequestSpec } from '../codec.ts';
+import { hostedElsewhere } from '../shared/validate.ts';
 import { type BlockContext, encodeBlock } from './blocks.ts';
 import { readPassthrough } from './passthrough.ts';
 import { badRequest } from './validate.ts';
@@ -39,7 +40,9 @@ function encodeMessage(message: Message, i: number): JsonObject {
   return { role: message.role, content, ...fields };
 }
 
-function encodeTool(tool: ToolDefinition): JsonObject {
+function encodeTool(tool: ToolDefinition, i: number): JsonObject {
+  if (tool.hosted?.format === 'anthropic') return tool.hosted.definition;
+  if (tool.hosted) throw hostedElsewhere(tool, `tools.${i}`, 'Anthropic');
   const { fields } = readPassthrough(tool.passthrough);
   const out: JsonObject = { name: tool.name };
   if (tool.description !== undefined) out.description = tool.description;

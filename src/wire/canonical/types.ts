@@ -65,7 +65,20 @@ export interface RedactedThinkingBlock {
   passthrough?: Passthrough;
 }
 
+/**
+ * A block outlast has no canonical form for (an Anthropic `document`, `search_result`, a server
+ * tool's call or result), kept verbatim: only a codec of `format` sends it on; any other refuses
+ * it as untranslatable, so the call moves to a target that speaks the format.
+ */
+export interface RawBlock {
+  type: 'raw';
+  format: WireFormat;
+  block: JsonObject;
+  passthrough?: Passthrough;
+}
+
 export type ContentBlock =
+  | RawBlock
   | TextBlock
   | ImageBlock
   | ToolUseBlock
@@ -85,6 +98,11 @@ export interface ToolDefinition {
   /** JSON Schema of the input object. */
   inputSchema: JsonObject;
   passthrough?: Passthrough;
+  /**
+   * A tool the provider runs itself (Anthropic's `web_search`, code execution…), kept verbatim:
+   * only a codec of `format` sends it; any other refuses it as untranslatable.
+   */
+  hosted?: { readonly format: WireFormat; readonly definition: JsonObject };
 }
 
 export type ToolChoice =

@@ -77,6 +77,11 @@ export function encodeParts(blocks: readonly ContentBlock[], options: EncodePart
       case 'text':
         push(mergeKept({ text: block.text }, kept));
         return;
+      case 'raw':
+        throw badRequest(
+          `${at}.type`,
+          `a ${block.format} "${String(block.block.type)}" block has no Gemini form`,
+        );
       case 'image':
         push(mergeKept(imagePart(block.source), kept));
         return;

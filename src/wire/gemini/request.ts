@@ -1,6 +1,8 @@
 /** Canonical request → Gemini generateContent request (the client side). */
+
 import type { CanonicalRequest, JsonObject, ToolChoice } from '../canonical/index.ts';
 import type { UpstreamRequestSpec } from '../codec.ts';
+import { hostedElsewhere } from '../shared/validate.ts';
 import { encodeParts } from './encode-parts.ts';
 import { badRequest } from './errors.ts';
 import { mergeKept, ownFields } from './passthrough.ts';
@@ -95,7 +97,8 @@ export function encodeRequest(
     };
   }
   if (request.tools?.length) {
-    const functionDeclarations = request.tools.map((tool) => {
+    const functionDeclarations = request.tools.map((tool, i) => {
+      if (tool.hosted) throw hostedElsewhere(tool, `tools.${i}`, 'Gemini');
       const kept = ownFields(tool.passthrough);
       // Gemini's own schema (respelt, or sent as parametersJsonSchema) comes back from passthrough.
       const keptSchema = kept?.['parameters'] !== undefined || kept?.['parametersJsonSchema'] !== undefined;

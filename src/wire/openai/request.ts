@@ -17,6 +17,7 @@ import type {
   ToolUseBlock,
 } from '../canonical/index.ts';
 import type { UpstreamRequestSpec } from '../codec.ts';
+import { hostedElsewhere } from '../shared/validate.ts';
 import { isJsonObject, jsonEqual, readPassthrough } from './passthrough.ts';
 import { badRequest } from './validate.ts';
 
@@ -88,7 +89,11 @@ function userMessages(message: Message, path: string): Json[] {
     const blockPath = `${path}.content.${j}`;
     if (block.type === 'tool_result') out.push(toolMessage(block, blockPath));
     else if (block.type === 'text' || block.type === 'image') rest.push(block);
-    else throw badRequest(blockPath, `a ${block.type} block in a user turn has no OpenAI form`);
+    else
+      throw badRequest(
+        blockPath,
+        `a ${block.type === 'raw' ? `"${String(block.block.type)}"` : block.type} block in a user turn has no OpenAI form`,
+      );
   });
   const { fields, meta } = readPassthrough(message.passthrough);
   // Tool messages must follow the assistant's calls directly; the user's own words come after.
@@ -170,7 +175,8 @@ function encodeMessages(request: CanonicalRequest): Json[] {
   return out;
 }
 
-function tool(def: ToolDefinition): Json {
+function tool(def: ToolDefinition, i: number): Json {
+  if (def.hosted) throw hostedElsewhere(def, `tools.${i}`, 'OpenAI Chat Completions');
   const { fields, meta } = readPassthrough(def.passthrough);
   const extra = isJsonObject(meta.tool) ? meta.tool : {};
   const fn: Json = { name: def.name };

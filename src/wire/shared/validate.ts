@@ -35,3 +35,16 @@ export function invalidResponseFrom(format: WireFormat, reason: string, cause?: 
     cause,
   });
 }
+
+/** A provider-run tool (a server tool) sent towards a format that cannot run it. */
+export function hostedElsewhere(
+  tool: { name: string; hosted?: { format: WireFormat; definition: Record<string, unknown> } },
+  path: string,
+  target: string,
+): OutlastError {
+  const kind = String(tool.hosted?.definition.type ?? tool.name);
+  return badRequest(
+    `${path}.type`,
+    `the ${tool.hosted?.format} server tool "${kind}" cannot run on ${target}`,
+  );
+}
