@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createEngine, type Engine, type EngineDeps, type LoggerLike } from '../engine/index.ts';
 import { OutlastError } from '../errors/index.ts';
+import { createDashboardFeed } from '../observe/dashboard-feed.ts';
 import { createRedactor, logEngineEvents, redactingLogger, secretsOf } from '../observe/logging.ts';
 import { createEngineMetrics } from '../observe/metrics.ts';
 import { createCallMetrics } from '../observe/metrics-calls.ts';
@@ -185,7 +186,10 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
     models: (model) => current.engine.settings.models(model),
     isConfigured: (provider, model) => current.knownModels.isConfigured(provider, model),
   });
+  // One feed across reloads: the page keeps its counts when the config changes.
+  const dashboardFeed = createDashboardFeed();
   const attach = (engine: Engine) => [
+    dashboardFeed.attach(engine),
     metrics.attach(engine),
     logEngineEvents(engine, logger, { calls: false }),
   ];
@@ -205,6 +209,7 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
     runInRoute: (route, fn) => gen.chaos.run(route, fn),
     knownModels: gen.knownModels,
     tracing: gen.tracing,
+    dashboardFeed,
     adminKeys: gen.config.admin?.keys ?? [],
     callMetrics,
     state,

@@ -2,14 +2,14 @@
  * Admin keys on every operator endpoint: with `admin.keys` set, /metrics and /status (and the
  * dashboard, see dashboard tests) need `Authorization: Bearer <admin key>` or the login form's
  * cookie; a client key opens none of them. Without admin keys they are open and the startup log
- * says so once.
+ * says so once. The dashboard's page and its event stream are checked here like the others.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashKey } from '../../src/gateway/index.ts';
 import { captureLogger, createHarness, GATEWAY_KEY, type Harness } from './support.ts';
 
 const ADMIN_KEY = 'olk_admin_key_for_tests_0123456789';
-const OPS_ENDPOINTS = ['/metrics', '/status'];
+const OPS_ENDPOINTS = ['/metrics', '/status', '/dashboard'];
 
 let harness: Harness;
 let url: string;
@@ -49,6 +49,18 @@ describe('admin keys', () => {
     },
   );
 
+  it('refuses the dashboard event stream without an admin key (the browser test opens it with the cookie)', async () => {
+    for (const headers of [
+      {},
+      { authorization: 'Bearer nope' },
+      { authorization: `Bearer ${GATEWAY_KEY}` },
+    ]) {
+      const res = await get('/dashboard/events', headers as Record<string, string>);
+      expect(res.status).toBe(401);
+      await res.text();
+    }
+  });
+
   it('keeps the health checks open and the admin key out of the model endpoints', async () => {
     expect((await get('/healthz')).status).toBe(200);
     expect((await get('/readyz')).status).toBe(200);
@@ -61,8 +73,11 @@ describe('admin keys', () => {
   });
 
   it('gives a browser a login form whose cookie opens the endpoints', async () => {
-    const page = await get('/status', { accept: 'text/html' });
-    expect(page.status).toBe(401);
+    const redirect = await fetch(`${url}/status`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect(redirect.status).toBe(303);
+    expect(redirect.headers.get('location')).toBe('/dashboard/login?next=%2Fstatus');
+    const page = await get('/dashboard/login?next=%2Fstatus');
+    expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('<form method="post" action="/dashboard/login">');
     expect(html).toContain('name="next" value="/status"');
@@ -86,7 +101,11 @@ describe('admin keys', () => {
     expect(cookie).toMatch(/^outlast_admin=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\//);
     expect(cookie).not.toContain(ADMIN_KEY);
     const session = cookie.slice(0, cookie.indexOf(';'));
-    for (const path of OPS_ENDPOINTS) expect((await get(path, { cookie: session })).status).toBe(200);
+    for (const path of OPS_ENDPOINTS) {
+      const res = await get(path, { cookie: session });
+      expect(res.status).toBe(200);
+      await res.body?.cancel();
+    }
     expect((await get('/status', { cookie: 'outlast_admin=forged' })).status).toBe(401);
   });
 
@@ -108,7 +127,11 @@ describe('without admin keys', () => {
     try {
       const log = captureLogger();
       const gateway = await open.start({ routes: { default: ['openai/gpt-4.1'] } }, { logger: log });
-      for (const path of OPS_ENDPOINTS) expect((await fetch(`${gateway.url}${path}`)).status).toBe(200);
+      for (const path of OPS_ENDPOINTS) {
+        const res = await fetch(`${gateway.url}${path}`);
+        expect(res.status).toBe(200);
+        await res.body?.cancel();
+      }
       const warnings = log.records.filter(
         (r) => r.level === 'warn' && /no admin keys configured/.test(r.msg ?? ''),
       );

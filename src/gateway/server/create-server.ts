@@ -9,6 +9,7 @@ import { type AddressInfo, Server as NetServer, type Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Engine, LoggerLike } from '../../engine/index.ts';
 import { OutlastError } from '../../errors/index.ts';
+import type { DashboardFeed } from '../../observe/dashboard-feed.ts';
 import type { CallMetrics } from '../../observe/metrics-calls.ts';
 import type { HttpMetrics } from '../../observe/metrics-http.ts';
 import type { Tracing } from '../../observe/tracing.ts';
@@ -47,6 +48,8 @@ export interface GatewayServerOptions {
   knownModels: KnownModels;
   callMetrics: CallMetrics;
   tracing?: Tracing;
+  /** What the dashboard shows, kept from the engine's events. */
+  dashboardFeed: DashboardFeed;
   /** Admin keys (`sha256:<hex>`) for /metrics, /status and /dashboard; empty: open. */
   adminKeys: readonly string[];
   state: SharedState;
@@ -113,6 +116,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   const connections = createConnectionTracker(limits.maxConnections);
 
   /** The request handler for one configuration: rebuilt whole by reconfigure() (SIGHUP). */
+  const startedAt = new Date();
   function build(o: GatewayServerOptions): Handler {
     // One budget per configuration: bodies already held under the old one give back to it.
     const budget = createBodyBudget(o.limits.largeBodyBudgetBytes);
@@ -137,12 +141,21 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
         state: o.state,
         registry: o.registry,
         redact: o.redact,
-        startedAt: new Date(),
+        startedAt,
         isDraining: () => draining,
         inFlight: () => active.size,
         isConfigured: o.knownModels.isConfigured,
       },
       adminKeys: o.adminKeys,
+      dashboard: {
+        engine: () => o.engine,
+        feed: o.dashboardFeed,
+        registry: o.registry,
+        isConfigured: o.knownModels.isConfigured,
+        startedAt,
+        inFlight: () => active.size,
+        redact: o.redact,
+      },
       callMetrics: { metrics: o.callMetrics, routeLabel: o.knownModels.routeLabel },
     });
     const { router, endpointLabel } = createRouter(routes, guessDialect);

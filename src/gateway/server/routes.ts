@@ -5,6 +5,12 @@
 import type { Socket } from 'node:net';
 import { OutlastError, SPECIFIC_CODES } from '../../errors/index.ts';
 import type { KeyEntry } from '../config/hash-key.ts';
+import {
+  type DashboardContext,
+  dashboardAsset,
+  dashboardEvents,
+  dashboardPage,
+} from '../dashboard/dashboard-endpoints.ts';
 import { type AdminContext, healthz, metrics, readyz, status } from './admin-endpoints.ts';
 import { type Dialect, newRequestId, sendError } from './dialect.ts';
 import { withClientHeaders } from './endpoints/client-headers.ts';
@@ -47,6 +53,7 @@ export interface RouteContext {
   readonly call: ModelCallContext;
   readonly admin: AdminContext;
   readonly callMetrics: CallMetricsOptions;
+  readonly dashboard: Omit<DashboardContext, 'isDraining'>;
   /** Admin keys for the operator's endpoints; none: open. */
   readonly adminKeys: readonly string[];
 }
@@ -126,9 +133,22 @@ export function createRoutes(context: RouteContext): Route[] {
     { path: '/readyz', handler: health(readyz(admin)) },
     { path: '/metrics', handler: ops(metrics(admin)) },
     { path: '/status', handler: ops(status(admin)) },
+    { path: '/dashboard', handler: ops(dashboardPage()) },
+    {
+      path: '/dashboard/events',
+      handler: ops(dashboardEvents({ ...context.dashboard, isDraining: admin.isDraining })),
+    },
+    {
+      path: '/dashboard/uplot.js',
+      handler: compose([connections, allowMethods('GET')], dashboardAsset('js')),
+    },
+    {
+      path: '/dashboard/uplot.css',
+      handler: compose([connections, allowMethods('GET')], dashboardAsset('css')),
+    },
     {
       path: LOGIN_PATH,
-      handler: compose([connections, allowMethods('POST')], (ctx) => adminAuth.login(ctx, notCalled)),
+      handler: compose([connections, allowMethods('GET', 'POST')], (ctx) => adminAuth.login(ctx, notCalled)),
     },
   ];
 }

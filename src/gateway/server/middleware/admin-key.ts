@@ -52,7 +52,7 @@ const wantsHtml = (req: IncomingMessage) => (req.headers.accept ?? '').includes(
 function loginPage(error: boolean, next: string): string {
   const safeNext = next.replace(/[^A-Za-z0-9/_.-]/g, '');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>outlast admin</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <style>body{font:16px system-ui,sans-serif;background:#0f1115;color:#e6e6e6;display:grid;place-items:center;height:100vh;margin:0}
 form{background:#181b22;padding:2rem;border-radius:8px;min-width:20rem}input{width:100%;box-sizing:border-box;padding:.5rem;margin:.5rem 0 1rem;font:inherit}
 button{padding:.5rem 1rem;font:inherit}.error{color:#ff6b6b}</style></head><body>
@@ -106,14 +106,14 @@ export function adminKey(options: AdminKeyOptions): AdminAuth {
     const key = bearer(ctx.req);
     if ((key !== undefined && check(key)) || validSession(cookie(ctx.req, ADMIN_COOKIE))) return next();
     if (wantsHtml(ctx.req)) {
-      const body = loginPage(false, ctx.path);
-      ctx.res.writeHead(401, {
-        'content-type': 'text/html; charset=utf-8',
-        'content-length': Buffer.byteLength(body),
+      // To the form, as a page of its own: a browser shows an error status as a console error.
+      ctx.res.writeHead(303, {
+        location: `${LOGIN_PATH}?next=${encodeURIComponent(ctx.path)}`,
+        'content-length': 0,
         'cache-control': 'no-store',
       });
-      ctx.res.end(body);
-      return 401;
+      ctx.res.end();
+      return 303;
     }
     const body = JSON.stringify({
       error: {
@@ -131,6 +131,17 @@ export function adminKey(options: AdminKeyOptions): AdminAuth {
   };
 
   const login: Middleware = async function adminLogin(ctx) {
+    if (ctx.method === 'GET' || ctx.method === 'HEAD') {
+      const query = ctx.req.url?.includes('?') ? ctx.req.url.slice(ctx.req.url.indexOf('?')) : '';
+      const body = loginPage(false, new URLSearchParams(query).get('next') ?? '/dashboard');
+      ctx.res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        'cache-control': 'no-store',
+      });
+      ctx.res.end(body);
+      return 200;
+    }
     let form: URLSearchParams;
     try {
       form = await readForm(ctx.req);
