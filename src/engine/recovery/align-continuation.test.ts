@@ -366,6 +366,22 @@ describe('alignContinuation, the cases by name', () => {
     });
   });
 
+  it("a prefilled reply to a whole answer that only says it was whole is complete, not the answer's rest", () => {
+    // Found by the fault soak: a stream cut after its last token, before its stop reason, was
+    // continued by prefill and the model's note got appended to an answer that was complete.
+    for (const note of [' That was the end of my answer.', '\n\nMy previous answer was already complete.'])
+      expect(run('It rained all day. The roads flooded by noon.', note, prefill())).toEqual({
+        kind: 'complete',
+      });
+    // A real next sentence still goes on, once it is longer than any note could be.
+    const rest =
+      ' The schools closed early, and the buses stopped running before the evening rush began, so most people walked home through the water.';
+    expect(run('It rained all day.', rest, prefill())).toMatchObject({
+      kind: 'text',
+      text: `It rained all day.${rest}`,
+    });
+  });
+
   it('nothing new after an answer that stops mid-sentence is rejected, never taken for complete', () => {
     for (const head of ['', 'staring at', 'That was the end of my answer.'])
       expect(run('I was staring at', head, cont('I was staring at'))).toEqual({ kind: 'unaligned' });

@@ -83,6 +83,8 @@ export type Alignment =
 
 export type AlignedHow = 'exact' | 'repeat' | 'preamble_exact' | 'preamble_repeat';
 
+/** After an answer that ends a sentence, a head this short is held: it may be a note that the answer was complete. */
+const NOTE_HOLD = 160;
 /** How far into the head a preamble and a repeat after it are looked for. */
 export const HEAD_WINDOW = 600;
 /** A recognised preamble line is at most this long. */
@@ -152,6 +154,11 @@ export function alignContinuation(input: AlignInput): Alignment {
   if (head.trim() === '') return ended ? nothingNew(core, head) : NEED_MORE;
 
   if (ended && COMPLETE_NOTE.test(head.trim())) return nothingNew(core, head);
+  // An answer that ends a sentence may have been whole (a stream that lost only its stop
+  // reason): a short reply may yet turn out to be a note about the answer, not its rest, and
+  // after a prefill the two begin alike (" That was the end…" / " The next…"). Held until the
+  // piece ends or the head outgrows any such note.
+  if (!ended && SENTENCE_END.test(core) && head.trim().length <= NOTE_HOLD) return NEED_MORE;
   const preamble = preambleLength(head, ended);
   if (preamble === undefined) return NEED_MORE;
   let start = skipSpace(head, preamble);
