@@ -67,6 +67,9 @@ describe.each(Object.entries(TARGETS))('a continuation on a one-target route (%s
     expect(textOf(response)).toBe(healthy[name]);
     const trace = await call.trace;
     expect(trace.continued).toBe(true);
+    // The answer's usage, summed over its pieces: what was billed to produce it.
+    expect(trace.usage?.outputTokens).toBeGreaterThan(0);
+    expect(trace.usage?.inputTokens).toBeGreaterThan(0);
     expect(trace.attempts.map((a) => [a.outcome, a.continuation === true])).toEqual([
       ['error', false],
       ['error', true],

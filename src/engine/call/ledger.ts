@@ -4,6 +4,7 @@
  */
 import type { AttemptRecord, OutlastError } from '../../errors/index.ts';
 import type { Clock } from '../../policy/index.ts';
+import type { Usage } from '../../wire/canonical/index.ts';
 import type { EventHub, SkipReason, Trace } from '../events.ts';
 import type { SkipRecord } from '../final-error.ts';
 import type { TargetRef } from '../routes.ts';
@@ -39,7 +40,13 @@ export interface CallLedger {
   /** Counts the attempt as a retry or a fallback, announces it, and returns its number. */
   beginAttempt(ref: TargetRef, attemptsHere: number, continuation: boolean, probe: boolean): number;
   endAttempt(report: AttemptReport): AttemptRecord;
-  trace(outcome: Trace['outcome'], failed: boolean, wastedInAnswer: number, durationMs: number): Trace;
+  trace(
+    outcome: Trace['outcome'],
+    failed: boolean,
+    wastedInAnswer: number,
+    durationMs: number,
+    usage?: Usage,
+  ): Trace;
 }
 
 export function createLedger(hub: EventHub, clock: Clock, requestId: string): CallLedger {
@@ -118,8 +125,9 @@ export function createLedger(hub: EventHub, clock: Clock, requestId: string): Ca
       });
       return record;
     },
-    trace(outcome, failed, wastedInAnswer, durationMs) {
+    trace(outcome, failed, wastedInAnswer, durationMs, usage) {
       return {
+        ...(usage ? { usage } : {}),
         requestId,
         ...(this.answeredBy && !failed ? { answeredBy: label(this.answeredBy) } : {}),
         attempts: records,

@@ -119,11 +119,14 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       : ledger.salvaged
         ? 'salvaged'
         : 'success';
+    // The usage of the answer the caller got, summed over its pieces as the stitcher reported it.
+    const usage = finalError ? undefined : answer.assembled().usage;
     const trace = ledger.trace(
       result,
       finalError !== undefined,
       answer.stitcher.wastedOutputTokens,
       clock.now() - startedAt,
+      usage,
     );
     answer.end(finalError);
     if (finalError) hub.emit({ type: 'failed', requestId, error: finalError, trace });
