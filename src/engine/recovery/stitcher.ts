@@ -300,6 +300,15 @@ export function createStitcher(emit: (part: StreamPart) => void, options: Stitch
     if (block.type === 'redacted_thinking') commit();
   };
 
+  const leavePiece = () => {
+    if (!committed) {
+      resetFirstPiece();
+      return;
+    }
+    dropHeld();
+    if (inPiece) closePiece(true);
+  };
+
   return {
     get committed() {
       return committed;
@@ -414,22 +423,11 @@ export function createStitcher(emit: (part: StreamPart) => void, options: Stitch
           return;
       }
     },
-    abandonPiece() {
-      if (!committed) {
-        resetFirstPiece();
-        return;
-      }
-      dropHeld();
-      if (inPiece) closePiece(true);
-    },
-    interruptPiece() {
-      if (!committed) {
-        resetFirstPiece();
-        return;
-      }
-      dropHeld();
-      if (inPiece) closePiece(true);
-    },
+    // The same for the stitcher either way: what the piece held is dropped, what it sent stays
+    // (the caller's open text block included) and its usage is kept; before the commit it leaves
+    // no trace. The engine says which it meant, for its own accounting.
+    abandonPiece: leavePiece,
+    interruptPiece: leavePiece,
     finish() {
       if (ended) return;
       if (failed) throw failed;
