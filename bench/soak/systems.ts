@@ -136,6 +136,22 @@ async function startGuideChain(mockUrl: string): Promise<SoakSystem> {
       const result = await chain(plainAsk(req), signal);
       const lastId = [...result.attempts].reverse().find((a) => a.requestId)?.requestId;
       const common = { attempts: result.attempts.length, requestId: lastId, chain: result.attempts };
+      if (result.answer && signal.aborted) {
+        // An SDK stream aborted by the harness may end quietly: the caller got no answer in time.
+        return {
+          ...common,
+          model: result.answer.model,
+          received: {
+            outcome: 'broken',
+            status: 0,
+            headers: {},
+            text: '',
+            toolCalls: [],
+            stopReason: undefined,
+            problem: `harness deadline (the SDK's stream ended quietly with ${result.answer.text.length} chars)`,
+          },
+        };
+      }
       if (result.answer) {
         const a = result.answer;
         return {
