@@ -99,7 +99,9 @@ describe('every target of the route held back', () => {
   });
 
   it('the final error says which targets were skipped and why: since when the breaker is open, on what evidence', async () => {
-    mock.setScenario({ models: { [MODEL]: { faults: ['500'] }, 'gpt-4.1-mini': { faults: ['503'] } } });
+    // The fallback refuses the request outright (400), so the call ends there: no panic attempt
+    // on the breaker-held primary, whose skip the message must explain.
+    mock.setScenario({ models: { [MODEL]: { faults: ['500'] }, 'gpt-4.1-mini': { faults: ['400'] } } });
     engine = engineFor(mock, {
       routes: { default: [`openai/${MODEL}`, 'openai/gpt-4.1-mini'], primary: [`openai/${MODEL}`] },
       retry: { attempts: 1, baseMs: 1, capMs: 1 },
@@ -117,5 +119,25 @@ describe('every target of the route held back', () => {
     expect(OutlastError.isInstance(error)).toBe(true);
     expect(error.message).toMatch(/skipped openai\/gpt-4\.1 \(breaker open since \d\d:\d\d:\d\d/);
     expect(error.message).toMatch(/2 failures/);
+  });
+
+  it('nothing answered and a target held back only by its breaker: it still gets a real attempt (panic) and answers', async () => {
+    mock.setScenario({
+      models: { [MODEL]: { faults: [{ fault: '500', times: 2 }] }, 'gpt-4.1-mini': { faults: ['503'] } },
+    });
+    engine = engineFor(mock, {
+      routes: { default: [`openai/${MODEL}`, 'openai/gpt-4.1-mini'], primary: [`openai/${MODEL}`] },
+      retry: { attempts: 1, baseMs: 1, capMs: 1 },
+      breaker: { consecutiveFailures: 2, minimumSpanMs: 0, cooldownMs: 60_000 },
+    });
+    // The primary's breaker opens, then the primary recovers (its faults are spent).
+    for (let i = 0; i < 2; i++)
+      await engine
+        .execute({ ...ask(i), model: 'primary' })
+        .response()
+        .catch(() => undefined);
+    expect(engine.status().find((t) => t.model === MODEL)?.breaker).toBe('open');
+    const response = await engine.execute(ask(8)).response();
+    expect(response.model).toContain(MODEL);
   });
 });

@@ -80,3 +80,34 @@ describe.each(Object.entries(TARGETS))('a continuation on a one-target route (%s
     }
   });
 });
+
+describe('a stream broken while its only target is cooling after another call met a short rate limit', () => {
+  it('waits for the cooldown and continues the answer, rather than fail a half-sent answer', async () => {
+    const model = 'gpt-4.1';
+    mock.setScenario({
+      defaults: { tokenMs: 20 },
+      models: {
+        [model]: {
+          faults: [
+            { fault: 'cut after=10', times: 1 },
+            { fault: '429 retry-after=1', times: 1 },
+          ],
+        },
+      },
+    });
+    engine = engineFor(mock, {
+      routes: { default: ['openai/gpt-4.1'] },
+      timeout: { connect: 2000, headers: 2000, firstToken: 2000, idle: 2000, total: 8000, deadline: 20_000 },
+    });
+    const first = engine.execute(ask);
+    await first.committed;
+    // Another call meets the 429 while the first streams: the target cools for a second.
+    const second = engine.execute(ask);
+    const [a, b] = await Promise.all([first.response(), second.response()]);
+    expect(textOf(a)).toBe(healthy.openai);
+    expect(textOf(b)).toBe(healthy.openai);
+    const trace = await first.trace;
+    expect(trace.continued).toBe(true);
+    expect(trace.outcome).toBe('success');
+  });
+});

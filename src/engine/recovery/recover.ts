@@ -52,29 +52,61 @@ export async function recover(
     const tired = (t: TargetState) => ((broke.get(t) ?? 0) >= 2 || (silent && t === current) ? 1 : 0);
     const order = [...states.slice(start), ...states.slice(0, start)].sort((a, b) => tired(a) - tired(b));
     let progressed = false;
-    for (const state of order) {
-      if (contextTooSmall(ctx, state.ref)) continue;
-      const result = await continueOn(ctx, states, state, partial);
-      if (result.kind === 'done') return DONE;
-      if (result.kind === 'stop')
-        return endInterrupted(ctx, result.error.kind === 'cancelled' ? result.error : interruption);
-      if (result.kind === 'broke') {
-        interruption = result.error;
-        current = state;
-        progressed = true;
-        break;
+    // Every target may be cooling after short rate-limit hints: the soonest is waited for, as
+    // before the commit point, rather than failing an answer the caller has half of.
+    for (let waits = 0; !progressed; waits++) {
+      let soonestCooled: number | undefined;
+      for (const state of order) {
+        if (contextTooSmall(ctx, state.ref)) continue;
+        const result = await continueOn(ctx, states, state, partial);
+        if (result.kind === 'done') return DONE;
+        if (result.kind === 'stop')
+          return endInterrupted(ctx, result.error.kind === 'cancelled' ? result.error : interruption);
+        if (result.kind === 'broke') {
+          interruption = result.error;
+          current = state;
+          progressed = true;
+          break;
+        }
+        if (
+          result.coolingUntilMs !== undefined &&
+          (soonestCooled === undefined || result.coolingUntilMs < soonestCooled)
+        )
+          soonestCooled = result.coolingUntilMs;
       }
+      if (progressed) break;
+      const waitMs = soonestCooled === undefined ? undefined : soonestCooled + 1 - ctx.deps.clock.now();
+      const fits =
+        waitMs !== undefined &&
+        waits < MAX_COOLDOWN_WAITS &&
+        waitMs <= settings.retry.cooldownWaitMs &&
+        waitMs < ctx.deadline.remainingMs();
+      if (!fits) return endInterrupted(ctx, interruption);
+      // A cooldown ending now is another call's pacing attempt finding out: give it a moment.
+      await waitToRetry(
+        ctx,
+        current.ref,
+        current.attempts + 1,
+        Math.max(MIN_COOLDOWN_WAIT_MS, waitMs),
+        'hint',
+      );
     }
-    if (!progressed) return endInterrupted(ctx, interruption);
   }
 }
+
+/** How many times one interruption waits for a cooling target before the call gives up on it. */
+const MAX_COOLDOWN_WAITS = 3;
+const MIN_COOLDOWN_WAIT_MS = 25;
 
 type ContinueResult =
   | { kind: 'done' }
   /** Part of the continuation reached the caller, then it broke too: a new interruption. */
   | { kind: 'broke'; error: OutlastError }
-  /** This target could not continue the answer (nothing of it reached the caller): try the next. */
-  | { kind: 'failed' }
+  /**
+   * This target could not continue the answer (nothing of it reached the caller): try the next.
+   * `coolingUntilMs`: it was only held back by a cooldown, which ends then.
+   */
+  | { kind: 'failed'; coolingUntilMs?: number }
   /** The caller left or the deadline passed. */
   | { kind: 'stop'; error: OutlastError };
 
@@ -109,7 +141,9 @@ async function continueOn(
     if (!permit.allowed && state.attempts > 0 && isBreakerReason(permit.reason)) permit = ADMITTED;
     if (!permit.allowed) {
       ctx.ledger.skip(state.ref, permit.reason, permit);
-      return { kind: 'failed' };
+      return permit.reason === 'cooling_down' && permit.cooledBy !== 'quota_exceeded'
+        ? { kind: 'failed', coolingUntilMs: Math.max(permit.retryAtMs, clock.now()) }
+        : { kind: 'failed' };
     }
     attemptsHere++;
     const result = await runAttempt(
@@ -152,7 +186,12 @@ async function continueOn(
       cooldownWaitMs: r.cooldownWaitMs,
       acquireRetry: takeRetry,
     });
-    if (decision.action !== 'retry') return { kind: 'failed' };
+    if (decision.action !== 'retry') {
+      // Left for a rate limit's cooldown: worth coming back to if nothing else can continue.
+      return coolUntilMs !== undefined && e.kind !== 'quota_exceeded'
+        ? { kind: 'failed', coolingUntilMs: coolUntilMs }
+        : { kind: 'failed' };
+    }
     await waitToRetry(ctx, state.ref, state.attempts + 1, decision.waitMs, decision.source);
     backoff = decision.backoff;
     waited = decision.waitMs;

@@ -49,6 +49,18 @@ export async function runRoute(ctx: CallContext): Promise<Outcome> {
   if (ctx.ledger.records.length === 0 && states.every((s) => s.skipped === 'context_window')) {
     return { kind: 'stop', error: promptTooLarge(ctx, states) };
   }
+  // Nothing answered and a target was passed over only for its breaker, untried by this call:
+  // it gets a real attempt (Envoy's panic threshold) rather than the call failing unasked.
+  const held = states.filter(
+    (s) => s.attempts === 0 && (s.skipped === 'breaker_open' || s.skipped === 'provider_breaker_open'),
+  );
+  if (ctx.ledger.records.length > 0 && held.length > 0 && ctx.deadline.remainingMs() > 0) {
+    const pick = forcedPick(held, health, settings);
+    if (pick) {
+      const outcome = await tryTarget(ctx, states, pick, { forced: true });
+      if (ended(outcome)) return outcome;
+    }
+  }
   // Every target was skipped: the one that failed longest ago is tried rather than none.
   if (ctx.ledger.records.length === 0) {
     const pick = forcedPick(states, health, settings);
