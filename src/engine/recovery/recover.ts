@@ -9,9 +9,9 @@ import type { ContentBlock } from '../../wire/canonical/index.ts';
 import { ADMITTED, isBreakerReason, isPrefillError, runAttempt } from '../attempt/run-attempt.ts';
 import { type CallContext, contextTooSmall, label, waitToRetry } from '../call/call-context.ts';
 import { buildFinalError } from '../final-error.ts';
-import { decideAfterFailure, endsTheCall } from '../routing/decide.ts';
+import { endsTheCall } from '../routing/decide.ts';
+import { createRetryTicket, decideInCall } from '../routing/decide-in-call.ts';
 import { DONE, type Outcome } from '../routing/outcome.ts';
-import { fallbackReadyAt } from '../routing/selectors.ts';
 import type { TargetState } from '../routing/target-state.ts';
 import { buildContinuation } from './continuation-request.ts';
 
@@ -120,7 +120,7 @@ async function continueOn(
   state: TargetState,
   partial: ContentBlock[],
 ): Promise<ContinueResult> {
-  const { settings, health, clock, budget, random } = ctx.deps;
+  const { settings, health, clock, budget } = ctx.deps;
   const r = settings.retry;
   let prefill =
     health.acceptsPrefill(state.ref.key) ??
@@ -129,11 +129,7 @@ async function continueOn(
   let attemptsHere = 0;
   let backoff = createBackoff({ baseMs: r.baseMs, capMs: r.capMs, jitter: r.jitter });
   let waited = 0;
-  let budgeted = false;
-  const takeRetry = () => {
-    budgeted = budget?.tryAcquireRetry() ?? true;
-    return budgeted;
-  };
+  const ticket = createRetryTicket(budget);
   for (;;) {
     const next = buildContinuation(ctx.request, partial, { prefill });
     // Taken just before the attempt, which settles whatever the permit holds (a pacing one included).
@@ -154,8 +150,7 @@ async function continueOn(
       { continuation: true, piece: next.piece, prefill },
       waited,
     );
-    if (budgeted) budget?.settleRetry(result.ok || result.forwarded);
-    budgeted = false;
+    ticket.settle(result.ok || result.forwarded);
     if (result.ok) return { kind: 'done' };
     if (result.forwarded) return { kind: 'broke', error: result.error };
     ctx.ledger.artefacts.add(result.record);
@@ -171,21 +166,7 @@ async function continueOn(
     const now = clock.now();
     const coolUntilMs = cooldownEndOf(e, now);
     if (coolUntilMs !== undefined) health.coolUntil(state.ref.key, coolUntilMs, e.kind);
-    const decision = decideAfterFailure({
-      error: e,
-      attemptsHere,
-      maxAttempts: r.attempts,
-      backoff,
-      remainingMs: ctx.deadline.remainingMs(),
-      maxHintMs: r.maxHintMs,
-      now,
-      random,
-      fallbackOnContentFilter: ctx.route.fallbackOnContentFilter,
-      fallbackReadyAtMs: fallbackReadyAt(states, state, now, health, r.attempts),
-      hintWaitMs: ctx.route.hintWaitMs ?? r.hintWaitMs,
-      cooldownWaitMs: r.cooldownWaitMs,
-      acquireRetry: takeRetry,
-    });
+    const decision = decideInCall(ctx, states, state, { error: e, attemptsHere, backoff, now, ticket });
     if (decision.action !== 'retry') {
       // Left for a rate limit's cooldown: worth coming back to if nothing else can continue.
       return coolUntilMs !== undefined && e.kind !== 'quota_exceeded'

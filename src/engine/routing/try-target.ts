@@ -9,7 +9,7 @@ import { planRetryWait } from '../../policy/index.ts';
 import { ADMITTED, FORCED, isBreakerReason, runAttempt } from '../attempt/run-attempt.ts';
 import { type CallContext, contextTooSmall, untilSettled, waitToRetry } from '../call/call-context.ts';
 import { recover } from '../recovery/recover.ts';
-import { decideAfterFailure } from './decide.ts';
+import { createRetryTicket, decideInCall } from './decide-in-call.ts';
 import { DONE, NEXT, type Outcome, STOP } from './outcome.ts';
 import { fallbackReadyAt } from './selectors.ts';
 import type { TargetState } from './target-state.ts';
@@ -44,11 +44,7 @@ export async function tryTarget(
   // attempt is finding out whether the limit has passed, this one waits for the verdict.
   let returning = false;
   // A retry the retry budget allowed whose attempt has not settled yet: charged if it fails.
-  let budgeted = false;
-  const takeRetry = () => {
-    budgeted = budget?.tryAcquireRetry() ?? true;
-    return budgeted;
-  };
+  const ticket = createRetryTicket(budget);
   if (how.afterCooldownUntilMs !== undefined) {
     // Waiting out a hinted cooldown is the server's own pacing: it spends no retry budget. A
     // cooldown renewed meanwhile (the limit found again) holds the call back: it waits again.
@@ -64,7 +60,7 @@ export async function tryTarget(
       maxHintMs: settings.retry.maxHintMs,
       random,
     });
-    if (plan.kind === 'do_not_wait' || !takeRetry()) return NEXT;
+    if (plan.kind === 'do_not_wait' || !ticket.take()) return NEXT;
     await waitToRetry(ctx, state.ref, state.attempts + 1, plan.delayMs, plan.source);
     state.backoff = plan.next;
     waited = plan.delayMs;
@@ -104,8 +100,7 @@ export async function tryTarget(
       return NEXT;
     }
     const result = await runAttempt(ctx, state, permit, ctx.request, { continuation: false }, waited);
-    if (budgeted) budget?.settleRetry(result.ok || result.forwarded || result.error.kind === 'cancelled');
-    budgeted = false;
+    ticket.settle(result.ok || result.forwarded || result.error.kind === 'cancelled');
     if (result.ok) return DONE;
     if (result.forwarded) return recover(ctx, states, state, result.error);
     const { error } = result;
@@ -120,24 +115,16 @@ export async function tryTarget(
         settings.models(ref.model).contextWindow ?? 0,
       );
     }
-    const decision = decideAfterFailure({
+    const decision = decideInCall(ctx, states, state, {
       error,
       attemptsHere: state.attempts,
-      maxAttempts: settings.retry.attempts,
       backoff: state.backoff,
-      remainingMs: ctx.deadline.remainingMs(),
-      maxHintMs: settings.retry.maxHintMs,
       now,
-      random,
-      fallbackOnContentFilter: ctx.route.fallbackOnContentFilter,
-      hintWaitMs: ctx.route.hintWaitMs ?? settings.retry.hintWaitMs,
-      cooldownWaitMs: settings.retry.cooldownWaitMs,
-      fallbackReadyAtMs: fallbackReadyAt(states, state, now, health, settings.retry.attempts),
-      acquireRetry: takeRetry,
+      ticket,
     });
     if (decision.action === 'stop') return STOP;
     if (decision.action === 'fallback') {
-      if (decision.coolUntilMs !== undefined) health.coolUntil(ref.key, decision.coolUntilMs, error.kind);
+      // decision.coolUntilMs is the cooldownEndOf applied above: the target already cools until then.
       state.lastResort = decision.lastResort;
       return NEXT;
     }

@@ -1,0 +1,58 @@
+/**
+ * `decide.ts` as one call applies it: the call-wide facts (attempt limits, the deadline, the
+ * route's hint wait, the fallbacks ready) filled in from the call's context, and the retry
+ * budget's ticket for the retry it allows. Before the commit point and in recovery alike.
+ */
+import type { OutlastError } from '../../errors/index.ts';
+import type { Backoff, RetryBudget } from '../../policy/index.ts';
+import type { CallContext } from '../call/call-context.ts';
+import { type Decision, decideAfterFailure } from './decide.ts';
+import { fallbackReadyAt } from './selectors.ts';
+import type { TargetState } from './target-state.ts';
+
+/** A retry the budget allowed, charged only if it fails (see RetryBudget.settleRetry). */
+export interface RetryTicket {
+  /** Asks the budget for a retry; true when it may go ahead. */
+  take(): boolean;
+  /** The allowed retry's attempt ended: charged when it failed; a no-op when none was taken. */
+  settle(ok: boolean): void;
+}
+
+export function createRetryTicket(budget: RetryBudget | undefined): RetryTicket {
+  let taken = false;
+  return {
+    take() {
+      taken = budget?.tryAcquireRetry() ?? true;
+      return taken;
+    },
+    settle(ok) {
+      if (taken) budget?.settleRetry(ok);
+      taken = false;
+    },
+  };
+}
+
+export function decideInCall(
+  ctx: CallContext,
+  states: readonly TargetState[],
+  state: TargetState,
+  failure: { error: OutlastError; attemptsHere: number; backoff: Backoff; now: number; ticket: RetryTicket },
+): Decision {
+  const { settings, health, random } = ctx.deps;
+  const r = settings.retry;
+  return decideAfterFailure({
+    error: failure.error,
+    attemptsHere: failure.attemptsHere,
+    maxAttempts: r.attempts,
+    backoff: failure.backoff,
+    remainingMs: ctx.deadline.remainingMs(),
+    maxHintMs: r.maxHintMs,
+    now: failure.now,
+    random,
+    fallbackOnContentFilter: ctx.route.fallbackOnContentFilter,
+    hintWaitMs: ctx.route.hintWaitMs ?? r.hintWaitMs,
+    cooldownWaitMs: r.cooldownWaitMs,
+    fallbackReadyAtMs: fallbackReadyAt(states, state, failure.now, health, r.attempts),
+    acquireRetry: failure.ticket.take,
+  });
+}
