@@ -111,3 +111,36 @@ describe('a stream broken while its only target is cooling after another call me
     expect(trace.outcome).toBe('success');
   });
 });
+
+describe('a stream broken while other calls keep finding its only target rate limited', () => {
+  it('keeps waiting for the cooldowns (within retry.cooldownWaitMs) and continues the answer', async () => {
+    const model = 'gpt-4.1';
+    mock.setScenario({
+      defaults: { tokenMs: 20 },
+      models: {
+        [model]: {
+          faults: [
+            { fault: 'cut after=10', times: 1 },
+            { fault: '429 retry-after-ms=200', times: 8 },
+          ],
+        },
+      },
+    });
+    engine = engineFor(mock, {
+      routes: { default: ['openai/gpt-4.1'] },
+      timeout: { connect: 2000, headers: 2000, firstToken: 2000, idle: 2000, total: 8000, deadline: 20_000 },
+    });
+    const first = engine.execute(ask);
+    await first.committed;
+    // Three more calls meet the limit one after another while the first waits to continue.
+    const others = [engine.execute(ask), engine.execute(ask), engine.execute(ask)];
+    // They may give up (each has its own attempts); the half-sent answer must not.
+    await Promise.allSettled(others.map((c) => c.response()));
+    expect(textOf(await first.response())).toBe(healthy.openai);
+    const trace = await first.trace;
+    expect(trace.continued).toBe(true);
+    expect(trace.outcome).toBe('success');
+    // Every 429 was met by some call: the continuation came after the limit passed.
+    expect(mock.log().filter((e) => e.status === 429)).toHaveLength(8);
+  });
+});

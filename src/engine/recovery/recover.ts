@@ -7,7 +7,7 @@ import { cooldownEndOf, type OutlastError } from '../../errors/index.ts';
 import { createBackoff } from '../../policy/index.ts';
 import type { ContentBlock } from '../../wire/canonical/index.ts';
 import { ADMITTED, isBreakerReason, isPrefillError, runAttempt } from '../attempt/run-attempt.ts';
-import { type CallContext, contextTooSmall, label, waitToRetry } from '../call/call-context.ts';
+import { type CallContext, contextTooSmall, label, untilSettled, waitToRetry } from '../call/call-context.ts';
 import { buildFinalError } from '../final-error.ts';
 import { endsTheCall } from '../routing/decide.ts';
 import { createRetryTicket, decideInCall } from '../routing/decide-in-call.ts';
@@ -53,8 +53,10 @@ export async function recover(
     const order = [...states.slice(start), ...states.slice(0, start)].sort((a, b) => tired(a) - tired(b));
     let progressed = false;
     // Every target may be cooling after short rate-limit hints: the soonest is waited for, as
-    // before the commit point, rather than failing an answer the caller has half of.
-    for (let waits = 0; !progressed; waits++) {
+    // before the commit point, rather than failing an answer the caller has half of; for at most
+    // `retry.cooldownWaitMs` in all, the wait a call whose targets all cool is allowed.
+    let cooledWaitMs = 0;
+    while (!progressed) {
       let soonestCooled: number | undefined;
       for (const state of order) {
         if (contextTooSmall(ctx, state.ref)) continue;
@@ -76,26 +78,19 @@ export async function recover(
       }
       if (progressed) break;
       const waitMs = soonestCooled === undefined ? undefined : soonestCooled + 1 - ctx.deps.clock.now();
+      const stepMs = waitMs === undefined ? undefined : Math.max(MIN_COOLDOWN_WAIT_MS, waitMs);
       const fits =
-        waitMs !== undefined &&
-        waits < MAX_COOLDOWN_WAITS &&
-        waitMs <= settings.retry.cooldownWaitMs &&
-        waitMs < ctx.deadline.remainingMs();
+        stepMs !== undefined &&
+        cooledWaitMs + stepMs <= settings.retry.cooldownWaitMs &&
+        stepMs < ctx.deadline.remainingMs();
       if (!fits) return endInterrupted(ctx, interruption);
-      // A cooldown ending now is another call's pacing attempt finding out: give it a moment.
-      await waitToRetry(
-        ctx,
-        current.ref,
-        current.attempts + 1,
-        Math.max(MIN_COOLDOWN_WAIT_MS, waitMs),
-        'hint',
-      );
+      await waitToRetry(ctx, current.ref, current.attempts + 1, stepMs, 'hint');
+      cooledWaitMs += stepMs;
     }
   }
 }
 
-/** How many times one interruption waits for a cooling target before the call gives up on it. */
-const MAX_COOLDOWN_WAITS = 3;
+/** A cooldown that ends now may be held by another call's pacing attempt: give it a moment. */
 const MIN_COOLDOWN_WAIT_MS = 25;
 
 type ContinueResult =
@@ -134,6 +129,13 @@ async function continueOn(
     const next = buildContinuation(ctx.request, partial, { prefill });
     // Taken just before the attempt, which settles whatever the permit holds (a pacing one included).
     let permit = health.acquire(state.ref, { retry: state.attempts > 0 });
+    if (!permit.allowed && permit.pacingVerdict) {
+      // Another call is finding out whether the target's limit has passed (moments: its first
+      // response): the caller has part of the answer, so its verdict is worth the wait.
+      const coolUntilMs = await untilSettled(ctx, permit.pacingVerdict);
+      if (coolUntilMs === undefined) continue;
+      return { kind: 'failed', coolingUntilMs: coolUntilMs };
+    }
     if (!permit.allowed && state.attempts > 0 && isBreakerReason(permit.reason)) permit = ADMITTED;
     if (!permit.allowed) {
       ctx.ledger.skip(state.ref, permit.reason, permit);
