@@ -45,7 +45,18 @@ export {
   type PhaseBudgets,
 } from './deadline.ts';
 export { createFakeClock, type FakeClock } from './fake-clock.ts';
+export {
+  createHedgeBudget,
+  type HedgeBudget,
+  type HedgeBudgetOptions,
+  type HedgeBudgetSnapshot,
+} from './hedge-budget.ts';
 export { type HedgeOptions, type HedgeResult, hedge, hedgeRace } from './hedging.ts';
+export {
+  createQuantileTracker,
+  type QuantileTracker,
+  type QuantileTrackerOptions,
+} from './latency-quantiles.ts';
 export { parseDuration, parseRetryAfter, readServerHint, type ServerHint } from './retry-after.ts';
 export {
   createRetryBudget,
@@ -61,3 +72,9 @@ export {
   type WindowBucket,
   type WindowShape,
 } from './sliding-window.ts';
+export {
+  createStreamRateGuard,
+  type SlowVerdict,
+  type StreamRateGuard,
+  type StreamRateOptions,
+} from './stream-rate.ts';
