@@ -1,4 +1,5 @@
-// Where breaker states and cooldowns live: this process's memory, or Redis shared by instances.
+// Where breaker states and cooldowns live: this process's memory, Redis shared by instances, or
+// a cluster's primary process shared by its workers.
 import { createMemoryBreakerStore, createMemoryCooldownStore } from '../policy/index.ts';
 import { createRedisState } from './redis-state.ts';
 import type { SharedState, StateHealth } from './types.ts';
@@ -37,5 +38,8 @@ export function createState(
   });
 }
 
+export { createStateHub, type StateHub } from './cluster-hub.ts';
+export { isStateMessage, type StateChannel, type StateMessage } from './cluster-protocol.ts';
+export { createClusterState, processChannel } from './cluster-state.ts';
 export { createRedisState, type RedisStateOptions } from './redis-state.ts';
 export type { SharedState, StateHealth } from './types.ts';

@@ -1,7 +1,8 @@
 import type { BreakerStore, CooldownStore } from '../policy/index.ts';
 
 export interface StateHealth {
-  readonly backend: 'memory' | 'redis';
+  /** `cluster`: shared by the workers of one `outlast gateway --workers N` through its primary process. */
+  readonly backend: 'memory' | 'redis' | 'cluster';
   /** `degraded`: the shared store is unreachable and this instance runs on local state. */
   readonly status: 'ok' | 'degraded';
   /** Why it is degraded. */
