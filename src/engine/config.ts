@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { OutlastError, SPECIFIC_CODES } from '../errors/index.ts';
 import { joinIssuePath, leavesOf } from '../errors/zod-issues.ts';
+import { BALANCE_STRATEGIES } from '../policy/balance/index.ts';
 
 const positiveInt = z.number({ error: 'expected a positive integer' }).int('expected a positive integer');
 const ms = z.number({ error: 'expected a number of ms >= 0' }).min(0, 'expected a number of ms >= 0');
@@ -31,11 +32,73 @@ const targetRef = z
   .string({ error: 'expected "provider/model"' })
   .regex(/^[^/\s]+\/\S+$/, 'expected "provider/model"');
 
+const weight = z
+  .number({ error: 'expected a weight > 0' })
+  .positive('expected a weight > 0')
+  .finite('expected a weight > 0');
+
+/**
+ * Interchangeable targets (the same model on several deployments or keys) tried as one step of
+ * the chain: each call's order among them comes from the strategy, its members are each
+ * other's first fallback, then the chain goes on. `weighted` takes `{ target, weight }` members
+ * (a plain `provider/model` weighs 1).
+ */
+export const routeGroupSchema = z
+  .strictObject({
+    balance: z
+      .enum(BALANCE_STRATEGIES, { error: `expected one of ${BALANCE_STRATEGIES.join(', ')}` })
+      .describe(
+        "How each call orders the members: weighted (smooth weighted round-robin over the members' weights), round-robin, least-busy (fewest calls in flight on this instance), latency (power of two choices over a peak-sensitive moving average of time to first token, 10 s decay)",
+      ),
+    targets: z
+      .array(
+        z.union(
+          [
+            targetRef,
+            z.strictObject({
+              target: targetRef,
+              weight: weight.describe(
+                'Share of the calls, relative to the other members (a plain "provider/model" member weighs 1)',
+              ),
+            }),
+          ],
+          {
+            error: 'expected "provider/model" or { target: "provider/model", weight }',
+          },
+        ),
+      )
+      .min(1, 'expected at least one target'),
+  })
+  .describe(
+    "A balanced group: interchangeable targets tried as one step of the chain; the strategy picks each call's member, the other members are its first fallbacks, then the chain goes on",
+  )
+  .superRefine((group, ctx) => {
+    const seen = new Set<string>();
+    group.targets.forEach((member, i) => {
+      const ref = typeof member === 'string' ? member : member.target;
+      if (seen.has(ref))
+        ctx.addIssue({ code: 'custom', path: ['targets', i], message: `"${ref}" is listed twice` });
+      seen.add(ref);
+      if (typeof member !== 'string' && group.balance !== 'weighted')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['targets', i, 'weight'],
+          message: `a weight applies only to balance: weighted (this group balances by ${group.balance})`,
+        });
+    });
+  });
+export type RouteGroupInput = z.output<typeof routeGroupSchema>;
+
+const routeEntry = z.union([targetRef, routeGroupSchema], {
+  error: 'expected "provider/model" or a balanced group { balance, targets }',
+});
+export type RouteEntryInput = z.output<typeof routeEntry>;
+
 export const routeSchema = z.union(
   [
-    z.array(targetRef).min(1, 'expected at least one target'),
+    z.array(routeEntry).min(1, 'expected at least one target'),
     z.strictObject({
-      targets: z.array(targetRef).min(1, 'expected at least one target'),
+      targets: z.array(routeEntry).min(1, 'expected at least one target'),
       /** A content-filter refusal falls back to the next target only when this is set. */
       fallbackOnContentFilter: z.boolean().optional(),
       /**
@@ -47,7 +110,7 @@ export const routeSchema = z.union(
       hintWaitMs: ms.optional(),
     }),
   ],
-  { error: 'expected a list of "provider/model" targets' },
+  { error: 'expected a list of "provider/model" targets or balanced groups, or an object with targets' },
 );
 
 const budgetSchema = z.strictObject({

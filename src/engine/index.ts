@@ -19,6 +19,7 @@ import { createDefaultTransport, defaultCodecFor, defaultIsPrefillRejection } fr
 import { createEventHub, type EngineEvent } from './events.ts';
 import { createHealth, type TargetStatus } from './health.ts';
 import { targetOf } from './routes.ts';
+import { createBalancing } from './routing/balancing.ts';
 import { type EngineSettings, resolveSettings } from './settings.ts';
 import { runSideCall, type SideCallAnswer, type SideCallRequest } from './side-call.ts';
 import type { EngineTransport } from './upstream.ts';
@@ -79,6 +80,7 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = {}): Eng
   });
   const budget =
     settings.retry.budget === false ? undefined : createRetryBudget({ ...settings.retry.budget, clock });
+  const balancing = createBalancing(settings, { clock, random });
   const transport = deps.transport ?? createDefaultTransport();
   const codecFor = deps.codecFor ?? defaultCodecFor;
   const isPrefillRejection = deps.isPrefillRejection ?? defaultIsPrefillRejection;
@@ -118,6 +120,7 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = {}): Eng
           codecFor,
           isPrefillRejection,
           budget,
+          balancing,
           requestId: newRequestId(),
         },
         request,

@@ -2,6 +2,7 @@
  * Checks that names in the options point at something configured, with a "did you mean" for
  * typos. One check for the library's options and the gateway's YAML, so both say the same.
  */
+import { flattenRoute } from './route-entries.ts';
 
 /** The closest name, when one is close enough (edit distance ≤ 2) to be a typo. */
 function suggest(name: string, known: readonly string[]): string | undefined {
@@ -37,21 +38,18 @@ export function unknownName(what: string, name: string, known: readonly string[]
   return `unknown ${what} "${name}"${hint ? `, did you mean "${hint}"?` : list}`;
 }
 
-type RouteInput = readonly string[] | { readonly targets: readonly string[] };
-
 /** One problem per route target whose provider is not configured, named by its path (`routes.default.1`). */
 export function unknownRouteProviders(
-  routes: Readonly<Record<string, RouteInput>> | undefined,
+  routes: Readonly<Record<string, Parameters<typeof flattenRoute>[1]>> | undefined,
   providers: readonly string[],
 ): string[] {
   const problems: string[] = [];
   for (const [name, route] of Object.entries(routes ?? {})) {
-    const targets = 'targets' in route ? route.targets : route;
-    const base = 'targets' in route ? `routes.${name}.targets` : `routes.${name}`;
+    const { targets, paths } = flattenRoute(name, route);
     targets.forEach((ref, i) => {
       const provider = ref.slice(0, ref.indexOf('/'));
       if (!providers.includes(provider))
-        problems.push(`${base}.${i}: ${unknownName('provider', provider, providers)}`);
+        problems.push(`${paths[i]}: ${unknownName('provider', provider, providers)}`);
     });
   }
   return problems;

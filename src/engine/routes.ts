@@ -1,6 +1,7 @@
 /** Which targets a request's `model` reaches: a route, a `provider/model` pair or a bare model. */
 import { OutlastError, SPECIFIC_CODES } from '../errors/index.ts';
 import type { ProviderConfig, ProviderType } from './config.ts';
+import type { RouteGroup } from './route-entries.ts';
 import type { RouteSettings } from './settings.ts';
 
 export interface TargetRef {
@@ -13,6 +14,8 @@ export interface TargetRef {
 export interface ResolvedRoute {
   readonly name: string;
   readonly targets: readonly TargetRef[];
+  /** The spans of `targets` that are balanced groups (none for a single target). */
+  readonly groups: readonly RouteGroup[];
   readonly fallbackOnContentFilter: boolean;
   /** The route's own hint wait, when it has one. */
   readonly hintWaitMs?: number;
@@ -46,6 +49,7 @@ export function resolveRoute(
     return {
       name: model,
       targets: route.targets.map(targetOf),
+      groups: route.groups,
       fallbackOnContentFilter: route.fallbackOnContentFilter,
       ...(route.hintWaitMs === undefined ? {} : { hintWaitMs: route.hintWaitMs }),
     };
@@ -53,6 +57,7 @@ export function resolveRoute(
   const single = (provider: string): ResolvedRoute => ({
     name: model,
     targets: [{ provider, model, key: `${provider}/${model}` }],
+    groups: [],
     fallbackOnContentFilter: false,
   });
   const slash = model.indexOf('/');

@@ -18,6 +18,7 @@ import { routeFamilyProblem } from './embedding-family.ts';
 import type { EngineEvent } from './events.ts';
 import { unknownRouteProviders } from './known-names.ts';
 import { createModelTable, type ModelTable } from './models.ts';
+import { flattenRoute, type RouteGroup } from './route-entries.ts';
 import { targetOf } from './routes.ts';
 
 export interface RetrySettings {
@@ -36,7 +37,10 @@ export interface RetrySettings {
 }
 
 export interface RouteSettings {
+  /** Every target, group members included, in the route's order. */
   readonly targets: readonly string[];
+  /** The spans of `targets` that are balanced groups. */
+  readonly groups: readonly RouteGroup[];
   readonly fallbackOnContentFilter: boolean;
   /** The route's own hint wait (0 when it prefers the fastest answer); the retry setting's otherwise. */
   readonly hintWaitMs?: number;
@@ -108,10 +112,12 @@ export function resolveSettings(input: unknown): EngineSettings {
             };
   const routes: Record<string, RouteSettings> = {};
   for (const [name, route] of Object.entries(options.routes ?? {})) {
+    const { targets, groups } = flattenRoute(name, route);
     routes[name] = Array.isArray(route)
-      ? { targets: route, fallbackOnContentFilter: false }
+      ? { targets, groups, fallbackOnContentFilter: false }
       : {
-          targets: route.targets,
+          targets,
+          groups,
           fallbackOnContentFilter: route.fallbackOnContentFilter ?? false,
           ...(route.prefer === 'fastest'
             ? { hintWaitMs: 0 }

@@ -84,6 +84,8 @@ export async function runAttempt(
   const number = ledger.beginAttempt(ref, state.attempts, mode.continuation, permit.probe);
   state.attempts++;
   const t0 = clock.now();
+  // Calls in flight and time to first token, for the balancer of a group this target is in.
+  const load = ctx.deps.balancing?.begin(ref.key);
   let ttftMs: number | undefined;
   let upstream: EngineUpstreamStream | undefined;
   let scope: AttemptScope | undefined;
@@ -150,7 +152,10 @@ export async function runAttempt(
       if (part.type === 'error') throw part.error;
       if (part.type === 'message_delta' && part.usage?.outputTokens !== undefined)
         outputTokens = part.usage.outputTokens;
-      if (ttftMs === undefined && isContentPart(part)) ttftMs = clock.now() - t0;
+      if (ttftMs === undefined && isContentPart(part)) {
+        ttftMs = clock.now() - t0;
+        load?.firstToken(ttftMs);
+      }
       stitcher.push(part);
       // A continuation that only repeated what the caller has ends the answer: nothing more to read.
       return !stitcher.ended;
@@ -159,6 +164,7 @@ export async function runAttempt(
     completed = true;
     ledger.answeredBy = ref;
     permit.release('success');
+    load?.end('ok');
     health.record(ref, { ok: true, latencyMs: clock.now() - t0 });
     finish('success');
     return { ok: true };
@@ -172,6 +178,7 @@ export async function runAttempt(
       stitcher.abandonPiece();
     }
     const cancelled = error.kind === 'cancelled';
+    load?.end(cancelled ? 'cancelled' : 'failed');
     // A continuation the stitcher could not align says nothing of the target's health.
     const unaligned = error.code === CONTINUATION_UNALIGNED;
     const treatment = treatmentOf(error.kind, error.phase);
@@ -187,6 +194,7 @@ export async function runAttempt(
     const record = finish(cancelled ? 'cancelled' : 'error', error);
     return { ok: false, error, forwarded: forwardedHere, record };
   } finally {
+    load?.end('cancelled');
     permit.settlePacing();
     // A stream read to its end has already given its connection back to the pool.
     if (!completed) upstream?.cancel();

@@ -12,6 +12,7 @@ import type { ProviderType } from '../config.ts';
 import type { EventHub } from '../events.ts';
 import type { Health } from '../health.ts';
 import type { ResolvedRoute, TargetRef } from '../routes.ts';
+import type { Balancing } from '../routing/balancing.ts';
 import type { EngineSettings } from '../settings.ts';
 import type { CallTimeouts } from '../timeouts.ts';
 import type { EngineTransport } from '../upstream.ts';
@@ -29,6 +30,8 @@ export interface CallDeps {
   codecFor: (type: ProviderType) => ClientCodec;
   isPrefillRejection?: (error: OutlastError) => boolean;
   budget: RetryBudget | undefined;
+  /** The routes' balanced groups: this call's order of their members, and their load. */
+  balancing?: Balancing;
   requestId: string;
 }
 

@@ -50,9 +50,21 @@ export function decideInCall(
     now: failure.now,
     random,
     fallbackOnContentFilter: ctx.route.fallbackOnContentFilter,
-    hintWaitMs: ctx.route.hintWaitMs ?? r.hintWaitMs,
+    // A balanced group's members are interchangeable: a sibling not tried yet answers now rather
+    // than this member's short hint being waited out.
+    hintWaitMs: siblingUntried(ctx, states, state) ? 0 : (ctx.route.hintWaitMs ?? r.hintWaitMs),
     cooldownWaitMs: r.cooldownWaitMs,
     fallbackReadyAtMs: fallbackReadyAt(states, state, failure.now, health, r.attempts),
     acquireRetry: failure.ticket.take,
   });
+}
+
+/** Whether `state` is a balanced group's member with a sibling this call has not tried or skipped yet. */
+function siblingUntried(ctx: CallContext, states: readonly TargetState[], state: TargetState): boolean {
+  const at = states.indexOf(state);
+  const group = ctx.route.groups.find((g) => at >= g.start && at < g.start + g.size);
+  if (!group) return false;
+  return states
+    .slice(group.start, group.start + group.size)
+    .some((s) => s !== state && s.attempts === 0 && s.skipped === undefined);
 }

@@ -15,7 +15,9 @@ import { tryTarget } from './try-target.ts';
 
 export async function runRoute(ctx: CallContext): Promise<Outcome> {
   const { settings, health, clock } = ctx.deps;
-  const states = createTargetStates(ctx.route.targets, settings.retry);
+  // A balanced group's members come in this call's order: its pick first, the others as its fallbacks.
+  const targets = ctx.deps.balancing?.order(ctx.route) ?? ctx.route.targets;
+  const states = createTargetStates(targets, settings.retry);
   const ended = (outcome: Outcome) => outcome.kind !== 'next';
 
   for (const state of states) {

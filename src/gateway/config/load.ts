@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { parseOptions } from '../../engine/config.ts';
 import { unknownName, unknownRouteProviders } from '../../engine/known-names.ts';
+import { flattenRoute } from '../../engine/route-entries.ts';
 import { OutlastError, SPECIFIC_CODES } from '../../errors/index.ts';
 import { coerceEnvScalars, interpolateEnv, wholePlaceholderPaths } from './interpolate.ts';
 import { type GatewayConfig, gatewayConfigSchema } from './schema.ts';
@@ -25,7 +26,7 @@ function crossCheck(config: GatewayConfig): string[] {
       problems.push(`chaos.${i}.route: ${unknownName('route', rule.route, routes)}`);
     if (rule.target !== undefined) {
       const route = config.routes?.[rule.route];
-      const targets = route === undefined ? [] : Array.isArray(route) ? route : route.targets;
+      const targets = route === undefined ? [] : flattenRoute(rule.route, route).targets;
       if (route && !targets.includes(rule.target))
         problems.push(`chaos.${i}.target: "${rule.target}" is not a target of route "${rule.route}"`);
     }
