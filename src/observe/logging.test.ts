@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeTransport, fakeCodec } from '../engine/fixtures/fake-upstream.ts';
 import { createEngine, type Engine } from '../engine/index.ts';
 import { createFakeClock } from '../policy/index.ts';
-import { attachLogger } from './logging.ts';
+import { attachLogger, redactingLogger } from './logging.ts';
 
 const KEY = 'sk-ant-api03-SECRETSECRETSECRET0123456789';
 
@@ -71,5 +71,32 @@ describe('logging', () => {
     expect(text).toContain('[redacted]');
     expect(text).not.toContain(KEY);
     expect(text).not.toContain('sk-proj-abcdefghijklmnop');
+  });
+
+  it('redacts what the logger will write, and skips records below its level', () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(...String(chunk).split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const base = pino({ level: 'warn' }, sink);
+    const redacted: string[] = [];
+    const logger = redactingLogger(base, (text) => {
+      redacted.push(text);
+      return text.replaceAll(KEY, '[redacted]');
+    });
+    logger.info?.({ key: KEY }, 'request');
+    logger.debug?.({ key: KEY }, 'call complete');
+    expect(redacted).toEqual([]);
+    logger.warn({ key: KEY }, `failed with ${KEY}`);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ key: '[redacted]', msg: 'failed with [redacted]' });
+    // pino's level may change at run time: the next info record is written, redacted.
+    base.level = 'info';
+    logger.info?.({ key: KEY }, 'request');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).not.toContain(KEY);
   });
 });

@@ -125,12 +125,21 @@ export function redactingLogger<T extends LoggerLike>(
   logger: T,
   redact: (text: string) => string,
 ): LoggerLike {
-  const wrap = (method: ((obj: object, msg?: string) => void) | undefined) => (obj: object, msg?: string) =>
-    method?.call(logger, redactValue(obj, redact) as object, ...(msg === undefined ? [] : [redact(msg)]));
-  return {
-    warn: wrap(logger.warn),
-    error: wrap(logger.error ?? logger.warn),
-    info: wrap(logger.info),
-    debug: wrap(logger.debug),
+  // A record below the logger's level is dropped by it anyway: not redacted first (the gateway's
+  // per-request info line at level warn cost a walk of every record through the redactor).
+  const enabled = levelCheck(logger);
+  // The method is looked up per record: pino swaps a level's method when its level changes.
+  const wrap = (level: 'warn' | 'error' | 'info' | 'debug') => (obj: object, msg?: string) => {
+    const method = level === 'error' ? (logger.error ?? logger.warn) : logger[level];
+    if (!method || !enabled(level)) return;
+    method.call(logger, redactValue(obj, redact) as object, ...(msg === undefined ? [] : [redact(msg)]));
   };
+  return { warn: wrap('warn'), error: wrap('error'), info: wrap('info'), debug: wrap('debug') };
+}
+
+/** pino's `isLevelEnabled` when the logger has one (read per record: its level may change at run time); else every level. */
+function levelCheck(logger: LoggerLike): (level: string) => boolean {
+  const withLevels = logger as LoggerLike & { isLevelEnabled?: (level: string) => boolean };
+  if (typeof withLevels.isLevelEnabled !== 'function') return () => true;
+  return (level) => withLevels.isLevelEnabled?.(level) !== false;
 }
