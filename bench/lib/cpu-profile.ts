@@ -87,7 +87,8 @@ export async function hotSpots(file: string, top = 15): Promise<HotSpot[]> {
   let total = 0;
   for (const [id, us] of selfUs) {
     const node = byId.get(id);
-    if (!node) continue;
+    // Idle is the process waiting, not spending: shares are of the time it worked.
+    if (!node || node.callFrame.functionName === '(idle)') continue;
     const { functionName, url, lineNumber } = node.callFrame;
     const where = url ? `${relative(process.cwd(), url.replace(/^file:\/\//, ''))}:${lineNumber + 1}` : '';
     const frame = `${functionName || '(anonymous)'}${where ? ` ${where}` : ''}`;
@@ -98,4 +99,17 @@ export async function hotSpots(file: string, top = 15): Promise<HotSpot[]> {
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
     .map(([frame, us]) => ({ frame, selfPct: (us / Math.max(1, total)) * 100 }));
+}
+
+/** The garbage collector's share of the profile's time (excluding idle), percent. */
+export async function gcShare(file: string): Promise<number> {
+  const spots = await selfTimes(file);
+  let total = 0;
+  let gc = 0;
+  for (const { functionName, us } of spots) {
+    if (functionName === '(idle)') continue;
+    total += us;
+    if (functionName === '(garbage collector)') gc += us;
+  }
+  return (gc / Math.max(1, total)) * 100;
 }

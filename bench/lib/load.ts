@@ -27,6 +27,8 @@ export interface LoadOptions {
   body: string;
   connections: number;
   durationS: number;
+  /** Stop after this many requests instead (autocannon's `amount`); the duration is then ignored. */
+  amount?: number;
   /** Per request, seconds. */
   timeoutS?: number;
 }
@@ -53,7 +55,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     headers: { 'content-type': 'application/json', ...options.headers },
     body: options.body,
     connections: options.connections,
-    duration: options.durationS,
+    ...(options.amount === undefined ? { duration: options.durationS } : { amount: options.amount }),
     timeout: options.timeoutS ?? 10,
     pipelining: 1,
   });

@@ -10,6 +10,7 @@
 import { OutlastError } from '../../errors/index.ts';
 import type { StopReason, StreamPart, Usage } from '../canonical/index.ts';
 import type { SseEvent, StreamDecoder } from '../codec.ts';
+import { learnValueTemplate, readValueTemplate, type ValueTemplate } from '../shared/value-template.ts';
 import { chunkProblem } from './chunk-guard.ts';
 import { decodeOpenaiStreamError } from './errors.ts';
 import type { RawChunk } from './response-schema.ts';
@@ -40,6 +41,8 @@ export function createOpenaiStreamDecoder(options: OpenaiStreamDecoderOptions = 
   let sawError = false;
   // OpenAI tool call index → canonical block index.
   const toolBlocks = new Map<number, number>();
+  /** The text around the content of the last plain token chunk: the next ones are read without JSON.parse. */
+  let tokenTemplate: ValueTemplate | undefined;
 
   function startIfNeeded(chunk: RawChunk, out: StreamPart[]): void {
     if (started) return;
@@ -117,6 +120,19 @@ export function createOpenaiStreamDecoder(options: OpenaiStreamDecoderOptions = 
     return json as RawChunk;
   }
 
+  /**
+   * A template when the chunk is a plain token: one choice 0 whose delta is only a non-empty
+   * `content`, no finish reason, no usage. Such a chunk changes nothing but the text, so the
+   * same chunk with another content may skip the parse (value-template.ts).
+   */
+  function templateOf(chunk: RawChunk, data: string): ValueTemplate | undefined {
+    const choice = chunk.choices?.length === 1 ? chunk.choices[0] : undefined;
+    const d = choice?.delta;
+    if (choice?.index !== 0 || choice.finish_reason || chunk.usage || !d) return undefined;
+    if (typeof d.content !== 'string' || d.content === '' || !onlyContent(d)) return undefined;
+    return learnValueTemplate(data, 'content', d.content);
+  }
+
   return {
     get complete() {
       return done || closed;
@@ -130,6 +146,17 @@ export function createOpenaiStreamDecoder(options: OpenaiStreamDecoderOptions = 
         if (started) finishIfReady(out, true);
         return out;
       }
+      const token = closed || !tokenTemplate ? undefined : readValueTemplate(tokenTemplate, data);
+      if (token !== undefined) {
+        // The last token chunk but for its content: only that content is new.
+        chunks++;
+        if (token !== '') {
+          textChars += token.length;
+          const index = ensureBlock('text', out);
+          out.push({ type: 'block_delta', index, delta: { type: 'text', text: token } });
+        }
+        return out;
+      }
       const chunk = parseChunk(data);
       if ('error' in chunk && chunk.error !== undefined && chunk.error !== null) {
         sawError = true;
@@ -139,6 +166,7 @@ export function createOpenaiStreamDecoder(options: OpenaiStreamDecoderOptions = 
       if (closed) return [];
       chunks++;
       startIfNeeded(chunk, out);
+      tokenTemplate = templateOf(chunk, data);
       for (const choice of chunk.choices ?? []) {
         // outlast asks for one choice; any other is not ours to assemble.
         if (choice.index !== 0) continue;
@@ -183,4 +211,12 @@ export function createOpenaiStreamDecoder(options: OpenaiStreamDecoderOptions = 
       });
     },
   };
+}
+
+/** Whether a delta holds nothing the decoder reads but its content (a null refusal or role counts as nothing). */
+function onlyContent(delta: object): boolean {
+  for (const [key, value] of Object.entries(delta)) {
+    if (key !== 'content' && value !== null && value !== undefined) return false;
+  }
+  return true;
 }
