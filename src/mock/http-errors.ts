@@ -326,3 +326,12 @@ export function encodeOwnError(
   if (!Object.keys(headers).some((h) => h.toLowerCase() === idHeader)) headers[idHeader] = requestId;
   return { status: encoded.status, headers, body: encoded.body };
 }
+
+/** The 400 a format answers when the prompt is longer than the model's context window. */
+export function contextLengthMessage(format: WireFormat, limit: number, used: number): string {
+  return format === 'openai'
+    ? `This model's maximum context length is ${limit} tokens. However, your messages resulted in ${used} tokens. Please reduce the length of the messages.`
+    : format === 'gemini'
+      ? `The input token count (${used}) exceeds the maximum number of tokens allowed (${limit}).`
+      : `prompt is too long: ${used} tokens > ${limit} maximum`;
+}

@@ -5,6 +5,15 @@ import type { WireError } from './http-errors.ts';
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
+/** Headers added to an answer (the limiter's); the answer's own win. */
+export type ExtraHeaders = Readonly<Record<string, string>> | undefined;
+
+export const withExtra = (headers: Record<string, string>, extra: ExtraHeaders): Record<string, string> =>
+  extra ? { ...extra, ...headers } : headers;
+
+export const wireWithExtra = (wire: WireError, extra: ExtraHeaders): WireError =>
+  extra ? { ...wire, headers: withExtra(wire.headers, extra) } : wire;
+
 export function sseHeaders(format: WireFormat, requestId: string): Record<string, string> {
   const headers: Record<string, string> = {
     'content-type': 'text/event-stream; charset=utf-8',
