@@ -56,6 +56,11 @@
  * - Prefill with a recognised preamble: the model wrote as in a new turn, so what follows is
  *   judged as a continue turn's would be (no space of its own, the same rejections).
  */
+import { HEAD_WINDOW, lineAndSentenceStarts, MIN_START_WORDS, matchAt } from './find-repeat.ts';
+import { isCompleteNote, NOTE_HOLD, preambleLength } from './head-chatter.ts';
+import { commonPrefix, quote, skipSpace, WORD_CHAR, words } from './text-scan.ts';
+
+export { HEAD_WINDOW } from './find-repeat.ts';
 
 export type ContinuationMode =
   /** The answer was sent as an assistant prefill; `trimmed` is the whitespace cut off its end. */
@@ -83,58 +88,10 @@ export type Alignment =
 
 export type AlignedHow = 'exact' | 'repeat' | 'preamble_exact' | 'preamble_repeat';
 
-/** After an answer that ends a sentence, a head this short is held: it may be a note that the answer was complete. */
-const NOTE_HOLD = 160;
-/** How far into the head a preamble and a repeat after it are looked for. */
-export const HEAD_WINDOW = 600;
-/** A recognised preamble line is at most this long. */
-const PREAMBLE_MAX = 200;
-/** Words a repeat at the head's start must have (unless it is the whole anchor of a continue turn). */
-const MIN_START_WORDS = 2;
 /** Words a repeat after unrecognised text must have. */
 const MIN_LATER_WORDS = 5;
-/** Length of the probe used to find where in the answer a repeat may start. */
-const SEED = 24;
-
 const NEED_MORE: Alignment = { kind: 'need_more' };
 
-// Capitalised on purpose: a model opening a new turn with chat capitalises it, while the rest
-// of a sentence cut in the middle starts lower-case ("sure, why not" must not be stripped).
-const PREAMBLE_OPENING =
-  /^(?:Sure|Certainly|Of course|Okay|OK|Ok|Alright|All right|Absolutely|No problem|Got it|Understood|Apologies|Sorry|Here(?:'s|’s| is| are)|Continuing|Let me continue|I(?:'ll|’ll| will) continue|Picking up|Resuming)\b/;
-const PREAMBLE_OPENINGS = [
-  'Sure',
-  'Certainly',
-  'Of course',
-  'Okay',
-  'OK',
-  'Alright',
-  'All right',
-  'Absolutely',
-  'No problem',
-  'Got it',
-  'Understood',
-  'Apologies',
-  'Sorry',
-  "Here's",
-  'Here is',
-  'Here are',
-  'Continuing',
-  'Let me continue',
-  'I will continue',
-  "I'll continue",
-  'Picking up',
-  'Resuming',
-];
-/** A preamble line ends at a colon or a line break. */
-const PREAMBLE_END = /:[ \t]*\n?|\n/;
-/**
- * A short note, and nothing else, saying the answer had ended ("That was the end of my
- * answer."): the answer was complete. It must speak of the answer itself, so that a real last
- * sentence ("That was all.") is never taken for one.
- */
-const COMPLETE_NOTE =
-  /^(?:[^\n]{0,40}\b)?(?:that|this|it)(?: was|'s|’s| is)(?: already)? (?:the (?:end|whole|entire|full|complete)|all|complete|everything)\b[^\n]{0,30}\b(?:my|the) (?:answer|response|reply)\b[^\n]{0,40}$|^(?:[^\n]{0,40}\b)?(?:my|the) (?:previous |last )?(?:answer|response|reply) (?:was|is) (?:already )?(?:complete|finished|done|whole)\b[^\n]{0,60}$/i;
 /** An answer ending like this stops mid-sentence: a word, a comma, a colon, an opening bracket, a dash. */
 const UNFINISHED = /[\p{L}\p{N},;:([{“‘\-–—]$/u;
 const SENTENCE_END = /[.!?…]["'”’)\]]*$/u;
@@ -144,7 +101,6 @@ const PREFILL_REST = /^(?!\.\.\.|…)[\s\p{Ll}\p{N},;:.!?)\]}%'’”"-]/u;
 const CONTINUE_REST = /^(?:[\p{Ll}\p{N},;:)\]}%-]|[.!?](?![.…]))/u;
 /** Opened before a repeat in a new turn ("...staring at the wall", "\"staring at"): skipped. */
 const REPEAT_OPENER = /^(?:\.\.\.|…|["'“‘])+\s*/u;
-const WORD_CHAR = /[\p{L}\p{N}]/u;
 
 export function alignContinuation(input: AlignInput): Alignment {
   const { answer, head, mode, ended } = input;
@@ -153,7 +109,7 @@ export function alignContinuation(input: AlignInput): Alignment {
 
   if (head.trim() === '') return ended ? nothingNew(core, head) : NEED_MORE;
 
-  if (ended && COMPLETE_NOTE.test(head.trim())) return nothingNew(core, head);
+  if (ended && isCompleteNote(head)) return nothingNew(core, head);
   // An answer that ends a sentence may have been whole (a stream that lost only its stop
   // reason): a short reply may yet turn out to be a note about the answer, not its rest, and
   // after a prefill the two begin alike (" That was the end…" / " The next…"). Held until the
@@ -262,83 +218,6 @@ function withTrailing(
   return { kind: 'aligned', drop, join: '', how };
 }
 
-/**
- * How many characters of the head a recognised preamble takes (0 for none; repeated for a
- * preamble of several lines), or undefined while the head may still be one.
- */
-function preambleLength(head: string, ended: boolean): number | undefined {
-  let at = 0;
-  for (let lines = 0; lines < 3; lines++) {
-    const from = skipSpace(head, at);
-    const rest = head.slice(from);
-    if (!PREAMBLE_OPENING.test(rest)) {
-      // "Su" may become "Sure": wait for the word.
-      if (!ended && rest.length < 20 && PREAMBLE_OPENINGS.some((p) => p.startsWith(rest) && p !== rest))
-        return undefined;
-      return at;
-    }
-    const line = rest.slice(0, PREAMBLE_MAX);
-    const end = PREAMBLE_END.exec(line);
-    if (!end) {
-      if (!ended && rest.length < PREAMBLE_MAX) return undefined;
-      return at;
-    }
-    at = from + end.index + end[0].length;
-  }
-  return at;
-}
-
-interface Match {
-  /** Length of the longest answer suffix (starting at a word) the head repeats from `at`; 0 for none. */
-  length: number;
-  /** The head from `at` is still a proper prefix of such a suffix: a longer repeat may yet come. */
-  inProgress: boolean;
-}
-
-function matchAt(head: string, at: number, core: string): Match {
-  const rest = head.length - at;
-  let length = 0;
-  const seed = head.slice(at, at + SEED);
-  // Repeats at least as long as the seed: where the seed occurs in the answer.
-  for (let j = core.indexOf(seed); j >= 0 && core.length - j >= seed.length; j = core.indexOf(seed, j + 1)) {
-    if (isWordStart(core, j) && head.startsWith(core.slice(j), at)) {
-      length = core.length - j;
-      break;
-    }
-  }
-  // Shorter ones: the answer ends with the start of the seed.
-  if (length === 0) {
-    for (let k = Math.min(seed.length - 1, core.length); k > 0; k--) {
-      if (core.endsWith(seed.slice(0, k)) && isWordStart(core, core.length - k)) {
-        length = k;
-        break;
-      }
-    }
-  }
-  // A one-word repeat must end where the word ends, or "the" would match the start of "theatre";
-  // a longer one may end inside a word: a model repeating "was star" completes it as "was staring".
-  if (length > 0 && words(core.slice(-length)) < MIN_START_WORDS && !endsWord(head, at + length)) length = 0;
-  let inProgress = false;
-  if (rest < core.length) {
-    const needle = head.slice(at);
-    for (let j = core.indexOf(needle); j >= 0; j = core.indexOf(needle, j + 1)) {
-      if (j + rest < core.length && isWordStart(core, j)) {
-        inProgress = true;
-        break;
-      }
-    }
-  }
-  return { length, inProgress };
-}
-
-function isWordStart(text: string, i: number): boolean {
-  return i === 0 || /\s/.test(text[i - 1] ?? '');
-}
-
-function endsWord(text: string, i: number): boolean {
-  return i >= text.length || !WORD_CHAR.test(text[i] ?? '') || !WORD_CHAR.test(text[i - 1] ?? '');
-}
-
 function startsLikeRest(
   head: string,
   start: number,
@@ -352,38 +231,6 @@ function startsLikeRest(
   return (
     start === skipSpace(head, preamble) && !SENTENCE_END.test(core) && CONTINUE_REST.test(head.slice(start))
   );
-}
-
-/** Where a line or a sentence starts in the head's first window, after `from`. */
-function* lineAndSentenceStarts(head: string, from: number): Generator<number> {
-  const window = head.slice(0, HEAD_WINDOW);
-  const boundary = /(?:\n|[.!?:…]["'”’)\]]*[ \t]+)\s*/gu;
-  boundary.lastIndex = from;
-  for (let m = boundary.exec(window); m; m = boundary.exec(window)) {
-    const at = m.index + m[0].length;
-    if (at > from && at < head.length) yield at;
-  }
-}
-
-function skipSpace(text: string, from: number): number {
-  let i = from;
-  while (i < text.length && /\s/.test(text[i] ?? '')) i++;
-  return i;
-}
-
-function commonPrefix(a: string, b: string): number {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i;
-}
-
-function words(text: string): number {
-  return text.split(/\s+/).filter((w) => w !== '').length;
-}
-
-function quote(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return `"${flat.length > 60 ? `${flat.slice(0, 57)}...` : flat}"`;
 }
 
 function unaligned(why: string, head: string): Alignment {
