@@ -9,24 +9,24 @@ import type {
   CanonicalRequest,
   ContentBlock,
   JsonObject,
-  JsonValue,
   Message,
   StopReason,
 } from '../wire/canonical/index.ts';
+import { formatBehaviour } from './continuation-format.ts';
 import {
   type CompleteBehaviour,
   type ContinuationBehaviour,
   type ContinuationConfig,
   choose,
   DEFAULT_OVERLAP_CHARS,
-  formatBehaviour,
   mergeContinuation,
 } from './continuation-spec.ts';
 import { completeTokens, continuationTokens, wordTokens } from './continuation-text.ts';
 import type { ResolvedModel } from './fault-picker.ts';
-import { hash32, hashId, hashUnit } from './hash.ts';
+import { hashId, hashUnit } from './hash.ts';
 import { structuredTokens } from './structured-answer.ts';
 import { generateTokens, naturalLength } from './text-generator.ts';
+import { argumentChunks, type Tool, toolFor, toolInput } from './tool-call-plan.ts';
 
 export type ContinuationKind = 'prefill' | 'continue';
 
@@ -104,48 +104,6 @@ export function estimateInputTokens(request: CanonicalRequest): number {
   return Math.max(1, Math.ceil(chars / 4) + 3 * request.messages.length);
 }
 
-function sampleValue(schema: JsonValue | undefined, key: string): JsonValue {
-  const type =
-    typeof schema === 'object' && schema !== null && !Array.isArray(schema) ? schema.type : undefined;
-  switch (type) {
-    case 'integer':
-    case 'number':
-      return 1 + (key.length % 9);
-    case 'boolean':
-      return true;
-    case 'array':
-      return [];
-    case 'object':
-      return {};
-    default:
-      return generateTokens(key, 2).text.replace(/\.$/, '');
-  }
-}
-
-function toolInput(schema: JsonObject, key: string): JsonObject {
-  const props = schema.properties;
-  const input: JsonObject = {};
-  if (typeof props !== 'object' || props === null || Array.isArray(props)) return input;
-  for (const [name, sub] of Object.entries(props)) input[name] = sampleValue(sub, `${key}\u0000${name}`);
-  return input;
-}
-
-/**
- * A tool call's JSON arguments in the uneven pieces real providers stream (Anthropic's
- * `input_json_delta`, OpenAI's `arguments` fragments cut anywhere, `{"locat` then
- * `ion": "Paris"}`): 2 to 9 characters each, drawn from the key, after an empty first piece.
- */
-export function argumentChunks(json: string, key: string): string[] {
-  const out: string[] = [''];
-  let i = 0;
-  for (let n = 0; i < json.length; n++) {
-    const size = 2 + (hash32(`${key}\u0000${n}`) % 8);
-    out.push(json.slice(i, i + size));
-    i += size;
-  }
-  return out;
-}
-
 /** Cuts tokens at the earliest stop sequence; returns the sequence that matched. */
 function applyStopSequences(tokens: string[], stops: readonly string[] | undefined): string | undefined {
   if (!stops || stops.length === 0) return undefined;
@@ -204,25 +162,6 @@ export function continuationShape(request: CanonicalRequest): ContinuationKind |
   )
     return 'continue';
   return undefined;
-}
-
-type Tool = NonNullable<CanonicalRequest['tools']>[number];
-
-/** The tool the model calls after `turns`: a forced one, or with `toolCalls: auto` the first offered. */
-function toolFor(
-  request: CanonicalRequest,
-  turns: readonly Message[],
-  config: ResolvedModel,
-): Tool | undefined {
-  const tools = request.tools;
-  if (!tools || tools.length === 0) return undefined;
-  const choice = request.toolChoice;
-  if (choice?.type === 'tool') return tools.find((t) => t.name === choice.name);
-  if (choice?.type === 'any') return tools[0];
-  if (choice?.type === 'none' || config.toolCalls !== 'auto') return undefined;
-  // Asked freely, it calls a tool for a new question, and answers in text once a result is back.
-  const last = turns[turns.length - 1];
-  return last?.role === 'user' && !last.content.some((b) => b.type === 'tool_result') ? tools[0] : undefined;
 }
 
 interface BaseAnswer {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CanonicalRequest, Message } from '../wire/canonical/index.ts';
-import { type AnswerPlan, argumentChunks, planAnswer } from './answer-plan.ts';
+import { type AnswerPlan, planAnswer } from './answer-plan.ts';
 import { type ContinuationConfig, parseContinuationSpec } from './continuation-spec.ts';
 import type { ResolvedModel } from './fault-picker.ts';
+import { argumentChunks } from './tool-call-plan.ts';
 
 const config: ResolvedModel = {
   firstTokenMs: 0,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { choose, formatBehaviour, mergeContinuation, parseContinuationSpec } from './continuation-spec.ts';
+import { formatBehaviour } from './continuation-format.ts';
+import { choose, mergeContinuation, parseContinuationSpec } from './continuation-spec.ts';
 import { parseScenario } from './scenario.ts';
 
 describe('parseContinuationSpec', () => {

@@ -5,12 +5,12 @@
  */
 import { z } from 'zod';
 import { leafOf } from '../errors/zod-issues.ts';
+import { formatChoice } from './continuation-format.ts';
 import {
   type ContinuationBehaviour,
   type ContinuationConfig,
   ContinuationSpecError,
   type ContinueMode,
-  formatChoice,
   parseContinuationSpec,
 } from './continuation-spec.ts';
 import { parseDurationMs } from './duration.ts';
