@@ -55,6 +55,57 @@ describe('client options', () => {
   });
 });
 
+describe('hedging and the slow-stream guard options', () => {
+  const route = (hedge: unknown) => ({
+    routes: { default: { targets: ['anthropic/claude-sonnet-4-5'], hedge } },
+  });
+  it('fill the hedge defaults and keep a route without hedge unhedged', () => {
+    expect(resolveSettings({ providers, ...route({ after: 'p95' }) }).routes.default?.hedge).toEqual({
+      after: 'p95',
+      maxRatio: 0.05,
+      windowMs: 60_000,
+      fallbackMs: undefined,
+      minSamples: 20,
+    });
+    expect(
+      resolveSettings({ providers, ...route({ after: 800, maxRatio: 0.1 }) }).routes.default?.hedge,
+    ).toMatchObject({
+      after: 800,
+      maxRatio: 0.1,
+    });
+    expect(resolveSettings({ providers, ...route(false) }).routes.default?.hedge).toBeUndefined();
+  });
+
+  it('name a bad hedge or slowFloor and its value', () => {
+    expect(bad(route({ after: 'p99' }))).toMatch(
+      /^routes\.default\.hedge\.after: expected 'p95' or a number of ms >= 0, got "p99"/,
+    );
+    expect(bad(route({ after: 100, maxRatio: 2 }))).toBe(
+      'routes.default.hedge.maxRatio: expected a number between 0 and 1, got 2',
+    );
+    expect(bad(route({ after: 100, maxratio: 0.1 }))).toMatch(/maxratio/);
+    expect(bad({ stream: { slowFloor: -1 } })).toMatch(/^stream\.slowFloor/);
+    expect(bad({ stream: { slowFloor: { graceMs: 1000 } } })).toBe(
+      'stream.slowFloor: expected tokensPerSecond or relative (a floor to hold streams to)',
+    );
+  });
+
+  it('leave the guard off unless configured, and fill its defaults', () => {
+    expect(resolveSettings({ providers }).stream.slowFloor).toBeUndefined();
+    expect(resolveSettings({ providers, stream: { slowFloor: 5 } }).stream.slowFloor).toEqual({
+      tokensPerSecond: 5,
+      relative: 0,
+      graceMs: 3000,
+      windowMs: 3000,
+      afterCommit: 'keep',
+    });
+    expect(
+      resolveSettings({ providers, stream: { slowFloor: { relative: 0.1, afterCommit: 'continue' } } }).stream
+        .slowFloor,
+    ).toMatchObject({ tokensPerSecond: 0, relative: 0.1, afterCommit: 'continue' });
+  });
+});
+
 describe('timeouts', () => {
   const req = (extra: object = {}) => ({
     model: 'm',

@@ -93,6 +93,29 @@ const routeEntry = z.union([targetRef, routeGroupSchema], {
   error: 'expected "provider/model" or a balanced group { balance, targets }',
 });
 export type RouteEntryInput = z.output<typeof routeEntry>;
+/**
+ * Hedged requests on a route: when the first attempt has no first token after `after` (the
+ * first target's observed p95 time to first token, or a fixed number of ms), a second attempt
+ * starts on the next target; the first to reach its first token answers, the other is
+ * cancelled. `false`: never (the same as leaving it out; says so where a reader looks).
+ */
+export const hedgeSchema = z.union(
+  [
+    z.literal(false),
+    z.strictObject({
+      after: z.union([z.literal('p95'), ms], { error: "expected 'p95' or a number of ms >= 0" }),
+      /** Hedged calls at most as a share of the route's calls in the window; default 0.05. */
+      maxRatio: ratio.optional(),
+      /** The budget's window; default 60 000. */
+      windowMs: ms.min(1, 'expected a number of ms >= 1').optional(),
+      /** With `after: p95`: the delay while the target has fewer than `minSamples` first tokens; no hedge when absent. */
+      fallbackMs: ms.optional(),
+      /** With `after: p95`: first tokens observed before the p95 is trusted; default 20. */
+      minSamples: positiveInt.min(1, 'expected a positive integer').optional(),
+    }),
+  ],
+  { error: "expected false or an object { after: 'p95' | ms, maxRatio? }" },
+);
 
 export const routeSchema = z.union(
   [
@@ -108,6 +131,7 @@ export const routeSchema = z.union(
       prefer: z.enum(['order', 'fastest']).optional(),
       /** This route's own `retry.hintWaitMs`. */
       hintWaitMs: ms.optional(),
+      hedge: hedgeSchema.optional(),
     }),
   ],
   { error: 'expected a list of "provider/model" targets or balanced groups, or an object with targets' },
@@ -198,6 +222,31 @@ export const streamSchema = z.union(
        * come, and a cut inside a call then ends the answer with an error.
        */
       atomicToolCalls: z.boolean().optional(),
+      /**
+       * The slow-stream guard: a stream crawling below this many tokens per second (or the
+       * object's rule) is abandoned before the commit point and the call goes on elsewhere;
+       * after it, the answer is continued elsewhere only with `afterCommit: 'continue'`.
+       */
+      slowFloor: z
+        .union(
+          [
+            z.number().positive('expected a number of tokens per second > 0'),
+            z.strictObject({
+              /** Absolute floor, tokens per second. */
+              tokensPerSecond: z.number().positive('expected a number of tokens per second > 0').optional(),
+              /** Slow below this share of the target's own median rate (once it has 20 streams). */
+              relative: ratio.optional(),
+              /** No verdict in a stream's first ms; default 3000. */
+              graceMs: ms.optional(),
+              /** The rate is measured over the last ms; default 3000. */
+              windowMs: ms.min(1, 'expected a number of ms >= 1').optional(),
+              /** `keep` (default): a committed answer streams on however slowly; `continue`: it is continued elsewhere. */
+              afterCommit: z.enum(['keep', 'continue']).optional(),
+            }),
+          ],
+          { error: 'expected a number of tokens per second or an object' },
+        )
+        .optional(),
       /** How many times one answer may be continued after interruptions. */
       maxContinuations: z.number().int().min(0, 'expected an integer >= 0').optional(),
       /**
@@ -261,6 +310,8 @@ export const clientOptionsSchema = z.strictObject({
 });
 
 export type ClientOptionsInput = z.input<typeof clientOptionsSchema>;
+export type HedgeInput = z.output<typeof hedgeSchema>;
+export type SlowFloorInput = NonNullable<Extract<z.output<typeof streamSchema>, object>['slowFloor']>;
 export type ProviderConfig = z.output<typeof providerSchema>;
 export type ModelInfoInput = z.output<typeof modelInfoSchema>;
 

@@ -2,7 +2,7 @@ import type { CanonicalRequest, ContentBlock } from '../wire/canonical/index.ts'
 
 // About four characters of English or code per token; images at a flat rate. Good enough to
 // tell a 300k-token prompt from a 200k window, which is all it is used for.
-const CHARS_PER_TOKEN = 4;
+export const CHARS_PER_TOKEN = 4;
 const IMAGE_TOKENS = 1600;
 
 function blockChars(block: ContentBlock): number {

@@ -16,6 +16,12 @@ export interface Trace {
   readonly breakerSkips: ReadonlyArray<{ provider: string; model: string; reason: SkipReason }>;
   /** Whether the answer was stitched from a stream that broke and was continued. */
   readonly continued: boolean;
+  /**
+   * Present when the call's first attempt was hedged: the delay it waited for a first token,
+   * the target of the second attempt, and whether that second attempt answered (the loser was
+   * cancelled; its record has code OUTLAST_HEDGE_LOST and its tokens count as wasted).
+   */
+  readonly hedge?: { readonly delayMs: number; readonly target: TargetRef; readonly won: boolean };
   /** Output tokens of failed attempts and of overlap dropped from continuations. */
   readonly wastedOutputTokens: number;
   /**
@@ -62,6 +68,15 @@ export type EngineEvent =
       reason: ErrorKind | SkipReason | 'last_resort';
     })
   | (CallRef & TargetRef & { type: 'skip'; reason: SkipReason })
+  /** The call's first attempt (on `from`) had no first token after `delayMs`: a second one starts on `to`. */
+  | (CallRef & { type: 'hedge'; from: TargetRef; to: TargetRef; delayMs: number })
+  /** A hedged call's race ended: which attempt answered (`none`: both failed before their first token). */
+  | (CallRef & {
+      type: 'hedge_settled';
+      from: TargetRef;
+      to: TargetRef;
+      winner: 'primary' | 'hedge' | 'none';
+    })
   | {
       type: 'breaker';
       /** `provider/model` for a target's breaker, `provider` for a provider's. */

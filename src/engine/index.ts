@@ -20,8 +20,10 @@ import { createEventHub, type EngineEvent } from './events.ts';
 import { createHealth, type TargetStatus } from './health.ts';
 import { targetOf } from './routes.ts';
 import { createBalancing } from './routing/balancing.ts';
+import { createHedgeBudgets } from './routing/hedge.ts';
 import { type EngineSettings, resolveSettings } from './settings.ts';
 import { runSideCall, type SideCallAnswer, type SideCallRequest } from './side-call.ts';
+import { createTargetStats } from './target-stats.ts';
 import type { EngineTransport } from './upstream.ts';
 
 export type EngineOptions = ClientOptionsInput;
@@ -81,6 +83,8 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = {}): Eng
   const budget =
     settings.retry.budget === false ? undefined : createRetryBudget({ ...settings.retry.budget, clock });
   const balancing = createBalancing(settings, { clock, random });
+  const stats = createTargetStats(clock);
+  const hedgeBudget = createHedgeBudgets(clock);
   const transport = deps.transport ?? createDefaultTransport();
   const codecFor = deps.codecFor ?? defaultCodecFor;
   const isPrefillRejection = deps.isPrefillRejection ?? defaultIsPrefillRejection;
@@ -122,6 +126,8 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = {}): Eng
           budget,
           balancing,
           requestId: newRequestId(),
+          stats,
+          hedgeBudget,
         },
         request,
         callOptions,

@@ -2,7 +2,7 @@
 import { OutlastError, SPECIFIC_CODES } from '../errors/index.ts';
 import type { ProviderConfig, ProviderType } from './config.ts';
 import type { RouteGroup } from './route-entries.ts';
-import type { RouteSettings } from './settings.ts';
+import type { HedgeSettings, RouteSettings } from './settings.ts';
 
 export interface TargetRef {
   readonly provider: string;
@@ -19,6 +19,8 @@ export interface ResolvedRoute {
   readonly fallbackOnContentFilter: boolean;
   /** The route's own hint wait, when it has one. */
   readonly hintWaitMs?: number;
+  /** The route's hedging, when it opted in. */
+  readonly hedge?: HedgeSettings;
 }
 
 const FAMILY: ReadonlyArray<[RegExp, ProviderType]> = [
@@ -52,6 +54,7 @@ export function resolveRoute(
       groups: route.groups,
       fallbackOnContentFilter: route.fallbackOnContentFilter,
       ...(route.hintWaitMs === undefined ? {} : { hintWaitMs: route.hintWaitMs }),
+      ...(route.hedge ? { hedge: route.hedge } : {}),
     };
   }
   const single = (provider: string): ResolvedRoute => ({

@@ -7,10 +7,12 @@ import type { CircuitBreakerOptions, Jitter, RetryBudgetOptions } from '../polic
 import {
   type ClientOptionsInput,
   clientOptionsSchema,
+  type HedgeInput,
   type LoggerLike,
   type OnInterrupt,
   type ProviderConfig,
   parseOptions,
+  type SlowFloorInput,
   type TimeoutOption,
   type UpstreamStreaming,
 } from './config.ts';
@@ -36,11 +38,36 @@ export interface RetrySettings {
   readonly budget: RetryBudgetOptions | false;
 }
 
+/** A route's hedging, with its defaults filled in. */
+export interface HedgeSettings {
+  readonly after: 'p95' | number;
+  readonly maxRatio: number;
+  readonly windowMs: number;
+  readonly fallbackMs: number | undefined;
+  readonly minSamples: number;
+}
+
+export const HEDGE_DEFAULTS = { maxRatio: 0.05, windowMs: 60_000, minSamples: 20 } as const;
+
+/** The slow-stream guard; absent: off. */
+export interface SlowStreamSettings {
+  /** 0: no absolute floor. */
+  readonly tokensPerSecond: number;
+  /** 0: no relative rule. */
+  readonly relative: number;
+  readonly graceMs: number;
+  readonly windowMs: number;
+  readonly afterCommit: 'keep' | 'continue';
+}
+
+export const SLOW_STREAM_DEFAULTS = { graceMs: 3000, windowMs: 3000 } as const;
+
 export interface RouteSettings {
   /** Every target, group members included, in the route's order. */
   readonly targets: readonly string[];
   /** The spans of `targets` that are balanced groups. */
   readonly groups: readonly RouteGroup[];
+  readonly hedge?: HedgeSettings;
   readonly fallbackOnContentFilter: boolean;
   /** The route's own hint wait (0 when it prefers the fastest answer); the retry setting's otherwise. */
   readonly hintWaitMs?: number;
@@ -53,6 +80,7 @@ export interface StreamSettings {
   readonly atomicToolCalls: boolean;
   /** Whether a non-streaming call is streamed from the upstream (`always`) or fetched as one JSON body. */
   readonly upstream: UpstreamStreaming;
+  readonly slowFloor?: SlowStreamSettings;
 }
 
 export interface EngineSettings {
@@ -85,6 +113,34 @@ export const STREAM_DEFAULTS: StreamSettings = {
   atomicToolCalls: true,
   upstream: 'always',
 };
+
+function hedgeSettings(hedge: Exclude<HedgeInput, false>): HedgeSettings {
+  return {
+    after: hedge.after,
+    maxRatio: hedge.maxRatio ?? HEDGE_DEFAULTS.maxRatio,
+    windowMs: hedge.windowMs ?? HEDGE_DEFAULTS.windowMs,
+    fallbackMs: hedge.fallbackMs,
+    minSamples: hedge.minSamples ?? HEDGE_DEFAULTS.minSamples,
+  };
+}
+
+function slowStreamSettings(input: SlowFloorInput | undefined): { slowFloor?: SlowStreamSettings } {
+  if (input === undefined) return {};
+  const rule = typeof input === 'number' ? { tokensPerSecond: input } : input;
+  if (rule.tokensPerSecond === undefined && rule.relative === undefined)
+    parseOptionsFailure(
+      'stream.slowFloor: expected tokensPerSecond or relative (a floor to hold streams to)',
+    );
+  return {
+    slowFloor: {
+      tokensPerSecond: rule.tokensPerSecond ?? 0,
+      relative: rule.relative ?? 0,
+      graceMs: rule.graceMs ?? SLOW_STREAM_DEFAULTS.graceMs,
+      windowMs: rule.windowMs ?? SLOW_STREAM_DEFAULTS.windowMs,
+      afterCommit: rule.afterCommit ?? 'keep',
+    },
+  };
+}
 
 /** Validates `createClient` options (throws an OutlastError naming each bad option) and fills defaults. */
 export function resolveSettings(input: unknown): EngineSettings {
@@ -119,6 +175,7 @@ export function resolveSettings(input: unknown): EngineSettings {
           targets,
           groups,
           fallbackOnContentFilter: route.fallbackOnContentFilter ?? false,
+          ...(route.hedge ? { hedge: hedgeSettings(route.hedge) } : {}),
           ...(route.prefer === 'fastest'
             ? { hintWaitMs: 0 }
             : route.hintWaitMs === undefined
@@ -151,6 +208,7 @@ export function resolveSettings(input: unknown): EngineSettings {
               maxContinuations: stream.maxContinuations ?? STREAM_DEFAULTS.maxContinuations,
               atomicToolCalls: stream.atomicToolCalls ?? STREAM_DEFAULTS.atomicToolCalls,
               upstream: stream.upstream ?? STREAM_DEFAULTS.upstream,
+              ...slowStreamSettings(stream.slowFloor),
             },
     models,
     logger: options.logger,

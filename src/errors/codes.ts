@@ -27,6 +27,8 @@ export const SPECIFIC_CODES = {
   CHAOS_INJECTED: 'OUTLAST_CHAOS_INJECTED',
   /** A hedged attempt that lost the race and was cancelled. */
   HEDGE_LOST: 'OUTLAST_HEDGE_LOST',
+  /** A stream that crawled below the slow-stream floor (`stream.slowFloor`) and was abandoned; a timeout of phase idle. */
+  SLOW_STREAM: 'OUTLAST_SLOW_STREAM',
   /** The library's or engine's options are invalid. */
   INVALID_OPTIONS: 'OUTLAST_INVALID_OPTIONS',
   /** A target's wire format cannot express the request; the next target, in another format, may. */

@@ -75,6 +75,12 @@ export function createEngineMetrics(
     labelNames: ['provider', 'model', 'to_provider', 'to_model', 'reason'] as const,
     registers,
   });
+  const hedges = new Counter({
+    name: 'outlast_hedges_total',
+    help: 'Calls whose first attempt (provider, model) had no first token in time, so a second started on (to_provider, to_model), by which answered: primary, hedge, or none (both failed before a first token)',
+    labelNames: ['provider', 'model', 'to_provider', 'to_model', 'winner'] as const,
+    registers,
+  });
   const skips = new Counter({
     name: 'outlast_skips_total',
     help: 'Targets skipped without an attempt (breaker open, cooling down, context too small)',
@@ -125,6 +131,16 @@ export function createEngineMetrics(
           to_provider: to.provider,
           to_model: to.model,
           reason: event.reason,
+        });
+        return;
+      }
+      case 'hedge_settled': {
+        const to = target(event.to.provider, event.to.model);
+        hedges.inc({
+          ...target(event.from.provider, event.from.model),
+          to_provider: to.provider,
+          to_model: to.model,
+          winner: event.winner,
         });
         return;
       }

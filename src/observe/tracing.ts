@@ -248,6 +248,16 @@ export function createTracing(
           'outlast.fallback.reason': event.reason,
         });
         return;
+      case 'hedge':
+        tracked.span.addEvent('outlast.hedge', {
+          'outlast.hedge.from': `${event.from.provider}/${event.from.model}`,
+          'outlast.hedge.to': `${event.to.provider}/${event.to.model}`,
+          'outlast.hedge.delay_ms': event.delayMs,
+        });
+        return;
+      case 'hedge_settled':
+        tracked.span.addEvent('outlast.hedge.settled', { 'outlast.hedge.winner': event.winner });
+        return;
       case 'skip':
         tracked.targets.add(`${event.provider}/${event.model}`);
         tracked.span.addEvent('outlast.skip', {

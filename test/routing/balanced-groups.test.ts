@@ -90,7 +90,18 @@ describe('weighted and round-robin over real sockets', () => {
       default: { targets: [{ balance: 'round-robin', targets: [`east/${EAST}`, `west/${WEST}`] }] },
     });
     await inSequence(0, 10);
-    expect(mock.log().map((e) => e.model)).toEqual([EAST, WEST, EAST, WEST, EAST, WEST, EAST, WEST, EAST, WEST]);
+    expect(mock.log().map((e) => e.model)).toEqual([
+      EAST,
+      WEST,
+      EAST,
+      WEST,
+      EAST,
+      WEST,
+      EAST,
+      WEST,
+      EAST,
+      WEST,
+    ]);
   });
 });
 

@@ -5,7 +5,13 @@
  */
 
 import type { AttemptRecord } from '../../errors/index.ts';
-import { cooldownEndOf, OutlastError, toOutlastError, treatmentOf } from '../../errors/index.ts';
+import {
+  cooldownEndOf,
+  OutlastError,
+  SPECIFIC_CODES,
+  toOutlastError,
+  treatmentOf,
+} from '../../errors/index.ts';
 import { type AttemptScope, abortReason } from '../../policy/index.ts';
 import { type CanonicalRequest, isContentPart } from '../../wire/canonical/index.ts';
 import { DEFAULT_BASE_URLS } from '../../wire/index.ts';
@@ -20,6 +26,8 @@ import { UNTRANSLATABLE } from '../routing/decide.ts';
 import type { TargetState } from '../routing/target-state.ts';
 import { jsonPhaseBudgets, toPhaseBudgets } from '../timeouts.ts';
 import type { EngineUpstreamStream } from '../upstream.ts';
+import { type AttemptSink, answerSink } from './attempt-sink.ts';
+import { slowStreamGuard } from './slow-stream.ts';
 
 export type AttemptMode =
   | { continuation: false }
@@ -34,6 +42,16 @@ export type AttemptResult =
       forwarded: boolean;
       record: AttemptRecord;
     };
+
+/** How an attempt is run beyond its request: where its parts go, and what else may cancel it. */
+export interface AttemptLane {
+  /** Where its parts go; the call's answer by default. */
+  sink?: AttemptSink;
+  /** Aborting it aborts the attempt (a hedge race cancelling its loser). */
+  signal?: AbortSignal;
+  /** The attempt is the hedge of the call's first one. */
+  hedge?: boolean;
+}
 
 export type AllowedPermit = Extract<TargetPermit, { allowed: true }>;
 
@@ -76,12 +94,13 @@ export async function runAttempt(
   body: CanonicalRequest,
   mode: AttemptMode,
   waitedMs: number,
+  lane: AttemptLane = {},
 ): Promise<AttemptResult> {
   const { ref } = state;
-  const { settings, health, clock, transport } = ctx.deps;
+  const { settings, health, clock, transport, stats } = ctx.deps;
   const { answer, ledger, streamUpstream } = ctx;
-  const { stitcher } = answer;
-  const number = ledger.beginAttempt(ref, state.attempts, mode.continuation, permit.probe);
+  const sink = lane.sink ?? answerSink(answer);
+  const number = ledger.beginAttempt(ref, state.attempts, mode.continuation, permit.probe, lane.hedge);
   state.attempts++;
   const t0 = clock.now();
   // Calls in flight and time to first token, for the balancer of a group this target is in.
@@ -93,6 +112,8 @@ export async function runAttempt(
   let began = false;
   let completed = false;
   let outputTokens = 0;
+  let stopWatching = () => {};
+  const guard = slowStreamGuard(ctx, ref, mode.continuation);
   const finish = (outcome: AttemptRecord['outcome'], error?: OutlastError) =>
     ledger.endAttempt({
       ref,
@@ -103,7 +124,7 @@ export async function runAttempt(
       error,
       waitedMs,
       continuation: mode.continuation,
-      wastedOutputTokens: forwardedHere ? 0 : outputTokens,
+      wastedOutputTokens: forwardedHere ? 0 : Math.max(outputTokens, sink.unsentTokens),
       upstreamRequestId: upstream?.requestId,
     });
   try {
@@ -126,6 +147,11 @@ export async function runAttempt(
       streamUpstream ? toPhaseBudgets(ctx.timeouts.budgets) : jsonPhaseBudgets(ctx.timeouts.budgets),
       label(ref),
     );
+    const attemptScope = scope;
+    const cancel = () => attemptScope.abort(lane.signal?.reason);
+    if (lane.signal?.aborted) cancel();
+    lane.signal?.addEventListener('abort', cancel, { once: true });
+    stopWatching = () => lane.signal?.removeEventListener('abort', cancel);
     upstream = await transport.stream({
       ...(streamUpstream ? {} : { answer: 'json' as const }),
       target: {
@@ -142,7 +168,7 @@ export async function runAttempt(
     permit.settlePacing();
     // Before the commit point the stitcher holds this piece until its first content, so a
     // failure before it is retried invisibly; after it, this piece continues the answer.
-    answer.beginPiece(
+    sink.begin(
       { ...label(ref), attempts: ledger.records.length + 1 },
       mode.continuation ? mode.piece : undefined,
     );
@@ -155,12 +181,15 @@ export async function runAttempt(
       if (ttftMs === undefined && isContentPart(part)) {
         ttftMs = clock.now() - t0;
         load?.firstToken(ttftMs);
+        if (!mode.continuation) stats.ttft(ref.key).record(ttftMs);
       }
-      stitcher.push(part);
+      sink.push(part);
+      guard?.observe(part, sink.committed);
       // A continuation that only repeated what the caller has ends the answer: nothing more to read.
-      return !stitcher.ended;
+      return !sink.ended;
     });
-    stitcher.finish();
+    sink.finish();
+    guard?.streamEnded();
     completed = true;
     ledger.answeredBy = ref;
     permit.release('success');
@@ -170,15 +199,19 @@ export async function runAttempt(
     return { ok: true };
   } catch (e) {
     const error = normalise(e, ref, scope);
-    forwardedHere = began && stitcher.pieceForwarded;
+    forwardedHere = began && sink.forwarded;
     if (forwardedHere) {
       ledger.answeredBy = ref;
-      stitcher.interruptPiece();
+      sink.interrupt();
     } else if (began) {
-      stitcher.abandonPiece();
+      sink.abandon();
     }
     const cancelled = error.kind === 'cancelled';
     load?.end(cancelled ? 'cancelled' : 'failed');
+    // A hedge that lost before its first token waited at least this long for it: the tracker
+    // keeps that lower bound rather than forget the slow tail the hedge cut short.
+    if (cancelled && error.code === SPECIFIC_CODES.HEDGE_LOST && ttftMs === undefined && !mode.continuation)
+      stats.ttft(ref.key).record(clock.now() - t0);
     // A continuation the stitcher could not align says nothing of the target's health.
     const unaligned = error.code === CONTINUATION_UNALIGNED;
     const treatment = treatmentOf(error.kind, error.phase);
@@ -195,6 +228,7 @@ export async function runAttempt(
     return { ok: false, error, forwarded: forwardedHere, record };
   } finally {
     load?.end('cancelled');
+    stopWatching();
     permit.settlePacing();
     // A stream read to its end has already given its connection back to the pool.
     if (!completed) upstream?.cancel();

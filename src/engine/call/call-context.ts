@@ -5,7 +5,7 @@
  * of this context; what they learn along the way lives in the ledger.
  */
 import type { OutlastError } from '../../errors/index.ts';
-import type { Clock, Deadline, RetryBudget } from '../../policy/index.ts';
+import type { Clock, Deadline, HedgeBudget, RetryBudget } from '../../policy/index.ts';
 import type { CanonicalRequest } from '../../wire/canonical/index.ts';
 import type { ClientCodec } from '../../wire/codec.ts';
 import type { ProviderType } from '../config.ts';
@@ -13,7 +13,9 @@ import type { EventHub } from '../events.ts';
 import type { Health } from '../health.ts';
 import type { ResolvedRoute, TargetRef } from '../routes.ts';
 import type { Balancing } from '../routing/balancing.ts';
+import type { CallHedge } from '../routing/hedge.ts';
 import type { EngineSettings } from '../settings.ts';
+import type { TargetStats } from '../target-stats.ts';
 import type { CallTimeouts } from '../timeouts.ts';
 import type { EngineTransport } from '../upstream.ts';
 import type { AnswerStream } from './answer-stream.ts';
@@ -33,6 +35,10 @@ export interface CallDeps {
   /** The routes' balanced groups: this call's order of their members, and their load. */
   balancing?: Balancing;
   requestId: string;
+  /** Each target's recent first-token times and stream rates (hedging, the slow-stream guard). */
+  stats: TargetStats;
+  /** A hedging route's budget, shared by its calls; undefined for a route that does not hedge. */
+  hedgeBudget: (route: ResolvedRoute) => HedgeBudget | undefined;
 }
 
 export interface CallContext {
@@ -49,6 +55,8 @@ export interface CallContext {
   readonly streamUpstream: boolean;
   readonly ledger: CallLedger;
   readonly answer: AnswerStream;
+  /** The route hedges and this call may be hedged (it streams from the upstream, the caller did not forbid it). */
+  readonly hedge?: CallHedge;
 }
 
 export const label = (ref: TargetRef) => ({ provider: ref.provider, model: ref.model });

@@ -35,10 +35,19 @@ export interface CallLedger {
   salvaged: boolean;
   /** The target whose answer the caller got (the last one when a stream was continued elsewhere). */
   answeredBy: TargetRef | undefined;
+  /** The call's first attempt was hedged: after how long, onto which target, and whether the hedge won. */
+  hedge: Trace['hedge'];
   /** A target passed over, and why (an open breaker's opening, a cooldown's cause, when known). */
   skip(ref: TargetRef, reason: SkipReason, why?: Pick<SkipRecord, 'breaker' | 'cooledBy'>): void;
   /** Counts the attempt as a retry or a fallback, announces it, and returns its number. */
-  beginAttempt(ref: TargetRef, attemptsHere: number, continuation: boolean, probe: boolean): number;
+  /** `hedge`: the attempt races the call's first one (neither a retry nor a fallback). */
+  beginAttempt(
+    ref: TargetRef,
+    attemptsHere: number,
+    continuation: boolean,
+    probe: boolean,
+    hedge?: boolean,
+  ): number;
   endAttempt(report: AttemptReport): AttemptRecord;
   trace(
     outcome: Trace['outcome'],
@@ -65,6 +74,7 @@ export function createLedger(hub: EventHub, clock: Clock, requestId: string): Ca
     continued: false,
     salvaged: false,
     answeredBy: undefined,
+    hedge: undefined,
     skip(ref, reason, why) {
       skips.push({
         ...label(ref),
@@ -74,8 +84,10 @@ export function createLedger(hub: EventHub, clock: Clock, requestId: string): Ca
       });
       hub.emit({ type: 'skip', requestId, ...label(ref), reason });
     },
-    beginAttempt(ref, attemptsHere, continuation, probe) {
-      if (lastTried && lastTried.ref.key !== ref.key) {
+    beginAttempt(ref, attemptsHere, continuation, probe, hedge) {
+      if (hedge) {
+        // Announced by the hedge event; the primary stays the one a later fallback starts from.
+      } else if (lastTried && lastTried.ref.key !== ref.key) {
         fallbacks++;
         hub.emit({
           type: 'fallback',
@@ -87,7 +99,7 @@ export function createLedger(hub: EventHub, clock: Clock, requestId: string): Ca
       } else if (attemptsHere > 0) {
         retries++;
       }
-      lastTried = { ref };
+      if (!hedge) lastTried = { ref };
       const number = records.length + 1;
       hub.emit({ type: 'attempt_start', requestId, ...label(ref), attempt: number, continuation, probe });
       return number;
@@ -135,6 +147,7 @@ export function createLedger(hub: EventHub, clock: Clock, requestId: string): Ca
         fallbacks,
         breakerSkips: skips,
         continued: this.continued,
+        ...(this.hedge ? { hedge: this.hedge } : {}),
         wastedOutputTokens: wastedInAnswer + records.reduce((n, a) => n + (a.wastedOutputTokens ?? 0), 0),
         durationMs,
         outcome,

@@ -23,6 +23,11 @@ import { createLedger } from './ledger.ts';
 export interface CallOptions {
   signal?: AbortSignal;
   timeout?: TimeoutOption;
+  /**
+   * `false`: never hedge this call, whatever its route says (a call the caller will not have
+   * sent twice, e.g. one whose upstream side effects or billing must happen once).
+   */
+  hedge?: boolean;
 }
 
 export interface EngineCall extends AsyncIterable<StreamPart> {
@@ -67,6 +72,11 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
     const timeouts = resolveTimeouts(request, settings.timeout, options.timeout);
     deadline = createDeadline({ clock, signal: controller.signal, timeoutMs: timeouts.deadlineMs });
     deps.budget?.recordRequest();
+    // A JSON upstream answer has no first token to wait for: only streamed attempts are hedged.
+    const streamUpstream = request.stream === true || settings.stream.upstream === 'always';
+    const hedgeBudget =
+      route.hedge && options.hedge !== false && streamUpstream ? deps.hedgeBudget(route) : undefined;
+    hedgeBudget?.recordCall();
     return {
       deps,
       request,
@@ -74,9 +84,10 @@ export function startCall(deps: CallDeps, request: CanonicalRequest, options: Ca
       timeouts,
       deadline,
       promptTokens: estimatePromptTokens(request),
-      streamUpstream: request.stream === true || settings.stream.upstream === 'always',
+      streamUpstream,
       ledger,
       answer,
+      ...(route.hedge && hedgeBudget ? { hedge: { settings: route.hedge, budget: hedgeBudget } } : {}),
     };
   };
 

@@ -10,6 +10,7 @@ import { ADMITTED, FORCED, isBreakerReason, runAttempt } from '../attempt/run-at
 import { type CallContext, contextTooSmall, untilSettled, waitToRetry } from '../call/call-context.ts';
 import { recover } from '../recovery/recover.ts';
 import { createRetryTicket, decideInCall } from './decide-in-call.ts';
+import { runHedged } from './hedge.ts';
 import { DONE, NEXT, type Outcome, STOP } from './outcome.ts';
 import { fallbackReadyAt } from './selectors.ts';
 import type { TargetState } from './target-state.ts';
@@ -99,10 +100,16 @@ export async function tryTarget(
       ctx.ledger.skip(ref, permit.reason, permit);
       return NEXT;
     }
-    const result = await runAttempt(ctx, state, permit, ctx.request, { continuation: false }, waited);
+    // The call's first attempt may race a hedge; the winner is the one the call goes on from.
+    const hedged =
+      ctx.hedge && !how.forced && ctx.ledger.records.length === 0
+        ? await runHedged(ctx, ctx.hedge, states, state, permit, waited)
+        : undefined;
+    const result =
+      hedged?.result ?? (await runAttempt(ctx, state, permit, ctx.request, { continuation: false }, waited));
     ticket.settle(result.ok || result.forwarded || result.error.kind === 'cancelled');
     if (result.ok) return DONE;
-    if (result.forwarded) return recover(ctx, states, state, result.error);
+    if (result.forwarded) return recover(ctx, states, hedged?.state ?? state, result.error);
     const { error } = result;
     const now = clock.now();
     // Other calls keep off a rate-limited target until its hinted time, whatever this call does next.
