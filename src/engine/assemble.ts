@@ -15,6 +15,9 @@ type Building =
   | { type: 'thinking'; thinking: string; signature?: string }
   | { type: 'redacted_thinking'; data: string };
 
+/** The Responses API events whose `response` is the whole answer. */
+const TERMINAL_RESPONSES_EVENTS = new Set(['response.completed', 'response.incomplete']);
+
 export interface Assembler {
   push(part: StreamPart): void;
   /** The answer so far, whole once `message_stop` was pushed. */
@@ -61,6 +64,7 @@ export function createAssembler(): Assembler {
   let usage: Usage = { inputTokens: 0, outputTokens: 0 };
   let truncated = false;
   const blocks = new Map<number, Building>();
+  let verbatim: CanonicalResponse['verbatim'];
 
   const mergeUsage = (u: Partial<Usage> | undefined) => {
     if (!u) return;
@@ -111,6 +115,14 @@ export function createAssembler(): Assembler {
         case 'message_stop':
           if (part.truncated) truncated = true;
           return;
+        case 'verbatim':
+          // The dialect's own final answer, for a caller of that dialect (the Responses API's
+          // terminal event carries the whole Response object).
+          if (TERMINAL_RESPONSES_EVENTS.has(part.event)) {
+            const body = (JSON.parse(part.data) as { response?: JsonObject }).response;
+            if (body) verbatim = { dialect: part.dialect, body };
+          }
+          return;
         case 'block_stop':
         case 'error':
           return;
@@ -125,6 +137,7 @@ export function createAssembler(): Assembler {
         stopReason,
         ...(stopSequence === undefined ? {} : { stopSequence }),
         usage,
+        ...(verbatim === undefined ? {} : { verbatim }),
       };
     },
   };

@@ -26,6 +26,12 @@ export const providerSchema = z.strictObject({
   headers: z.record(z.string(), z.string({ error: 'expected a string' })).optional(),
   /** Models this provider serves, so a bare model name finds its provider. */
   models: z.array(z.string()).optional(),
+  /**
+   * `openai` only: the upstream is OpenAI's own Responses API (`POST /v1/responses`), so a
+   * Responses API call routed here goes as it came and its answer comes back unchanged
+   * (`previous_response_id`, `store`, hosted tools work); other calls still use Chat Completions.
+   */
+  responses: z.boolean({ error: 'expected a boolean' }).optional(),
 });
 
 const targetRef = z

@@ -13,6 +13,7 @@ import {
 import type { CanonicalRequest } from '../wire/canonical/index.ts';
 import type { ClientCodec } from '../wire/codec.ts';
 import { newRequestId } from '../wire/shared/request-id.ts';
+import { createResponseHomes } from './attempt/response-homes.ts';
 import { type CallOptions, type EngineCall, startCall } from './call/start-call.ts';
 import { type ClientOptionsInput, clientOptionsSchema, type ProviderType } from './config.ts';
 import { createDefaultTransport, defaultCodecFor, defaultIsPrefillRejection } from './defaults.ts';
@@ -88,6 +89,7 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = {}): Eng
   const transport = deps.transport ?? createDefaultTransport();
   const codecFor = deps.codecFor ?? defaultCodecFor;
   const isPrefillRejection = deps.isPrefillRejection ?? defaultIsPrefillRejection;
+  const responseHomes = createResponseHomes();
   const calls = new Set<EngineCall>();
   let closed = false;
 
@@ -122,6 +124,7 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = {}): Eng
           clock,
           random,
           codecFor,
+          responseHomes,
           isPrefillRejection,
           budget,
           balancing,

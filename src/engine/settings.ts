@@ -183,6 +183,13 @@ export function resolveSettings(input: unknown): EngineSettings {
               : { hintWaitMs: route.hintWaitMs }),
         };
   }
+  const notResponses = Object.entries(options.providers)
+    .filter(([, p]) => p.responses === true && p.type !== 'openai')
+    .map(
+      ([name, p]) =>
+        `providers.${name}.responses: only an openai provider can be OpenAI's Responses API, got type ${p.type}`,
+    );
+  if (notResponses.length > 0) parseOptionsFailure(notResponses.join('; '));
   const unknownProviders = unknownRouteProviders(options.routes, Object.keys(options.providers));
   if (unknownProviders.length > 0) parseOptionsFailure(unknownProviders.join('; '));
   const models = createModelTable(options.models ?? {});

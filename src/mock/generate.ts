@@ -9,6 +9,9 @@ import { OutlastError } from '../errors/index.ts';
 import type { Clock } from '../policy/clock.ts';
 import type { CanonicalRequest, WireFormat } from '../wire/canonical/index.ts';
 import type { ServerCodec } from '../wire/codec.ts';
+import { createResponsesServerCodec } from '../wire/openai-responses/index.ts';
+import { responseIdOf } from '../wire/openai-responses/output-items.ts';
+import { planToResponse } from './answer-parts.ts';
 import { continuationShape, planAnswer } from './answer-plan.ts';
 import {
   CONTINUATION_HEADER,
@@ -45,8 +48,9 @@ import {
 } from './http-io.ts';
 import type { MockLog, MockLogEntry } from './mock-log.ts';
 import type { RateLimiter } from './rate-limiter.ts';
-import { respondAnswer } from './respond-answer.ts';
+import { answerId, respondAnswer } from './respond-answer.ts';
 import type { Route } from './routes.ts';
+import type { StoredResponses } from './stored-responses.ts';
 import type { RunHandle } from './write-stream.ts';
 
 export const FAULT_HEADER = 'x-mock-fault';
@@ -65,6 +69,8 @@ export interface GenerateContext {
   /** Counts a continuation of one model, shape and header text; returns how many so far. */
   countContinuation(key: string): number;
   track(handle: RunHandle, res: ServerResponse): void;
+  /** The Responses API answers kept for `previous_response_id`. */
+  stored: StoredResponses;
 }
 
 function badRequest(format: WireFormat, message: string): OutlastError {
@@ -86,7 +92,8 @@ export async function handleGenerate(
   const { picker, clock, log, limiter } = mock;
   const started = performance.now();
   const { format } = route;
-  const codec = mock.codecs[format];
+  // A Responses API codec is made per request (a Response repeats the request's parameters).
+  const codec = route.responses ? createResponsesServerCodec({ stored: true }) : mock.codecs[format];
   const entry = mock.newEntry(req, format);
   log.add(entry);
   const watcher = mock.watch(res, entry, started);
@@ -115,6 +122,15 @@ export async function handleGenerate(
       : badRequest(format, error instanceof Error ? error.message : String(error));
     own(e, e.providerMessage ?? e.message);
     return;
+  }
+  if (route.responses) {
+    try {
+      request = mock.stored.resolve(request);
+    } catch (error) {
+      const e = error as OutlastError;
+      own(e, e.message);
+      return;
+    }
   }
   const model = request.model;
   const stream = route.pathStream === true ? route.geminiSse === true : request.stream === true;
@@ -234,6 +250,12 @@ export async function handleGenerate(
   entry.continuation = plan.continuation;
   entry.continuationMatched = plan.continuation === undefined ? undefined : plan.matched;
   entry.continuationBehaviour = plan.behaviour;
+  if (route.responses)
+    mock.stored.remember(
+      responseIdOf(answerId(format, picker.seed, entry.seq)),
+      request,
+      planToResponse(plan, { id: '', model }).content,
+    );
   respondAnswer(
     res,
     {

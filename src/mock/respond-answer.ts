@@ -30,6 +30,11 @@ const ID_PREFIX: Readonly<Record<WireFormat, (id: string) => string>> = {
   gemini: (id) => id.slice(0, 22),
 };
 
+/** The id of the mock's answer to request number `seq` (a Responses API answer's is `resp_…` of it). */
+export function answerId(format: WireFormat, seed: number, seq: number): string {
+  return ID_PREFIX[format](hashId(29, seed, 'id', seq));
+}
+
 export function respondAnswer(
   res: ServerResponse,
   ctx: {
@@ -49,7 +54,7 @@ export function respondAnswer(
   mock: AnswerContext,
 ): void {
   const { entry, format, codec, request, model, plan, faults, intentional } = ctx;
-  const ids = { id: ID_PREFIX[format](hashId(29, mock.seed, 'id', entry.seq)), model };
+  const ids = { id: answerId(format, mock.seed, entry.seq), model };
   const outcome = faults.outcome;
   const hasTool = plan.blocks.some((b) => b.type === 'tool_use');
   const onTokens = (n: number) => {

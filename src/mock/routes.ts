@@ -5,7 +5,15 @@
 import type { WireFormat } from '../wire/canonical/index.ts';
 
 export type Route =
-  | { type: 'generate'; format: WireFormat; pathModel?: string; pathStream?: boolean; geminiSse?: boolean }
+  | {
+      type: 'generate';
+      format: WireFormat;
+      pathModel?: string;
+      pathStream?: boolean;
+      geminiSse?: boolean;
+      /** OpenAI's Responses API (`/v1/responses`) rather than Chat Completions. */
+      responses?: boolean;
+    }
   | { type: 'models'; format: WireFormat }
   | { type: 'embeddings' }
   | { type: 'count_tokens' }
@@ -35,6 +43,8 @@ export function routeOf(
       return { type: 'count_tokens' };
     if (path === '/v1/chat/completions' || path === '/chat/completions')
       return { type: 'generate', format: 'openai' };
+    if (path === '/v1/responses' || path === '/responses')
+      return { type: 'generate', format: 'openai', responses: true };
     if (path === '/v1/embeddings' || path === '/embeddings') return { type: 'embeddings' };
     const gemini = GEMINI.exec(path);
     if (gemini) {

@@ -19,6 +19,7 @@ import { createMockLog, type MockLog, type MockLogEntry } from './mock-log.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { routeOf } from './routes.ts';
 import type { Scenario } from './scenario.ts';
+import { createStoredResponses } from './stored-responses.ts';
 import type { RunHandle } from './write-stream.ts';
 
 export { FAULT_HEADER } from './generate.ts';
@@ -109,6 +110,8 @@ export function createMockServer(options: MockServerOptions): MockServer {
     };
   };
 
+  const stored = createStoredResponses();
+
   const control: ControlContext = {
     picker,
     log,
@@ -129,6 +132,7 @@ export function createMockServer(options: MockServerOptions): MockServer {
     watch,
     countContinuation,
     track,
+    stored,
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -186,6 +190,7 @@ export function createMockServer(options: MockServerOptions): MockServer {
   function reset(): void {
     picker.reset();
     continuations.clear();
+    stored.clear();
     limiter.reset();
     log.clear();
     seq = 0;

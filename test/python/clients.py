@@ -98,6 +98,28 @@ def _():
     return {"types": types, "text": text, "final_text": final.output_text}
 
 
+@check("openai.responses_passthrough")
+def _():
+    # `direct` goes to a provider that is OpenAI's own Responses API: stored state works.
+    first = oa.responses.create(model="direct", input="Remember the word teal.")
+    second = oa.responses.create(model="direct", input="Which word?", previous_response_id=first.id)
+    with oa.responses.stream(model="direct", input="And now?", previous_response_id=second.id) as stream:
+        types = [event.type for event in stream]
+        final = stream.get_final_response()
+    refused = None
+    try:
+        oa.responses.create(model="there", input="x", previous_response_id=first.id)
+    except openai.BadRequestError as error:
+        refused = str(error)
+    return {
+        "first": first.id,
+        "second_previous": second.previous_response_id,
+        "stream_previous": final.previous_response_id,
+        "stream_types": [types[0], types[-1]],
+        "refused": refused,
+    }
+
+
 @check("openai.embeddings")
 def _():
     embedded = oa.embeddings.create(model="embed", input=["one", "two"])

@@ -52,12 +52,16 @@ describe.skipIf(!python)('the official Python SDKs against the gateway', () => {
     });
     gateway = await harness.start({
       breaker: false,
-      providers: { ...providersFor(harness.mock) },
+      providers: {
+        ...providersFor(harness.mock),
+        oai: { ...providersFor(harness.mock).openai, responses: true },
+      },
       routes: {
         there: ['anthropic/claude-down', 'openai/gpt-up'],
         back: ['openai/gpt-down', 'anthropic/claude-up'],
         dead: ['anthropic/claude-down', 'openai/gpt-down'],
         embed: ['openai/text-embedding-3-small'],
+        direct: ['oai/gpt-up'],
       },
     });
     const script = fileURLToPath(new URL('./clients.py', import.meta.url));
@@ -100,6 +104,16 @@ describe.skipIf(!python)('the official Python SDKs against the gateway', () => {
     expect((streamed.types as string[])[0]).toBe('response.created');
     expect((streamed.types as string[]).at(-1)).toBe('response.completed');
     expect(streamed.final_text).toBe(streamed.text);
+  });
+
+  it('openai: responses chained with previous_response_id towards a Responses API upstream', () => {
+    const chain = value('openai.responses_passthrough');
+    expect(chain.first).toMatch(/^resp_/);
+    expect(chain.second_previous).toBe(chain.first);
+    expect(chain.stream_previous).not.toBeNull();
+    expect(chain.stream_types).toEqual(['response.created', 'response.completed']);
+    // A route with no Responses API target refuses what only it can serve, as the SDK's typed error.
+    expect(String(chain.refused)).toContain('previous_response_id');
   });
 
   it('openai: embeddings.create, models.list and models.retrieve', () => {

@@ -14,6 +14,7 @@ import {
 } from '../../errors/index.ts';
 import { type AttemptScope, abortReason } from '../../policy/index.ts';
 import { type CanonicalRequest, isContentPart } from '../../wire/canonical/index.ts';
+import type { ClientCodec, UpstreamRequestSpec } from '../../wire/codec.ts';
 import { DEFAULT_BASE_URLS } from '../../wire/index.ts';
 import { type CallContext, label } from '../call/call-context.ts';
 import { forEachQueued } from '../channel.ts';
@@ -28,6 +29,7 @@ import { jsonPhaseBudgets, toPhaseBudgets } from '../timeouts.ts';
 import type { EngineUpstreamStream } from '../upstream.ts';
 import { type AttemptSink, answerSink } from './attempt-sink.ts';
 import { slowStreamGuard } from './slow-stream.ts';
+import { codecForAttempt } from './target-codec.ts';
 
 export type AttemptMode =
   | { continuation: false }
@@ -132,19 +134,25 @@ export async function runAttempt(
     // resolveRoute names configured providers only; were one missing, the attempt fails typed.
     if (!provider)
       throw new OutlastError({ kind: 'bad_request', message: `no provider named ${ref.provider}` });
-    const codec = ctx.deps.codecFor(provider.type);
-    let spec: ReturnType<typeof codec.encodeRequest>;
+    let codec: ClientCodec;
+    let spec: UpstreamRequestSpec;
+    // A relayed Responses answer cannot be continued after a cut: a caller that does not stream
+    // is better served by one JSON body, whose failure is always before the commit point.
+    let streamHere = streamUpstream;
     try {
+      const chosen = codecForAttempt(ctx.deps, ref, provider, body, mode.continuation);
+      codec = chosen.codec;
+      if (chosen.verbatim && body.stream !== true) streamHere = false;
       spec = codec.encodeRequest(
-        { ...body, model: ref.model, stream: streamUpstream },
-        { model: ref.model, stream: streamUpstream },
+        { ...body, model: ref.model, stream: streamHere },
+        { model: ref.model, stream: streamHere },
       );
     } catch (e) {
       // This target's format cannot say what the request asks for; another format may.
       throw toOutlastError(e, label(ref)).with({ code: UNTRANSLATABLE, retryable: false });
     }
     scope = ctx.deadline.attempt(
-      streamUpstream ? toPhaseBudgets(ctx.timeouts.budgets) : jsonPhaseBudgets(ctx.timeouts.budgets),
+      streamHere ? toPhaseBudgets(ctx.timeouts.budgets) : jsonPhaseBudgets(ctx.timeouts.budgets),
       label(ref),
     );
     const attemptScope = scope;
@@ -153,7 +161,7 @@ export async function runAttempt(
     lane.signal?.addEventListener('abort', cancel, { once: true });
     stopWatching = () => lane.signal?.removeEventListener('abort', cancel);
     upstream = await transport.stream({
-      ...(streamUpstream ? {} : { answer: 'json' as const }),
+      ...(streamHere ? {} : { answer: 'json' as const }),
       target: {
         ...label(ref),
         baseURL: provider.baseURL ?? DEFAULT_BASE_URLS[provider.type],

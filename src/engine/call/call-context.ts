@@ -8,6 +8,7 @@ import type { OutlastError } from '../../errors/index.ts';
 import type { Clock, Deadline, HedgeBudget, RetryBudget } from '../../policy/index.ts';
 import type { CanonicalRequest } from '../../wire/canonical/index.ts';
 import type { ClientCodec } from '../../wire/codec.ts';
+import type { ResponseHomes } from '../attempt/response-homes.ts';
 import type { ProviderType } from '../config.ts';
 import type { EventHub } from '../events.ts';
 import type { Health } from '../health.ts';
@@ -30,6 +31,8 @@ export interface CallDeps {
   clock: Clock;
   random: () => number;
   codecFor: (type: ProviderType) => ClientCodec;
+  /** Which provider holds each Responses API response relayed (for `previous_response_id`). */
+  responseHomes: ResponseHomes;
   isPrefillRejection?: (error: OutlastError) => boolean;
   budget: RetryBudget | undefined;
   /** The routes' balanced groups: this call's order of their members, and their load. */

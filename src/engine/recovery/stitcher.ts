@@ -19,8 +19,8 @@
  *   caller's open text block stays open for the continuation, the usage is kept.
  * - `salvage()` ends the answer with what the caller has, marked truncated.
  * - `partialContent()`: the answer so far as assistant content to continue from (text blocks;
- *   undefined when it cannot be continued: nothing yet, an open thinking block, or a
- *   forwarded tool call).
+ *   undefined when it cannot be continued: nothing yet, an open thinking block, a forwarded
+ *   tool call, or an upstream's events relayed verbatim).
  * - `committed` (the first content was forwarded; `onCommit` fired then), `pieceForwarded`
  *   (the current piece forwarded something), `ended`, `totalOutputTokens`,
  *   `wastedOutputTokens`.
@@ -257,6 +257,13 @@ export function createStitcher(emit: (part: StreamPart) => void, options: Stitch
           end(false);
           return;
         case 'error':
+          return;
+        case 'verbatim':
+          // An upstream's own event for a caller of its dialect, in order with the rest (held
+          // before the commit like any part). Such an answer cannot be continued: a continuation
+          // would be another response, under ids the caller never got.
+          answer.stopContinuing();
+          gate.send(part);
           return;
       }
     },

@@ -90,7 +90,11 @@ export function createRoutes(context: RouteContext): Route[] {
       dialect: openai,
       handler: modelCall((ctx) => withClientHeaders(openai, ctx.req)),
     },
-    { path: RESPONSES_PATH, dialect: openai, handler: modelCall(responsesDialect) },
+    {
+      path: RESPONSES_PATH,
+      dialect: openai,
+      handler: modelCall((ctx) => withClientHeaders(responsesDialect(), ctx.req)),
+    },
     {
       path: GEMINI_GENERATE_PATH,
       label: '/v1beta/models/{model}:generateContent',

@@ -124,6 +124,7 @@ export function createPartMapper(): PartMapper {
           if (part.truncated) state.truncated = true;
           return [];
         case 'error':
+        case 'verbatim':
           return [];
       }
     },

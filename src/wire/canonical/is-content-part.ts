@@ -4,7 +4,7 @@ import type { StreamPart } from './types.ts';
 export function isContentPart(part: StreamPart): boolean {
   if (part.type === 'block_start')
     return part.block.type === 'tool_use' || part.block.type === 'redacted_thinking';
-  if (part.type !== 'block_delta') return false;
+  if (part.type !== 'block_delta') return part.type === 'verbatim' && part.live === true;
   const d = part.delta;
   switch (d.type) {
     case 'text':

@@ -49,6 +49,18 @@ export function responseToParts(response: CanonicalResponse): StreamPart[] {
     parts.push({ type: 'block_stop', index });
     index++;
   }
+  if (response.verbatim) {
+    // The answer as the caller's own dialect gave it, for that caller's encoder (the Responses
+    // API's terminal event carries the whole Response).
+    const event =
+      response.verbatim.body.status === 'incomplete' ? 'response.incomplete' : 'response.completed';
+    parts.push({
+      type: 'verbatim',
+      dialect: response.verbatim.dialect,
+      event,
+      data: JSON.stringify({ type: event, response: response.verbatim.body }),
+    });
+  }
   parts.push({
     type: 'message_delta',
     stopReason: response.stopReason,

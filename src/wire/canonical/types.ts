@@ -149,6 +149,24 @@ export interface CanonicalRequest {
    * (`anthropic-beta`, `anthropic-version`, `openai-beta`): only a codec of `format` sends them.
    */
   clientHeaders?: { readonly format: WireFormat; readonly headers: Readonly<Record<string, string>> };
+  /**
+   * The request as a client of a dialect outlast can relay verbatim sent it (the Responses API):
+   * a target that speaks that dialect itself gets this body, not a translation, and its answer
+   * comes back as `verbatim` parts. `needs` lists what only such a target can serve (stored
+   * state, hosted tools…); with any, every other target is skipped as untranslatable.
+   */
+  origin?: RequestOrigin;
+}
+
+/** A dialect whose requests and events outlast can relay unchanged to a target that speaks it. */
+export type VerbatimDialect = 'openai-responses';
+
+export interface RequestOrigin {
+  readonly dialect: VerbatimDialect;
+  /** The body as the client sent it. */
+  readonly body: JsonObject;
+  /** What only a target of the dialect can serve: where in the body, and what it is. */
+  readonly needs: ReadonlyArray<{ readonly path: string; readonly what: string }>;
 }
 
 export type StopReason =
@@ -177,6 +195,8 @@ export interface CanonicalResponse {
   stopSequence?: string | null;
   usage: Usage;
   passthrough?: Passthrough;
+  /** The answer as a target of the caller's own dialect gave it (a Responses API `Response`), to send unchanged. */
+  verbatim?: { readonly dialect: VerbatimDialect; readonly body: JsonObject };
 }
 
 /** The start of a block in a stream: its kind and what is known before the deltas. */
@@ -202,4 +222,11 @@ export type StreamPart =
   | { type: 'message_delta'; stopReason?: StopReason; stopSequence?: string | null; usage?: Partial<Usage> }
   /** `truncated`: the caller chose `salvage` and the answer ends early. Never set on a complete answer. */
   | { type: 'message_stop'; truncated?: boolean }
-  | { type: 'error'; error: OutlastError };
+  | { type: 'error'; error: OutlastError }
+  /**
+   * One upstream event, as it came, for a caller of the same dialect (its encoder sends it
+   * unchanged and ignores the canonical parts decoded from it, which follow it for the
+   * engine's own use); every other encoder ignores it. `live`: the upstream is at work (a
+   * hosted tool's progress) though no content came, which the first-token and idle clocks count.
+   */
+  | { type: 'verbatim'; dialect: VerbatimDialect; event: string; data: string; live?: boolean };

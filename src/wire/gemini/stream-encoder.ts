@@ -121,6 +121,8 @@ export function createStreamEncoder(options: StreamEncoderOptions): StreamEncode
         case 'error':
           finished = true;
           return encodeStreamError(part.error);
+        case 'verbatim':
+          return '';
       }
     },
     end(): string {

@@ -6,12 +6,30 @@
  */
 import type { OutlastError } from '../../errors/index.ts';
 import type { CanonicalRequest } from '../canonical/index.ts';
-import type { ServerCodec, StreamEncoder } from '../codec.ts';
-import { encodeOpenaiError } from '../openai/errors.ts';
+import type { ClientCodec, ServerCodec, StreamEncoder } from '../codec.ts';
+import { decodeOpenaiError, encodeOpenaiError, openaiRequestIdOf } from '../openai/errors.ts';
 import { formatSse, formatSseComment } from '../shared/index.ts';
 import { parseResponsesRequest, type ResponsesEcho } from './parse-request.ts';
 import { encodeResponsesResponse } from './response.ts';
 import { createResponsesEventBuilder, type ResponsesEventBuilder } from './stream-events.ts';
+import { encodeResponsesUpstreamRequest } from './upstream-request.ts';
+import { decodeResponsesUpstreamResponse } from './upstream-response.ts';
+import { createResponsesUpstreamDecoder } from './upstream-stream.ts';
+
+/**
+ * The client side, for an `openai` provider with `responses: true`: a Responses API request
+ * goes as it came and its answer comes back verbatim (plus the canonical parts the engine
+ * reads). Errors and request ids are OpenAI's.
+ */
+export const responsesClientCodec: ClientCodec = {
+  format: 'openai',
+  authHeaders: (apiKey): Record<string, string> => (apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+  encodeRequest: encodeResponsesUpstreamRequest,
+  decodeResponse: decodeResponsesUpstreamResponse,
+  createStreamDecoder: createResponsesUpstreamDecoder,
+  decodeError: decodeOpenaiError,
+  requestIdOf: openaiRequestIdOf,
+};
 
 /** The events as SSE: OpenAI names each frame with `event: <type>` as well as the `type` field. */
 export function frameResponsesEvents(events: ReadonlyArray<{ type?: unknown }>): string {
@@ -33,10 +51,16 @@ const NO_ECHO: ResponsesEcho = {
   topP: null,
   user: null,
   store: false,
+  previousResponseId: null,
 };
 
-/** A server codec for one Responses API request (errors are OpenAI's, as its SDKs expect). */
-export function createResponsesServerCodec(): ServerCodec {
+/**
+ * A server codec for one Responses API request (errors are OpenAI's, as its SDKs expect).
+ * `stored`: the server keeps its answers as OpenAI does (the mock provider), so a Response
+ * echoes `store` (true unless the request said false) and `previous_response_id`; the
+ * gateway's translated answers are stored nowhere and say so.
+ */
+export function createResponsesServerCodec(options: { stored?: boolean } = {}): ServerCodec {
   let echo: ResponsesEcho = NO_ECHO;
   let builder: ResponsesEventBuilder | undefined;
   let model = '';
@@ -45,6 +69,14 @@ export function createResponsesServerCodec(): ServerCodec {
     decodeRequest(body): CanonicalRequest {
       const parsed = parseResponsesRequest(body);
       echo = parsed.echo;
+      if (options.stored) {
+        const previous = (body as { previous_response_id?: unknown }).previous_response_id;
+        echo = {
+          ...echo,
+          store: (body as { store?: unknown }).store !== false,
+          previousResponseId: typeof previous === 'string' ? previous : null,
+        };
+      }
       return parsed.request;
     },
     encodeResponse: (response, options) => encodeResponsesResponse(response, echo, options),
@@ -53,7 +85,13 @@ export function createResponsesServerCodec(): ServerCodec {
       const events = createResponsesEventBuilder(echo, { model });
       builder = events;
       return {
-        encode: (part) => frameResponsesEvents(events.push(part)),
+        // An upstream Responses event goes out as it came, byte for byte.
+        encode: (part) =>
+          part.type === 'verbatim'
+            ? events.noteVerbatim(part)
+              ? formatSse(part.data, part.event)
+              : ''
+            : frameResponsesEvents(events.push(part)),
         end: () => '',
         keepAlive: () => formatSseComment('keep-alive'),
       };

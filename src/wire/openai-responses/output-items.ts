@@ -153,7 +153,7 @@ export function responseObject(echo: ResponsesEcho, shell: ResponseShell): JsonO
     model: shell.model,
     output: shell.output,
     parallel_tool_calls: echo.parallelToolCalls,
-    previous_response_id: null,
+    previous_response_id: echo.previousResponseId,
     reasoning: echo.reasoning,
     service_tier: 'default',
     store: echo.store,

@@ -24,7 +24,11 @@ describe('parseResponsesRequest', () => {
       stream: true,
       metadata: { a: 'b' },
     });
-    expect(request).toEqual({
+    const { origin, ...translated } = request;
+    // The body rides along as it came, for a target that is the Responses API itself.
+    expect(origin?.body.instructions).toBe('be brief');
+    expect(origin?.needs).toEqual([]);
+    expect(translated).toEqual({
       model: 'm',
       system: [{ type: 'text', text: 'be brief' }],
       messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
@@ -168,6 +172,18 @@ describe('parseResponsesRequest', () => {
       { input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'f' }] }] },
       'input.0.content.0.file_id',
     ],
+  ])('lists %j as needing the Responses API itself, at %s', (patch, path) => {
+    const { request } = parseResponsesRequest({ model: 'm', input: 'q', ...patch });
+    expect(request.origin?.needs.map((n) => n.path)).toEqual([path]);
+  });
+
+  it('takes a stored prompt or an earlier response with no new input', () => {
+    const { request } = parseResponsesRequest({ model: 'm', prompt: { id: 'pmpt_1' } });
+    expect(request.messages).toEqual([]);
+    expect(request.origin?.needs.map((n) => n.path)).toEqual(['prompt']);
+  });
+
+  it.each([
     [{ input: [{ type: 'function_call', call_id: 'c', name: 'f', arguments: '[1]' }] }, 'input.0.arguments'],
     [{ input: [] }, 'input'],
     [{ input: 3 }, 'input'],
@@ -179,7 +195,7 @@ describe('parseResponsesRequest', () => {
   });
 
   it('accepts hints that do not change the answer and does not send them on', () => {
-    const { request } = parseResponsesRequest({
+    const { request: whole } = parseResponsesRequest({
       model: 'm',
       input: 'q',
       store: true,
@@ -190,6 +206,9 @@ describe('parseResponsesRequest', () => {
       text: { verbosity: 'low' },
       previous_response_id: null,
     });
+    const { origin, ...request } = whole;
+    expect(origin?.body.include).toEqual(['reasoning.encrypted_content']);
+    expect(origin?.needs).toEqual([]);
     expect(request).toEqual({
       model: 'm',
       messages: [{ role: 'user', content: [{ type: 'text', text: 'q' }] }],

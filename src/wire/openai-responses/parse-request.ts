@@ -1,10 +1,14 @@
 /**
  * Server side: an OpenAI Responses API request → canonical, plus the parameters a Response
- * object echoes back (instructions, tools, text format…). What outlast cannot carry to an
- * upstream of another format is refused by name (400), never dropped in silence: stored state
- * (`previous_response_id`, `conversation`, `prompt`, item references), hosted tools, files and
- * audio. Hints with no effect on the answer's shape (`store`, `include`, `service_tier`,
- * `prompt_cache_key`, `truncation`, `text.verbosity`) are accepted and not sent on.
+ * object echoes back (instructions, tools, text format…). The body itself rides along as the
+ * request's `origin`: a target that is OpenAI's own Responses API (`responses: true`) gets it
+ * as it came. What outlast cannot carry to an upstream of another format is listed by name in
+ * `origin.needs`, never dropped in silence: stored state (`previous_response_id`,
+ * `conversation`, `prompt`, item references), background runs, hosted tools, files and audio;
+ * with any of them every other target is skipped as untranslatable (a 400 naming the field
+ * when none is left). Hints with no effect on the answer's shape (`store`, `include`,
+ * `service_tier`, `prompt_cache_key`, `truncation`, `text.verbosity`) reach a Responses target
+ * and are not sent to the others.
  */
 import type {
   CanonicalRequest,
@@ -13,6 +17,7 @@ import type {
   JsonObject,
   JsonValue,
   Message,
+  RequestOrigin,
   ResponseFormat,
   TextBlock,
   ThinkingConfig,
@@ -49,6 +54,8 @@ export interface ResponsesEcho {
   topP: number | null;
   user: string | null;
   store: boolean;
+  /** The stored response this one continues; null from a gateway that translates (it stores nothing). */
+  previousResponseId: string | null;
 }
 
 export interface ParsedResponsesRequest {
@@ -80,17 +87,15 @@ function parse<T>(schema: Parameters<typeof parseWith>[0], value: unknown, path:
   return parseWith(schema, value, { path, kind: 'bad_request' }) as T;
 }
 
-function needsResponsesUpstream(path: string, what: string): never {
-  throw badRequest(
-    path,
-    `${what} needs OpenAI's own Responses API as the upstream; this gateway answers /v1/responses by translation, so send the whole conversation in \`input\` instead`,
-  );
-}
+type Need = RequestOrigin['needs'][number];
 
-function imageBlock(raw: unknown, path: string): ImageBlock {
+function imageBlock(raw: unknown, path: string, needs: Need[]): ImageBlock | undefined {
   const part = parse<{ image_url?: string | null; file_id?: string | null }>(inputImageSchema, raw, path);
   if (!part.image_url) {
-    if (part.file_id) needsResponsesUpstream(`${path}.file_id`, 'an uploaded file');
+    if (part.file_id) {
+      needs.push({ path: `${path}.file_id`, what: 'an uploaded file' });
+      return undefined;
+    }
     throw badRequest(`${path}.image_url`, 'expected an image URL or a data URL');
   }
   const match = DATA_URL.exec(part.image_url);
@@ -103,7 +108,12 @@ function imageBlock(raw: unknown, path: string): ImageBlock {
 }
 
 /** One content part of a message or a function call's output. */
-function contentPart(raw: Record<string, unknown>, path: string, role: string): TextBlock | ImageBlock {
+function contentPart(
+  raw: Record<string, unknown>,
+  path: string,
+  role: string,
+  needs: Need[],
+): TextBlock | ImageBlock | undefined {
   switch (raw.type) {
     case 'input_text':
       return { type: 'text', text: parse<{ text: string }>(inputTextSchema, raw, path).text };
@@ -113,14 +123,13 @@ function contentPart(raw: Record<string, unknown>, path: string, role: string): 
       return { type: 'text', text: parse<{ refusal: string }>(refusalSchema, raw, path).refusal };
     case 'input_image':
       if (role === 'assistant') throw badRequest(`${path}.type`, 'an assistant message cannot hold an image');
-      return imageBlock(raw, path);
+      return imageBlock(raw, path, needs);
     case 'input_file':
-      throw badRequest(
-        `${path}.type`,
-        'input_file parts are not supported by the gateway (send text or images)',
-      );
+      needs.push({ path: `${path}.type`, what: 'an input_file part' });
+      return undefined;
     case 'input_audio':
-      throw badRequest(`${path}.type`, 'input_audio parts are not supported by the gateway');
+      needs.push({ path: `${path}.type`, what: 'an input_audio part' });
+      return undefined;
     default:
       throw badRequest(`${path}.type`, `unknown content part type ${JSON.stringify(raw.type)}`);
   }
@@ -139,7 +148,22 @@ class Turns {
   }
 }
 
-function addMessage(turns: Turns, raw: unknown, path: string): void {
+/** The content parts outlast can carry; the others are listed in `needs`. */
+function contentParts(
+  parts: Array<Record<string, unknown>>,
+  path: string,
+  role: string,
+  needs: Need[],
+): Array<TextBlock | ImageBlock> {
+  const blocks: Array<TextBlock | ImageBlock> = [];
+  for (const [i, part] of parts.entries()) {
+    const block = contentPart(part, `${path}.${i}`, role, needs);
+    if (block) blocks.push(block);
+  }
+  return blocks;
+}
+
+function addMessage(turns: Turns, raw: unknown, path: string, needs: Need[]): void {
   const item = parse<{ role: string; content: string | Array<Record<string, unknown>> }>(
     messageItemSchema,
     raw,
@@ -148,7 +172,7 @@ function addMessage(turns: Turns, raw: unknown, path: string): void {
   const blocks: Array<TextBlock | ImageBlock> =
     typeof item.content === 'string'
       ? [{ type: 'text', text: item.content }]
-      : item.content.map((part, i) => contentPart(part, `${path}.content.${i}`, item.role));
+      : contentParts(item.content, `${path}.content`, item.role, needs);
   if (item.role === 'system' || item.role === 'developer') {
     // A system prompt is one thing in the canonical model: instructions given later join it.
     for (const [i, block] of blocks.entries()) {
@@ -172,10 +196,10 @@ function parseArguments(text: string, path: string): JsonObject {
   return value;
 }
 
-function addItem(turns: Turns, raw: Record<string, unknown>, path: string): void {
+function addItem(turns: Turns, raw: Record<string, unknown>, path: string, needs: Need[]): void {
   switch (raw.type ?? 'message') {
     case 'message':
-      addMessage(turns, raw, path);
+      addMessage(turns, raw, path, needs);
       return;
     case 'function_call': {
       const item = parse<{ call_id: string; name: string; arguments: string }>(
@@ -202,7 +226,7 @@ function addItem(turns: Turns, raw: Record<string, unknown>, path: string): void
       const content =
         typeof item.output === 'string'
           ? [{ type: 'text' as const, text: item.output }]
-          : item.output.map((part, i) => contentPart(part, `${path}.output.${i}`, 'user'));
+          : contentParts(item.output, `${path}.output`, 'user', needs);
       turns.push('user', [{ type: 'tool_result', toolUseId: item.call_id, content }]);
       return;
     }
@@ -223,44 +247,51 @@ function addItem(turns: Turns, raw: Record<string, unknown>, path: string): void
       return;
     }
     case 'item_reference':
-      needsResponsesUpstream(`${path}.type`, 'an item_reference');
-      break;
+      needs.push({ path: `${path}.type`, what: 'an item_reference (a stored item)' });
+      return;
     default:
-      throw badRequest(
-        `${path}.type`,
-        `${JSON.stringify(raw.type)} items need OpenAI's own Responses API as the upstream (the gateway translates messages, function calls and their outputs, and reasoning)`,
-      );
+      // Hosted tools' calls and outputs, MCP approvals…: outlast translates messages, function
+      // calls and their outputs, and reasoning.
+      needs.push({ path: `${path}.type`, what: `a ${JSON.stringify(raw.type)} item` });
   }
 }
 
-function tools(raw: Array<Record<string, unknown>>): ToolDefinition[] {
-  return raw.map((tool, i) => {
+function tools(raw: Array<Record<string, unknown>>, needs: Need[]): ToolDefinition[] {
+  const out: ToolDefinition[] = [];
+  for (const [i, tool] of raw.entries()) {
     const path = `tools.${i}`;
     if (tool.type !== 'function') {
-      throw badRequest(
-        `${path}.type`,
-        `the hosted tool ${JSON.stringify(tool.type)} needs OpenAI's own Responses API as the upstream; the gateway translates function tools`,
-      );
+      needs.push({ path: `${path}.type`, what: `the hosted tool ${JSON.stringify(tool.type)}` });
+      continue;
     }
     const fn = parse<{ name: string; description?: string | null; parameters?: JsonObject | null }>(
       functionToolSchema,
       tool,
       path,
     );
-    return {
+    out.push({
       name: fn.name,
       ...(fn.description ? { description: fn.description } : {}),
       inputSchema: fn.parameters ?? { type: 'object', properties: {} },
-    };
-  });
+    });
+  }
+  return out;
 }
 
-function toolChoice(raw: RawResponsesRequest['tool_choice']): ToolChoice | undefined {
+function toolChoice(raw: RawResponsesRequest['tool_choice'], needs: Need[]): ToolChoice | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (raw === 'auto') return { type: 'auto' };
   if (raw === 'none') return { type: 'none' };
   if (raw === 'required') return { type: 'any' };
   if (raw.type === 'function' && typeof raw.name === 'string') return { type: 'tool', name: raw.name };
+  if (typeof raw.type === 'string' && raw.type !== 'function' && raw.type !== 'allowed_tools') {
+    // Forcing a hosted tool (`web_search`, `file_search`…) is the Responses API's own.
+    needs.push({
+      path: 'tool_choice.type',
+      what: `a tool_choice of the hosted tool ${JSON.stringify(raw.type)}`,
+    });
+    return undefined;
+  }
   throw badRequest(
     'tool_choice.type',
     `tool_choice ${JSON.stringify(raw.type)} is not supported by the gateway`,
@@ -293,22 +324,29 @@ function thinking(
 }
 
 export function parseResponsesRequest(body: unknown): ParsedResponsesRequest {
+  const needs: Need[] = [];
   if (isJsonObject(body)) {
     for (const [field, what] of Object.entries(NEEDS_OPENAI_RESPONSES)) {
-      if (body[field] !== undefined && body[field] !== null) needsResponsesUpstream(field, what);
+      if (body[field] !== undefined && body[field] !== null) needs.push({ path: field, what });
     }
-    if (body.background === true) needsResponsesUpstream('background', 'a background response');
+    if (body.background === true) needs.push({ path: 'background', what: 'a background response' });
   }
   const raw = parse<RawResponsesRequest>(requestSchema, body, '');
   const turns = new Turns();
   if (raw.instructions) turns.system.push({ type: 'text', text: raw.instructions });
   if (typeof raw.input === 'string') turns.push('user', [{ type: 'text', text: raw.input }]);
   else
-    for (const [i, item] of raw.input.entries())
-      addItem(turns, item as Record<string, unknown>, `input.${i}`);
-  if (turns.messages.length === 0) throw badRequest('input', 'expected at least one message or item');
+    for (const [i, item] of (raw.input ?? []).entries())
+      addItem(turns, item as Record<string, unknown>, `input.${i}`, needs);
+  // With stored state (a stored prompt, an earlier response) the new input may be empty.
+  if (turns.messages.length === 0 && needs.length === 0)
+    throw badRequest('input', 'expected at least one message or item');
 
-  const request: CanonicalRequest = { model: raw.model, messages: turns.messages };
+  const request: CanonicalRequest = {
+    model: raw.model,
+    messages: turns.messages,
+    origin: { dialect: 'openai-responses', body: body as JsonObject, needs },
+  };
   if (turns.system.length > 0) request.system = turns.system;
   const maxTokens = raw.max_output_tokens ?? undefined;
   if (maxTokens !== undefined) request.maxTokens = maxTokens;
@@ -316,8 +354,9 @@ export function parseResponsesRequest(body: unknown): ParsedResponsesRequest {
   if (raw.top_p != null) request.topP = raw.top_p;
   if (raw.stream) request.stream = true;
   const rawTools = (raw.tools ?? []) as Array<Record<string, unknown>>;
-  if (rawTools.length > 0) request.tools = tools(rawTools);
-  const choice = toolChoice(raw.tool_choice);
+  const functionTools = tools(rawTools, needs);
+  if (functionTools.length > 0) request.tools = functionTools;
+  const choice = toolChoice(raw.tool_choice, needs);
   if (choice) request.toolChoice = choice;
   if (raw.parallel_tool_calls === false) request.parallelToolCalls = false;
   const think = thinking(raw.reasoning?.effort, maxTokens);
@@ -350,6 +389,7 @@ export function parseResponsesRequest(body: unknown): ParsedResponsesRequest {
     topP: raw.top_p ?? null,
     user: raw.user ?? null,
     store: false,
+    previousResponseId: null,
   };
   return { request, echo };
 }

@@ -82,9 +82,12 @@ const nullableNumber = z.number({ error: 'expected a number' }).nullish();
 
 export const requestSchema = z.looseObject({
   model: z.string({ error: 'expected a string' }).min(1, 'expected a model name'),
-  input: z.union([z.string(), z.array(typedSchema.or(messageItemSchema))], {
-    error: 'expected a string or an array of input items',
-  }),
+  // Optional as in the API: a stored prompt or conversation may be all there is.
+  input: z
+    .union([z.string(), z.array(typedSchema.or(messageItemSchema))], {
+      error: 'expected a string or an array of input items',
+    })
+    .optional(),
   instructions: z.string({ error: 'expected a string' }).nullish(),
   max_output_tokens: z.number().int('expected an integer').min(1, 'expected a positive integer').nullish(),
   temperature: nullableNumber,

@@ -8,6 +8,8 @@ export function encodeResponsesResponse(
   echo: ResponsesEcho,
   options: { model: string; createdAt?: number },
 ): JsonObject {
+  // A Responses API upstream's own Response, for its caller unchanged.
+  if (response.verbatim?.dialect === 'openai-responses') return response.verbatim.body;
   const id = responseIdOf(response.id);
   const { status, incompleteDetails } = endingOf(response.stopReason, false);
   return responseObject(echo, {

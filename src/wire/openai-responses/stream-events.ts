@@ -8,7 +8,7 @@
  * Every event carries its `sequence_number`. Events are objects here: the gateway frames them
  * as SSE, the library hands them to the caller as they are.
  */
-import { clientMessageOf, type OutlastError } from '../../errors/index.ts';
+import { clientMessageOf, OutlastError } from '../../errors/index.ts';
 import type { JsonObject, StopReason, StreamPart, Usage } from '../canonical/index.ts';
 import { openaiErrorBody } from '../openai/errors.ts';
 import {
@@ -24,6 +24,13 @@ import {
   textPart,
 } from './output-items.ts';
 import type { ResponsesEcho } from './parse-request.ts';
+import { createVerbatimRelay, type VerbatimPart } from './verbatim-relay.ts';
+
+const CUT_RELAYED = new OutlastError({
+  kind: 'stream_interrupted',
+  message:
+    'the Responses API upstream broke off its answer; a Responses answer relayed as it came can be neither continued nor salvaged',
+});
 
 export interface ResponsesEventBuilder {
   /** The events for one part (none for some, several for others). */
@@ -32,6 +39,12 @@ export interface ResponsesEventBuilder {
   fail(error: OutlastError): JsonObject[];
   /** True once a terminal event (completed, incomplete, failed) went out. */
   readonly ended: boolean;
+  /**
+   * Takes note of an upstream Responses event relayed unchanged (a `verbatim` part): from the
+   * first one the stream is the upstream's and canonical parts give no events. False when the
+   * event is not to be sent (another dialect's, or after the end).
+   */
+  noteVerbatim(part: VerbatimPart): boolean;
 }
 
 interface OpenItem {
@@ -58,6 +71,7 @@ export function createResponsesEventBuilder(
   const output: JsonObject[] = [];
   const open = new Map<number, OpenItem>();
   let nextOutputIndex = 0;
+  const relayed = createVerbatimRelay();
 
   const event = (type: string, fields: JsonObject): JsonObject => ({
     type,
@@ -245,9 +259,18 @@ export function createResponsesEventBuilder(
 
   return {
     get ended() {
-      return ended;
+      return ended || relayed.ended;
     },
+    noteVerbatim: (part) => relayed.note(part),
     push(part) {
+      if (part.type === 'verbatim') return relayed.note(part) ? [JSON.parse(part.data) as JsonObject] : [];
+      if (relayed.active) {
+        if (part.type === 'error') return relayed.fail(part.error);
+        // Salvage ends an answer with what arrived, marked cut: a relayed Response has no honest
+        // way to say so but its error events.
+        if (part.type === 'message_stop' && part.truncated) return relayed.fail(CUT_RELAYED);
+        return [];
+      }
       if (ended) return [];
       switch (part.type) {
         case 'message_start':
@@ -270,6 +293,7 @@ export function createResponsesEventBuilder(
       }
     },
     fail(error) {
+      if (relayed.active) return relayed.fail(error);
       if (ended) return [];
       const events = start();
       ended = true;

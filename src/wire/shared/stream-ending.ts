@@ -2,12 +2,13 @@
  * The end of a stream of events, the same for every format: `message_stop` ends the answer
  * with the format's closing events (`finish`), an `error` part ends it with none (its in-band
  * form is the codec's `encodeStreamError`), and after either the encoder takes no more parts.
+ * A `verbatim` part (another dialect's event) gives none.
  */
 import type { OutlastError } from '../../errors/index.ts';
 import type { StreamPart } from '../canonical/index.ts';
 import type { StreamEventEncoder } from '../codec.ts';
 
-type Middle = Exclude<StreamPart, { type: 'message_stop' | 'error' }>;
+type Middle = Exclude<StreamPart, { type: 'message_stop' | 'error' | 'verbatim' }>;
 
 export function withStreamEnding<E>(
   middle: (part: Middle) => E[],
@@ -32,6 +33,8 @@ export function withStreamEnding<E>(
         failed = true;
         return [];
       }
+      // Another dialect's own event, for a caller of that dialect: this one has it in canonical parts.
+      if (part.type === 'verbatim') return [];
       return middle(part);
     },
   };
