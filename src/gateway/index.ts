@@ -1,4 +1,11 @@
 // The gateway: any SDK pointed at it by base URL gets outlast's resilience.
+
+export {
+  type GatewayCluster,
+  type GatewayClusterOptions,
+  startGatewayCluster,
+} from './cluster/primary.ts';
+export type { ClusterStatus, WorkerInfo } from './cluster/protocol.ts';
 export {
   buildJsonSchema,
   type ChaosRule,

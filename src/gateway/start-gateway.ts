@@ -14,12 +14,13 @@ import { createHttpMetrics } from '../observe/metrics-http.ts';
 import { type OtlpTracing, startOtlpTracing } from '../observe/otlp.ts';
 import { createPrettyStream } from '../observe/pretty-log.ts';
 import { createTracing } from '../observe/tracing.ts';
-import { createState, type SharedState } from '../state/index.ts';
+import { createState, type SharedState, type StateHealth } from '../state/index.ts';
 import { createTransport } from '../transport/index.ts';
 import { isPrefillRejection } from '../wire/anthropic/index.ts';
 import type { ServerCodec } from '../wire/codec.ts';
 import { anthropicCodec, codecFor, openaiCodec } from '../wire/index.ts';
 import { createChaos } from './chaos.ts';
+import type { ClusterMember } from './cluster/member.ts';
 import {
   type GatewayConfig,
   type GatewayConfigInput,
@@ -46,6 +47,8 @@ export interface GatewayDeps extends Omit<EngineDeps, 'breakerStore' | 'cooldown
   chaosRandom?: () => number;
   /** Whether the gateway's close() closes `transport` too; default true. */
   closeTransport?: boolean;
+  /** Set in each worker of `outlast gateway --workers N` (cluster/worker-main.ts). */
+  cluster?: ClusterMember;
 }
 
 export interface StartGatewayOptions {
@@ -72,11 +75,12 @@ export interface Gateway {
   /** Stops accepting, lets in-flight calls finish up to `server.drainTimeoutMs`, closes. */
   close(): Promise<void>;
   /**
-   * Reads the config file again (SIGHUP) and serves new requests with it: providers, routes,
-   * keys, limits, policies. Calls already running finish as they began. A config that does not
-   * load or validate is refused, logged with the reason, and the current one stays.
+   * Reads the config file again (SIGHUP), or takes `config` when given, and serves new requests
+   * with it: providers, routes, keys, limits, policies. Calls already running finish as they
+   * began. A config that does not load or validate is refused, logged with the reason, and the
+   * current one stays.
    */
-  reload(): Promise<ReloadResult>;
+  reload(config?: GatewayConfigInput): Promise<ReloadResult>;
 }
 
 export interface ReloadResult {
@@ -101,7 +105,7 @@ async function resolveConfig(options: StartGatewayOptions): Promise<GatewayConfi
 }
 
 /** pino on stdout: JSON lines, or readable ones when `logging.pretty` or stdout is a terminal. */
-function defaultLogger(config: GatewayConfig): LoggerLike {
+export function defaultLogger(config: GatewayConfig): LoggerLike {
   const level = config.logging?.level ?? 'info';
   const pretty = config.logging?.pretty ?? process.stdout.isTTY === true;
   if (!pretty) return pino({ name: 'outlast-gateway', level });
@@ -134,17 +138,29 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
   // process_* and nodejs_* (CPU, memory, event loop lag, GC, handles), as every Node service exports.
   collectDefaultMetrics({ register: registry });
   const httpMetrics = createHttpMetrics(registry);
-  const state = createState(config.state, (health) => {
+  const onStateHealth = (health: StateHealth) => {
     httpMetrics.setStateDegraded(health.status === 'degraded');
     if (health.status === 'degraded') {
       logger.warn({ state: health }, 'shared state unreachable: running on local breaker state');
     } else {
       logger.info?.({ state: health }, 'shared state reachable');
     }
-  });
+  };
+  const {
+    serverCodecs,
+    chaosRandom: _unused,
+    closeTransport = true,
+    transport,
+    cluster,
+    ...engineDeps
+  } = deps;
+  // A cluster's workers share through the primary, unless Redis shares with other instances too.
+  const state =
+    cluster && !config.state?.redis ? cluster.createState() : createState(config.state, onStateHealth);
   if (config.state?.redis) await state.ready(2000);
+  else if (cluster && !(await state.ready(2000))) onStateHealth(state.health());
+  cluster?.provideMetrics(() => registry.getMetricsAsJSON());
 
-  const { serverCodecs, chaosRandom: _unused, closeTransport = true, transport, ...engineDeps } = deps;
   /** What a config makes: rebuilt whole on reload, beside the server, state and metrics that stay. */
   // The exporter is the process's, set up once from the first config (a reload keeps it).
   let otlp: OtlpTracing | undefined;
@@ -217,8 +233,14 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
     httpMetrics,
     logger,
     logRequests: gen.config.logging?.requests ?? true,
+    ...(cluster ? { cluster } : {}),
   });
   const server = createGatewayServer(serverOptions(current));
+  if (cluster) {
+    // Which worker answered: one header, so a client or a test can tell them apart.
+    const id = String(cluster.workerId);
+    server.server.prependListener('request', (_req, res) => res.setHeader('x-outlast-worker', id));
+  }
   const port = options.port ?? config.server?.port ?? GATEWAY_DEFAULTS.port;
   const host = options.host ?? config.server?.host ?? GATEWAY_DEFAULTS.host;
   let url: string;
@@ -264,12 +286,15 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
     return { applied: false, reason };
   };
   let reloading: Promise<ReloadResult> | undefined;
-  const reload = async (): Promise<ReloadResult> => {
-    if (!options.configPath) return refuse('the gateway was started from a config object, not a file');
+  const reload = async (given?: GatewayConfigInput): Promise<ReloadResult> => {
+    if (!given && !options.configPath)
+      return refuse('the gateway was started from a config object, not a file');
     let next: GatewayConfig;
     let gen: typeof current;
     try {
-      next = await loadConfigFile(options.configPath, options.env);
+      next = given
+        ? validateConfig(given, '(reloaded config)')
+        : await loadConfigFile(options.configPath as string, options.env);
       gen = buildGeneration(next);
     } catch (error) {
       return refuse(error instanceof Error ? error.message : String(error));
@@ -316,9 +341,10 @@ export async function startGatewayWith(options: StartGatewayOptions, deps: Gatew
     },
     state,
     stats: () => ({ inFlight: server.inFlight(), bufferedBytes: server.bufferedBytes() }),
-    reload() {
+    reload(given) {
       // One at a time: a second SIGHUP while one applies waits for it, then reads the file again.
-      const run = (reloading ?? Promise.resolve()).then(reload, reload);
+      const next = () => reload(given);
+      const run = (reloading ?? Promise.resolve()).then(next, next);
       reloading = run;
       return run;
     },

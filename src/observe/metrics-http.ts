@@ -30,6 +30,8 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
   });
   const degraded = new Gauge({
     name: 'outlast_state_degraded',
+    // Summed over `--workers N` a state would read as another; every worker holds the shared one.
+    aggregator: 'max',
     help: '1 while the shared state store (Redis) is unreachable',
     registers,
   });

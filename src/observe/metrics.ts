@@ -89,6 +89,8 @@ export function createEngineMetrics(
   });
   const breaker = new Gauge({
     name: 'outlast_breaker_state',
+    // Summed over `--workers N` a state would read as another; every worker holds the shared one.
+    aggregator: 'max',
     help: 'Circuit breaker per target (model="*": the provider-wide one): 0 closed, 1 half-open, 2 open',
     labelNames: ['provider', 'model'] as const,
     registers,

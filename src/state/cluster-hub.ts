@@ -2,7 +2,8 @@
  * The primary's copy of a cluster's breaker states and cooldowns. Workers send it their
  * transitions; it keeps a transition unless it holds a later one (the same rule the Redis
  * store's scripts apply), passes what it kept to the other workers, and answers the sender
- * with the winner when the sender lost. A worker that attaches gets everything at once.
+ * with the winner when the sender lost. A worker whose store says hello (it listens from
+ * then on) gets everything at once; before that it is sent nothing, which would be lost.
  */
 import type { BreakerState, CooldownEntry } from '../policy/index.ts';
 import { isStateMessage, STATE_NS, type StateChannel, type StateMessage } from './cluster-protocol.ts';
@@ -19,6 +20,7 @@ export function createStateHub(options: { now?: () => number } = {}): StateHub {
   const now = options.now ?? Date.now;
   const breakers = new Map<string, BreakerState>();
   const cooldowns = new Map<string, CooldownEntry>();
+  /** The links whose store said hello. */
   const channels = new Set<StateChannel>();
 
   const others = (from: StateChannel, message: StateMessage) => {
@@ -26,7 +28,10 @@ export function createStateHub(options: { now?: () => number } = {}): StateHub {
   };
 
   const receive = (from: StateChannel, message: StateMessage) => {
-    if (message.t === 'b') {
+    if (message.t === 'hello') {
+      channels.add(from);
+      safeSend(from, snapshot());
+    } else if (message.t === 'b') {
       const stored = breakers.get(message.k);
       if (stored && !breakerNeedsPush(message.v, stored)) {
         // The sender lost a race: tell it what won, as the Redis script returns it.
@@ -56,12 +61,12 @@ export function createStateHub(options: { now?: () => number } = {}): StateHub {
 
   return {
     attach(channel) {
-      channels.add(channel);
+      let attached = true;
       const off = channel.onMessage((message) => {
-        if (isStateMessage(message) && channels.has(channel)) receive(channel, message);
+        if (attached && isStateMessage(message)) receive(channel, message);
       });
-      safeSend(channel, snapshot());
       return () => {
+        attached = false;
         channels.delete(channel);
         off();
       };

@@ -14,7 +14,9 @@ export type StateMessage =
   | { readonly ns: typeof STATE_NS; readonly t: 'c'; readonly k: string; readonly v: CooldownEntry }
   /** A cooldown lifted early; `until` is the end it had, so a later extension survives. */
   | { readonly ns: typeof STATE_NS; readonly t: 'cd'; readonly k: string; readonly until: number }
-  /** Everything the primary holds (primary → a worker that just attached). */
+  /** A worker's store is listening (worker → primary): send it everything. */
+  | { readonly ns: typeof STATE_NS; readonly t: 'hello' }
+  /** Everything the primary holds (primary → a worker that said hello). */
   | {
       readonly ns: typeof STATE_NS;
       readonly t: 'snapshot';

@@ -50,13 +50,16 @@ export function createClusterState(channel: StateChannel): SharedState {
     else if (message.t === 'cd') {
       const local = cooldowns.get(message.k);
       if (local && local.untilMs <= message.until) cooldowns.delete(message.k);
-    } else {
+    } else if (message.t === 'snapshot') {
       for (const [key, state] of message.breakers) applyBreaker(key, state);
       for (const [key, entry] of message.cooldowns) applyCooldown(key, entry);
       syncedAt = Date.now();
       markSynced();
     }
   });
+
+  // Listening now: the primary's snapshot cannot be missed.
+  send({ ns: STATE_NS, t: 'hello' });
 
   const breakerStore: BreakerStore = {
     get: (key) => breakers.get(key),

@@ -22,6 +22,16 @@ export const serverSchema = z.strictObject({
   port: z.number().int().min(0, 'expected a port 0-65535').max(65535, 'expected a port 0-65535').optional(),
   /** Default 127.0.0.1; `0.0.0.0` to listen on every interface (containers). */
   host: z.string().min(1).optional(),
+  /**
+   * Worker processes of `outlast gateway` serving this port, or `auto` (one per available core);
+   * default 1 (no cluster). `--workers` overrides it; a reload does not change it. Only the CLI
+   * and `startGatewayCluster` fork; `startGateway` serves in its own process.
+   */
+  workers: z
+    .union([z.literal('auto'), count.max(1024, 'expected at most 1024 workers')], {
+      error: 'expected a positive integer or auto',
+    })
+    .optional(),
   /** Larger request bodies get 413; default 32 MiB (Anthropic's own limit). */
   bodyLimitBytes: z.number().int().min(1, 'expected a positive integer').optional(),
   /** On SIGTERM, how long in-flight calls may run before they are cut; default 30 000 ms. */

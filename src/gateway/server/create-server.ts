@@ -16,6 +16,7 @@ import type { Tracing } from '../../observe/tracing.ts';
 import type { SharedState } from '../../state/index.ts';
 import type { ServerCodec } from '../../wire/codec.ts';
 import type { KeyEntry } from '../config/hash-key.ts';
+import type { AdminContext } from './admin-endpoints.ts';
 import { createBodyBudget } from './body-budget.ts';
 import { answerFor, writeClientError } from './client-error.ts';
 import { createConnectionTracker } from './connections.ts';
@@ -57,6 +58,8 @@ export interface GatewayServerOptions {
   httpMetrics: HttpMetrics;
   logger: LoggerLike;
   logRequests: boolean;
+  /** In a worker of `--workers N`: /metrics sums every worker's, /status lists them. */
+  cluster?: AdminContext['cluster'];
 }
 
 export interface GatewayServer {
@@ -145,6 +148,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
         isDraining: () => draining,
         inFlight: () => active.size,
         isConfigured: o.knownModels.isConfigured,
+        ...(o.cluster ? { cluster: o.cluster } : {}),
       },
       adminKeys: o.adminKeys,
       dashboard: {
