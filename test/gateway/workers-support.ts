@@ -131,3 +131,43 @@ export async function pinnedTo(url: string, worker: string | undefined = undefin
   }
   throw new Error(`no connection reached worker ${worker}`);
 }
+
+/** A streaming request on a connection of its own: resolves at the response head; `done` at its end. */
+export function openStream(
+  url: string,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; worker: string | undefined; ended: () => boolean; done: Promise<string> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json' },
+      timeout: 15_000,
+    });
+    req.on('response', (res) => {
+      let text = '';
+      let ended = false;
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      const done = new Promise<string>((resolveBody, rejectBody) => {
+        res.on('end', () => {
+          ended = true;
+          resolveBody(text);
+        });
+        res.on('error', rejectBody);
+      });
+      resolve({
+        status: res.statusCode ?? 0,
+        worker: res.headers['x-outlast-worker'] as string | undefined,
+        ended: () => ended,
+        done,
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`${path}: no answer within 15 s`)));
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}

@@ -7,7 +7,15 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type MockProvider, startMockProvider } from '../../src/testing/index.ts';
-import { killAll, pinnedTo, runGateway, send, sendUntil, writeConfig } from './workers-support.ts';
+import {
+  killAll,
+  openStream,
+  pinnedTo,
+  runGateway,
+  send,
+  sendUntil,
+  writeConfig,
+} from './workers-support.ts';
 
 let mock: MockProvider | undefined;
 let blocker: Server | undefined;
@@ -125,26 +133,19 @@ describe('outlast gateway --workers 2', () => {
   });
 
   it('SIGTERM drains the streams in flight on both workers, then exits 0', async () => {
+    // 60 tokens 50 ms apart: each stream is still running when the signal comes.
     mock = await startMockProvider({
-      scenario: { defaults: { firstTokenMs: 0, tokenMs: 40, answerTokens: 20 } },
+      scenario: { defaults: { firstTokenMs: 0, tokenMs: 50, answerTokens: 60 } },
     });
     const { gateway, url } = await startCluster(writeConfig(yaml(mock, [], 'default: [openai/gpt-4.1]')));
-    const streams = [];
-    const workers = new Set<string>();
-    // Fresh connections are dealt in turn: a few streams land on both workers.
-    for (let i = 0; i < 4; i++) {
-      const started = send(url, '/v1/chat/completions', { body: chat(true) });
-      streams.push(started);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const streams: Array<Awaited<ReturnType<typeof openStream>>> = [];
+    // Fresh connections are dealt in turn: open streams until both workers serve one (bounded).
+    while (new Set(streams.map((s) => s.worker)).size < 2 && streams.length < 8)
+      streams.push(await openStream(url, '/v1/chat/completions', chat(true)));
+    expect(new Set(streams.map((s) => s.worker))).toEqual(new Set(['1', '2']));
+    expect(streams.every((s) => s.status === 200 && !s.ended())).toBe(true);
     gateway.child.kill('SIGTERM');
-    const answers = await Promise.all(streams);
-    for (const answer of answers) {
-      expect(answer.status).toBe(200);
-      expect(answer.body).toContain('[DONE]');
-      workers.add(answer.worker as string);
-    }
-    expect([...workers].sort()).toEqual(['1', '2']);
+    for (const body of await Promise.all(streams.map((s) => s.done))) expect(body).toContain('[DONE]');
     expect(await gateway.exited).toBe(0);
     expect(gateway.output()).toContain('SIGTERM: draining in-flight calls on all 2 workers');
   });
