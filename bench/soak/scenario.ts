@@ -122,7 +122,29 @@ export function failingShare(mix: readonly MixRule[]): number {
 export type FaultLevel = 'all' | 'none';
 
 /** The scenario the soak's mock runs; `none` is the same models with no faults (a check of the checker). */
-export function soakScenario(level: FaultLevel = 'all'): Record<string, unknown> {
+/**
+ * An outage of one target for part of the run: every request to its model meets `fault` (a
+ * mock fault spec, `hang` by default: connections that go silent, the kind that costs a call
+ * the most time). Correlated failures are what breakers are for; random faults alone never
+ * tell one target's health from another's.
+ */
+export interface Outage {
+  model: string;
+  fault: string;
+  /** When it starts and ends, as fractions of each system's run. */
+  from: number;
+  to: number;
+}
+
+export function parseOutage(spec: string | undefined, window: string | undefined): Outage | undefined {
+  if (spec === 'none') return undefined;
+  const [from, to] = (window ?? '0.4-0.6').split('-').map(Number);
+  if (!(from !== undefined && to !== undefined && from >= 0 && to > from && to <= 1))
+    throw new Error(`soak: bad --outage-window=${window}: expected two fractions like 0.4-0.6`);
+  return { model: MODELS[ROUTE_ORDER[0]!], fault: spec ?? 'hang', from, to };
+}
+
+export function soakScenario(level: FaultLevel = 'all', outage?: Outage): Record<string, unknown> {
   const rules = (mix: readonly MixRule[], on: 'first' | 'continuation') =>
     probabilities(mix).map((probability, i) => ({ fault: mix[i]!.fault, on, probability }));
   const models: Record<string, unknown> = {};
@@ -131,6 +153,7 @@ export function soakScenario(level: FaultLevel = 'all'): Record<string, unknown>
     models[name] = {
       ...MODEL_DEFAULTS,
       continuation: CONTINUATION_BEHAVIOUR[pattern as keyof typeof CONTINUATION_BEHAVIOUR],
+      ...(outage?.model === name ? { faults: [{ fault: outage.fault, probability: 1 }] } : {}),
     };
   }
   return {

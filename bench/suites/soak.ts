@@ -27,6 +27,7 @@ import {
   MODELS,
   ROUTE_ORDER,
   SEED,
+  parseOutage,
   soakScenario,
 } from '../soak/scenario.ts';
 import { SOAK_SYSTEMS, type SoakSystemSpec } from '../soak/systems.ts';
@@ -86,6 +87,8 @@ function options() {
       concurrency: { type: 'string' },
       systems: { type: 'string' },
       faults: { type: 'string' },
+      outage: { type: 'string' },
+      'outage-window': { type: 'string' },
     },
     strict: false,
   });
@@ -101,7 +104,11 @@ function options() {
     );
   const systems = wanted ? SOAK_SYSTEMS.filter((s) => wanted.includes(s.key)) : SOAK_SYSTEMS;
   const faults: FaultLevel = values.faults === 'none' ? 'none' : 'all';
-  return { durationS, concurrency, systems, faults };
+  const outage =
+    faults === 'none'
+      ? undefined
+      : parseOutage(values.outage as string | undefined, values['outage-window'] as string | undefined);
+  return { durationS, concurrency, systems, faults, outage };
 }
 
 const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(2)}%` : undefined);
@@ -188,12 +195,24 @@ async function runSystem(spec: SoakSystemSpec, o: ReturnType<typeof options>): P
     system = await spec.start(mock.url);
     await fetch(`${mock.url}/_mock/reset`, { method: 'POST' });
     const t = Date.now();
+    const setScenario = (scenario: Record<string, unknown>) =>
+      fetch(`${mock.url}/_mock/scenario`, { method: 'POST', body: JSON.stringify(scenario) }).then((r) => {
+        if (!r.ok) throw new Error(`soak: the mock refused the outage scenario: ${r.status}`);
+      });
+    const { outage } = o;
+    const timers = outage
+      ? [
+          setTimeout(() => void setScenario(soakScenario(o.faults, outage)), outage.from * o.durationS * 1000),
+          setTimeout(() => void setScenario(soakScenario(o.faults)), outage.to * o.durationS * 1000),
+        ]
+      : [];
     const run = await runLoad(system, {
       concurrency: o.concurrency,
       durationMs: o.durationS * 1000,
       onProgress: (done) =>
         console.log(`    ${spec.key}: ${done} calls after ${((Date.now() - t) / 1000).toFixed(0)} s`),
     });
+    for (const timer of timers) clearTimeout(timer);
     const log = await fetchMockLog(mock.url);
     await system.close();
     const trace = await readTrace(system.traceFile);
@@ -267,7 +286,7 @@ export async function run(): Promise<void> {
   const started = new Date();
   const loadStart = os.loadavg();
   console.log(
-    `  ${o.systems.length} system(s) × ${o.durationS} s at ${o.concurrency} clients, faults: ${o.faults}; load average ${loadStart.map((l) => l.toFixed(1)).join(' ')}`,
+    `  ${o.systems.length} system(s) × ${o.durationS} s at ${o.concurrency} clients, faults: ${o.faults}${o.outage ? `, outage of ${o.outage.model} (${o.outage.fault}) over ${o.outage.from}-${o.outage.to} of the run` : ''}; load average ${loadStart.map((l) => l.toFixed(1)).join(' ')}`,
   );
   const outcomes: SystemOutcome[] = [];
   for (const spec of o.systems) {
@@ -380,10 +399,10 @@ export async function run(): Promise<void> {
   }
   const machine = machineInfo();
   const settings = [
-    `Command: \`npm run bench -- soak --duration=${o.durationS} --concurrency=${o.concurrency}${o.faults === 'none' ? ' --faults=none' : ''}\`; ${o.systems.length} system(s), one after the other, ${o.durationS} s each at ${o.concurrency} concurrent clients (closed loop); started ${started.toISOString()}.`,
+    `Command: \`npm run bench -- soak --duration=${o.durationS} --concurrency=${o.concurrency}${o.faults === 'none' ? ' --faults=none' : ''}${o.outage ? (o.outage.fault === 'hang' && o.outage.from === 0.4 && o.outage.to === 0.6 ? '' : ` --outage=${o.outage.fault} --outage-window=${o.outage.from}-${o.outage.to}`) : ' --outage=none'}\`; ${o.systems.length} system(s), one after the other, ${o.durationS} s each at ${o.concurrency} concurrent clients (closed loop); started ${started.toISOString()}.`,
     `Machine: ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; load average at the start ${loadStart.map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min), per system's run in the table (mean of samples every 5 s); shared with other engineers' work.`,
     `Route \`soak\`: ${ROUTE_ORDER.map((f) => `${f}/${MODELS[f]}`).join(' → ')}, all three on one mock (its own process, seed ${SEED}), the same answer text for all three (shared textKey); answers of 40–240 tokens, 30 ms to the first token and 4 ms a token; max_tokens ${MAX_TOKENS}. Calls: half /v1/messages, half /v1/chat/completions, half of each streamed, one in four a forced tool call (after "I'll look that up."). Calls still running at ${CALL_DEADLINE_MS / 1000} s are abandoned (a failure).`,
-    `Faults: ${pct(failingShare(FIRST_ATTEMPT_MIX))} of first attempts are meant to fail (the tool-call cuts strike tool answers only), plus slow and stalled answers that fit the budgets; continuations meet their own faults.`,
+    `Faults: ${pct(failingShare(FIRST_ATTEMPT_MIX))} of first attempts are meant to fail (the tool-call cuts strike tool answers only), plus slow and stalled answers that fit the budgets; continuations meet their own faults.${o.outage ? ` Outage: from ${o.outage.from * 100}% to ${o.outage.to * 100}% of each system's run (${((o.outage.to - o.outage.from) * o.durationS).toFixed(0)} s), every request to ${o.outage.model}, the route's first target, meets \`${o.outage.fault}\` (\`--outage=none\` for random faults only).` : ''}`,
   ];
   const callLine = (x: Anomaly) =>
     `- call ${x.index} (${x.request}), request id ${x.requestId ?? '–'}: **${x.verdict}**: ${x.detail}\n${[
@@ -444,6 +463,7 @@ export async function run(): Promise<void> {
         durationS: o.durationS,
         concurrency: o.concurrency,
         faults: o.faults,
+        outage: o.outage,
         callDeadlineMs: CALL_DEADLINE_MS,
         loadavgStart: loadStart,
       },
