@@ -1,7 +1,8 @@
 /**
- * The passes of one call over its route's targets: each in order; then the saturated or silent
- * ones held back as a last resort; then those held back only by a rate-limit cooldown that ends
- * before the deadline; and, when every target was skipped, the one that failed longest ago.
+ * The passes of one call over its route's targets: each in order; then the saturated ones held
+ * back as a last resort; then those held back only by a rate-limit cooldown that ends before the
+ * deadline; then the silent ones (timeouts), and the cooled ones again; and, when every target
+ * was skipped, the one that failed longest ago.
  */
 
 import { SPECIFIC_CODES } from '../../errors/codes.ts';
@@ -24,27 +25,38 @@ export async function runRoute(ctx: CallContext): Promise<Outcome> {
     const outcome = await tryTarget(ctx, states, state, {});
     if (ended(outcome)) return outcome;
   }
-  // Silent or saturated targets (timeouts, 529/503, unhinted 429): retried only now that every
-  // other target had its turn.
-  for (const state of states) {
-    if (!state.lastResort) continue;
-    state.lastResort = false;
-    const outcome = await tryTarget(ctx, states, state, { lastResort: true });
-    if (ended(outcome)) return outcome;
-  }
+  // Saturated targets (529/503, unhinted 429): retried only now that every other target had its turn.
+  const lastResorts = async (silent: boolean): Promise<Outcome | undefined> => {
+    for (const state of states) {
+      if (!state.lastResort || state.silent !== silent) continue;
+      state.lastResort = false;
+      const outcome = await tryTarget(ctx, states, state, { lastResort: true });
+      if (ended(outcome)) return outcome;
+    }
+    return undefined;
+  };
   // Targets held back only by a rate-limit cooldown: the earliest to come back is waited for
   // when it comes back before the deadline, rather than failing a call that still has time.
   // A target met with a 429 can send the call on to another that comes back sooner: loop
   // until one answers, the attempts run out, or no wait fits.
   const cooled = () => earliestCooledTarget(states, clock.now(), ctx.deadline.remainingMs(), settings.retry);
-  for (let next = cooled(); next; next = cooled()) {
-    const { state, untilMs } = next;
-    const before = state.attempts;
-    const outcome = await tryTarget(ctx, states, state, { afterCooldownUntilMs: untilMs });
-    if (ended(outcome)) return outcome;
-    // Held back by something else (an open breaker): no longer a cooled target to wait for. Held
-    // back by a new cooldown (another call's attempt found the limit again): wait for its end.
-    if (state.attempts === before && state.skipped !== 'cooling_down') state.coolingUntilMs = undefined;
+  const cooledTargets = async (): Promise<Outcome | undefined> => {
+    for (let next = cooled(); next; next = cooled()) {
+      const { state, untilMs } = next;
+      const before = state.attempts;
+      const outcome = await tryTarget(ctx, states, state, { afterCooldownUntilMs: untilMs });
+      if (ended(outcome)) return outcome;
+      // Held back by something else (an open breaker): no longer a cooled target to wait for. Held
+      // back by a new cooldown (another call's attempt found the limit again): wait for its end.
+      if (state.attempts === before && state.skipped !== 'cooling_down') state.coolingUntilMs = undefined;
+    }
+    return undefined;
+  };
+  // Silent targets (timeouts) come after the cooled ones: retrying one costs a whole timeout,
+  // waiting for a rate limit's end a second or two.
+  for (const pass of [() => lastResorts(false), cooledTargets, () => lastResorts(true), cooledTargets]) {
+    const outcome = await pass();
+    if (outcome) return outcome;
   }
   // A prompt larger than every target's window cannot be answered anywhere: a 400 at once,
   // rather than sending megabytes to the largest one to be refused.

@@ -11,6 +11,8 @@ export interface TargetState {
   backoff: Backoff;
   /** Saturated or silent: retried only once every other target had its turn. */
   lastResort: boolean;
+  /** Its last failure was a timeout: retrying it costs a whole timeout, so it waits behind cooldowns. */
+  silent: boolean;
   skipped?: SkipReason;
   /** When a rate-limit cooldown (this call's 429 or another call's) lets this target be tried again. */
   coolingUntilMs?: number;
@@ -24,5 +26,6 @@ export function createTargetStates(targets: readonly TargetRef[], retry: RetrySe
     attempts: 0,
     backoff: createBackoff({ baseMs: retry.baseMs, capMs: retry.capMs, jitter: retry.jitter }),
     lastResort: false,
+    silent: false,
   }));
 }

@@ -133,6 +133,7 @@ export async function tryTarget(
     if (decision.action === 'fallback') {
       // decision.coolUntilMs is the cooldownEndOf applied above: the target already cools until then.
       state.lastResort = decision.lastResort;
+      state.silent = error.kind === 'timeout';
       return NEXT;
     }
     await waitToRetry(ctx, state.ref, state.attempts + 1, decision.waitMs, decision.source);
