@@ -125,6 +125,7 @@ export function createAssembler(): Assembler {
           return;
         case 'block_stop':
         case 'error':
+        case 'passthrough':
           return;
       }
     },

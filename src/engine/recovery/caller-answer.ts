@@ -4,7 +4,7 @@
  * continue from), and whether the answer can still be continued from its text at all.
  * Everything goes out through the commit gate; forwarded text is content, so it commits.
  */
-import type { BlockStart, ContentBlock } from '../../wire/canonical/index.ts';
+import type { BlockStart, ContentBlock, StreamPart } from '../../wire/canonical/index.ts';
 import type { CommitGate } from './commit-gate.ts';
 
 export interface OpenBlock {
@@ -20,7 +20,8 @@ export interface CallerAnswer {
   /** Opens a new block for the caller (ending the open one) and returns its output index. */
   startBlock(block: BlockStart): number;
   /** Forwards text into the caller's text block `out`; non-empty text commits. */
-  sendText(out: number, text: string): void;
+  /** `part`: the upstream's delta when it is already this one (`out`, `text`), sent as it is. */
+  sendText(out: number, text: string, part?: StreamPart): void;
   /** A tool call reached the caller: the answer can no longer be continued from its text. */
   stopContinuing(): void;
   /** The text of the caller's last text block ('' when none): what a continuation must align with. */
@@ -60,10 +61,10 @@ export function createCallerAnswer(gate: CommitGate): CallerAnswer {
       gate.send({ type: 'block_start', index: out, block });
       return out;
     },
-    sendText(out, text) {
+    sendText(out, text, part) {
       if (text === '') return;
       texts.set(out, (texts.get(out) ?? '') + text);
-      gate.send({ type: 'block_delta', index: out, delta: { type: 'text', text } });
+      gate.send(part ?? { type: 'block_delta', index: out, delta: { type: 'text', text } });
       gate.commit();
     },
     stopContinuing() {

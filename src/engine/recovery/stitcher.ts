@@ -34,7 +34,13 @@
  * the pieces, with what was dropped counted as wasted (`piece-usage.ts`). This file routes
  * each part of a piece among them and ends the answer.
  */
-import type { BlockStart, ContentBlock, StopReason, StreamPart } from '../../wire/canonical/index.ts';
+import type {
+  BlockStart,
+  ContentBlock,
+  PassthroughPart,
+  StopReason,
+  StreamPart,
+} from '../../wire/canonical/index.ts';
 import { type ContinuationMode, chooseAnchor } from './align-continuation.ts';
 import { heldToolJson, holdToolCall, sendHeldToolCall } from './atomic-tool-calls.ts';
 import { createCallerAnswer } from './caller-answer.ts';
@@ -162,13 +168,30 @@ export function createStitcher(emit: (part: StreamPart) => void, options: Stitch
         return;
       case 'out':
         if (d.type === 'text') {
-          answer.sendText(route.out, d.text);
+          // The part itself when its index is the caller's already: one object less per token.
+          answer.sendText(route.out, d.text, route.out === part.index ? part : undefined);
           return;
         }
         gate.send({ ...part, index: route.out });
         if (chars > 0) gate.commit();
         return;
     }
+  };
+
+  /**
+   * An event outlast does not model: never content, so it neither commits nor counts as text.
+   * One naming a block goes where that block goes (into the caller's block, renumbered) and
+   * nowhere else (a held head, a dropped or held block); one without a block is the first
+   * piece's (held with the gate before the commit), a continuation's being about its own message.
+   */
+  const passthrough = (part: PassthroughPart) => {
+    if (part.index === undefined) {
+      if (!continuation.active) gate.send(part);
+      return;
+    }
+    const route = routes.get(part.index);
+    if (route?.kind !== 'out') return;
+    gate.send(route.out === part.index ? part : { ...part, index: route.out });
   };
 
   const blockStop = (index: number) => {
@@ -255,6 +278,9 @@ export function createStitcher(emit: (part: StreamPart) => void, options: Stitch
         case 'message_stop':
           continuation.decide(true);
           end(false);
+          return;
+        case 'passthrough':
+          passthrough(part);
           return;
         case 'error':
           return;

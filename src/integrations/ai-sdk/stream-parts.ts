@@ -123,6 +123,9 @@ export function createPartMapper(): PartMapper {
         case 'message_stop':
           if (part.truncated) state.truncated = true;
           return [];
+        case 'passthrough':
+          // A provider event outlast does not model: nothing the AI SDK's parts can carry.
+          return [];
         case 'error':
         case 'verbatim':
           return [];

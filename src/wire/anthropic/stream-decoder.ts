@@ -1,9 +1,11 @@
 /**
  * Client side: Anthropic SSE events → canonical parts, for one response. The event's
- * `data.type` decides (the `event:` name may be missing behind some proxies). Pings and
- * unknown events yield nothing; blocks outlast has no form for (server tool use, web search
- * results) are skipped with their deltas, and the indexes after them renumbered so the
- * canonical ones stay 0..n.
+ * `data.type` decides (the `event:` name may be missing behind some proxies). Pings yield
+ * nothing; blocks outlast has no form for (server tool use, web search results) are skipped with
+ * their deltas, and the indexes after them renumbered so the canonical ones stay 0..n. Events
+ * and deltas it does not model (`citations_delta`, event types newer than this codec) become
+ * `passthrough` parts, kept as they came for an Anthropic client (issue 16); one that names a
+ * skipped block is dropped with it.
  */
 import { OutlastError } from '../../errors/index.ts';
 import type { BlockStart, StreamPart } from '../canonical/index.ts';
@@ -87,7 +89,18 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
     return parts;
   }
 
-  function blockDelta(data: Data): StreamPart[] {
+  /** The event as it came, for a client of this format; `wire`: the block index it names, if any. */
+  function passthrough(event: SseEvent, wire: number | undefined): StreamPart[] {
+    const part: StreamPart = { type: 'passthrough', format: 'anthropic', data: event.data };
+    if (event.event !== undefined) part.event = event.event;
+    if (wire === undefined) return [part];
+    const index = indexes.get(wire);
+    if (index === undefined) return [];
+    part.index = index;
+    return [part];
+  }
+
+  function blockDelta(data: Data, event: SseEvent): StreamPart[] {
     const index = indexes.get(indexOf(data));
     if (!isJsonObject(data.delta)) throw invalidResponse('content_block_delta without delta');
     if (index === undefined) return [];
@@ -119,8 +132,8 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
           },
         ];
       default:
-        // citations_delta and future delta types have no canonical form.
-        return [];
+        // citations_delta and future delta types have no canonical form: relayed as they came.
+        return passthrough(event, indexOf(data));
     }
   }
 
@@ -160,7 +173,7 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
       case 'content_block_start':
         return blockStart(data);
       case 'content_block_delta':
-        return blockDelta(data);
+        return blockDelta(data, event);
       case 'content_block_stop': {
         const index = indexes.get(indexOf(data));
         if (index === undefined || !open.delete(index)) return [];
@@ -173,9 +186,12 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
         return [{ type: 'message_stop' }];
       case 'error':
         return [{ type: 'error', error: decodeAnthropicStreamError(data) }];
-      default:
-        // ping, and event types newer than this codec.
+      case 'ping':
+        // Our own keep-alives stand in for the upstream's.
         return [];
+      default:
+        // Event types newer than this codec.
+        return passthrough(event, data.index === undefined ? undefined : indexOf(data));
     }
   }
 

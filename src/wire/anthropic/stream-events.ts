@@ -24,9 +24,14 @@ import type {
 import { encodeStopReason } from './stop-reason.ts';
 import { encodeUsage } from './usage.ts';
 
-export function createAnthropicEventEncoder(
-  options: StreamEncoderOptions,
-): StreamEventEncoder<AnthropicStreamEvent> {
+export interface AnthropicEventEncoder extends StreamEventEncoder<AnthropicStreamEvent> {
+  /** message_start went out and the answer has not ended: an event relayed now sits inside it. */
+  readonly relaying: boolean;
+  /** The client's index of canonical block `index` while that block is open; undefined otherwise. */
+  openIndexOf(index: number): number | undefined;
+}
+
+export function createAnthropicEventEncoder(options: StreamEncoderOptions): AnthropicEventEncoder {
   let started = false;
   let usage: Partial<Usage> = {};
   let stopReason: StopReason | undefined;
@@ -114,7 +119,7 @@ export function createAnthropicEventEncoder(
     return [{ type: 'content_block_delta', index, delta }];
   }
 
-  return withStreamEnding<AnthropicStreamEvent>((part) => {
+  const ending = withStreamEnding<AnthropicStreamEvent>((part) => {
     switch (part.type) {
       case 'message_start':
         return started ? [] : [start(part.id, part.usage)];
@@ -135,6 +140,26 @@ export function createAnthropicEventEncoder(
           usage = { ...usage, ...part.usage };
         }
         return [];
+      case 'passthrough':
+        // Relayed as text by the SSE encoder (stream-encoder.ts); it has no event object of ours.
+        return [];
     }
   }, finish);
+
+  return {
+    push: ending.push,
+    get finished() {
+      return ending.finished;
+    },
+    get failed() {
+      return ending.failed;
+    },
+    get relaying() {
+      return started && !ending.finished && !ending.failed;
+    },
+    openIndexOf(index) {
+      const wire = wireIndex.get(index);
+      return wire !== undefined && open.has(wire) ? wire : undefined;
+    },
+  };
 }

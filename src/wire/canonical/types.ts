@@ -229,4 +229,22 @@ export type StreamPart =
    * engine's own use); every other encoder ignores it. `live`: the upstream is at work (a
    * hosted tool's progress) though no content came, which the first-token and idle clocks count.
    */
-  | { type: 'verbatim'; dialect: VerbatimDialect; event: string; data: string; live?: boolean };
+  | { type: 'verbatim'; dialect: VerbatimDialect; event: string; data: string; live?: boolean }
+  | PassthroughPart;
+
+/**
+ * An upstream event outlast does not model (an Anthropic `citations_delta`, an event type newer
+ * than the codec), kept as it came: a client speaking `format` gets it unchanged (its block
+ * index translated to the client's when it names one), every other format drops it. Never
+ * content: it does not commit an answer, feed a timer, or count as text for a continuation.
+ */
+export interface PassthroughPart {
+  type: 'passthrough';
+  format: WireFormat;
+  /** The SSE `event:` name, when it had one. */
+  event?: string;
+  /** The SSE data, as it came. */
+  data: string;
+  /** The canonical block the event belongs to, when it names one (its `index`). */
+  index?: number;
+}

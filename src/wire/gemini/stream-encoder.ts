@@ -122,6 +122,8 @@ export function createStreamEncoder(options: StreamEncoderOptions): StreamEncode
           finished = true;
           return encodeStreamError(part.error);
         case 'verbatim':
+        case 'passthrough':
+          // Another format's event: nothing of it can be said in Gemini's.
           return '';
       }
     },

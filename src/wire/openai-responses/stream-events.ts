@@ -290,6 +290,9 @@ export function createResponsesEventBuilder(
           return finish(part.truncated === true);
         case 'error':
           return this.fail(part.error);
+        case 'passthrough':
+          // Another API's event: the Responses stream has no place for it.
+          return [];
       }
     },
     fail(error) {

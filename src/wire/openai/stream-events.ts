@@ -102,6 +102,7 @@ export function createOpenaiEventEncoder(options: OpenaiStreamEncoderOptions): O
         return [];
       }
       case 'block_stop':
+      case 'passthrough':
         return [];
       case 'message_delta':
         if (part.stopReason) stopReason = part.stopReason;
