@@ -17,9 +17,11 @@ import {
 import { logEngineEvents } from '../observe/logging.ts';
 import { createTracing } from '../observe/tracing.ts';
 import { anthropicCodec } from '../wire/anthropic/index.ts';
+import { toAnthropicMessage } from '../wire/anthropic/sdk-types.ts';
 import type { CanonicalRequest, CanonicalResponse } from '../wire/canonical/index.ts';
 import type { ServerCodec } from '../wire/codec.ts';
 import { openaiCodec } from '../wire/openai/index.ts';
+import { toChatCompletion } from '../wire/openai/sdk-types.ts';
 import { createOpenaiEventEncoder } from '../wire/openai/stream-events.ts';
 import {
   anthropicEvents,
@@ -126,12 +128,12 @@ export function createClient(options: ClientOptions, deps: ClientDeps = {}): Out
     providerType: (provider) => engine.settings.providers[provider]?.type,
   });
 
-  // The codecs write these shapes; their encoders return plain JSON objects, which for a
-  // same-format answer carry the upstream's extra fields too (hence the widening here).
+  // The codecs write these shapes as plain JSON (a same-format answer carries the upstream's
+  // extra fields too); the SDK-shaped object is validated from it, not cast.
   const toAnthropic = (r: CanonicalResponse) =>
-    anthropicCodec.encodeResponse(r, { model: r.model }) as AnthropicMessage;
+    toAnthropicMessage(anthropicCodec.encodeResponse(r, { model: r.model }));
   const toOpenAI = (r: CanonicalResponse) =>
-    openaiCodec.encodeResponse(r, { model: r.model }) as ChatCompletion;
+    toChatCompletion(openaiCodec.encodeResponse(r, { model: r.model }));
 
   function startStreamed<T>(call: EngineCall, iterate: () => AsyncIterator<T>) {
     const stream = {

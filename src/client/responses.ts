@@ -5,6 +5,7 @@
  * events as objects; a failure after the first event is an `error` event followed by
  * `response.failed`, as the API sends it.
  */
+import { z } from 'zod';
 import type { CallOptions, Engine, Trace } from '../engine/index.ts';
 import { toOutlastError } from '../errors/index.ts';
 import type { JsonObject } from '../wire/canonical/index.ts';
@@ -13,8 +14,9 @@ import {
   encodeResponsesResponse,
   parseResponsesRequest,
 } from '../wire/openai-responses/index.ts';
+import { parseWith } from '../wire/shared/validate.ts';
 import { type TracedPromise, traced } from './traced-promise.ts';
-import type { ResponsesResponse, ResponsesStreamEvent } from './types.ts';
+import type { ResponsesResponse, ResponsesResponseBody, ResponsesStreamEvent } from './types.ts';
 
 /** Responses API params: validated by the Responses codec, not typed in full here. */
 export interface ResponseCreateParams {
@@ -41,12 +43,70 @@ export interface ResponsesApi {
   ): TracedPromise<ResponsesResponse>;
 }
 
-/** Adds the SDKs' `output_text` convenience: the text of every output message, joined. */
-function withOutputText(response: JsonObject): ResponsesResponse {
-  const output = (response.output ?? []) as ResponsesResponse['output'];
+const outputItem = z.discriminatedUnion('type', [
+  z.looseObject({
+    id: z.string(),
+    type: z.literal('message'),
+    status: z.string(),
+    role: z.literal('assistant'),
+    content: z.array(
+      z.looseObject({
+        type: z.literal('output_text'),
+        text: z.string(),
+        annotations: z.array(z.unknown()),
+        logprobs: z.array(z.unknown()),
+      }),
+    ),
+  }),
+  z.looseObject({
+    id: z.string(),
+    type: z.literal('function_call'),
+    status: z.string(),
+    call_id: z.string(),
+    name: z.string(),
+    arguments: z.string(),
+  }),
+  z.looseObject({
+    id: z.string(),
+    type: z.literal('reasoning'),
+    status: z.string(),
+    summary: z.array(z.looseObject({ type: z.literal('summary_text'), text: z.string() })),
+    encrypted_content: z.string().optional(),
+  }),
+]);
+
+/** What the Responses codec writes, checked to be the Response the type promises. */
+const responseSchema: z.ZodType<ResponsesResponseBody> = z.looseObject({
+  id: z.string(),
+  object: z.literal('response'),
+  created_at: z.number(),
+  status: z.enum(['completed', 'incomplete', 'failed', 'in_progress']),
+  model: z.string(),
+  output: z.array(outputItem),
+  incomplete_details: z.looseObject({ reason: z.string() }).nullable(),
+  error: z.looseObject({ code: z.string(), message: z.string() }).nullable(),
+  usage: z
+    .looseObject({
+      input_tokens: z.number(),
+      input_tokens_details: z.looseObject({ cached_tokens: z.number(), cache_write_tokens: z.number() }),
+      output_tokens: z.number(),
+      output_tokens_details: z.looseObject({ reasoning_tokens: z.number() }),
+      total_tokens: z.number(),
+    })
+    .nullable(),
+});
+
+/**
+ * The Response the codec wrote, validated rather than cast (one that is not a Response fails
+ * as invalid_response, naming the field), with the SDKs' `output_text` convenience: the text
+ * of every output message, joined.
+ */
+function toResponsesResponse(body: JsonObject): ResponsesResponse {
+  const response = parseWith(responseSchema, body, { kind: 'invalid_response', what: 'responses answer' });
   let text = '';
-  for (const item of output) if (item.type === 'message') for (const part of item.content) text += part.text;
-  return { ...(response as unknown as ResponsesResponse), output_text: text };
+  for (const item of response.output)
+    if (item.type === 'message') for (const part of item.content) text += part.text;
+  return { ...response, output_text: text };
 }
 
 export function createResponsesApi(engine: Engine): ResponsesApi {
@@ -61,7 +121,9 @@ export function createResponsesApi(engine: Engine): ResponsesApi {
     const call = engine.execute(request, options);
     if (!request.stream) {
       return traced(
-        call.response().then((r) => withOutputText(encodeResponsesResponse(r, echo, { model: r.model }))),
+        call
+          .response()
+          .then((r) => toResponsesResponse(encodeResponsesResponse(r, echo, { model: r.model }))),
         () => call.trace,
       );
     }

@@ -37,16 +37,14 @@ export type ResponsesOutputItem =
       encrypted_content?: string;
     };
 
-/** The Responses API's `Response` object (the fields outlast fills; the wire object has them all). */
-export interface ResponsesResponse {
+/** The Responses API's `Response` object as the wire has it (the fields outlast fills). */
+export interface ResponsesResponseBody {
   id: string;
   object: 'response';
   created_at: number;
   status: 'completed' | 'incomplete' | 'failed' | 'in_progress';
   model: string;
   output: ResponsesOutputItem[];
-  /** The text of every output message joined, as the official SDKs add it. */
-  output_text: string;
   incomplete_details: { reason: string } | null;
   error: { code: string; message: string } | null;
   usage: {
@@ -57,6 +55,12 @@ export interface ResponsesResponse {
     total_tokens: number;
   } | null;
   [field: string]: unknown;
+}
+
+/** The Responses API's `Response` object with the SDKs' `output_text` convenience. */
+export interface ResponsesResponse extends ResponsesResponseBody {
+  /** The text of every output message joined, as the official SDKs add it. */
+  output_text: string;
 }
 
 /** One Responses API stream event (`response.created`, `response.output_text.delta`, …). */

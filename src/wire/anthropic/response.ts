@@ -14,7 +14,7 @@ import { invalidResponse, parseWith } from './validate.ts';
 const RESPONSE_KEYS = ['id', 'type', 'role', 'model', 'content', 'stop_reason', 'stop_sequence', 'usage'];
 
 /** Block types the Messages API may answer with that outlast has no canonical form for. */
-export const SKIPPED_BLOCK_TYPES: readonly string[] = [
+export const SKIPPED_BLOCK_TYPES = [
   'server_tool_use',
   'web_search_tool_result',
   'web_fetch_tool_result',
@@ -24,7 +24,12 @@ export const SKIPPED_BLOCK_TYPES: readonly string[] = [
   'mcp_tool_use',
   'mcp_tool_result',
   'container_upload',
-];
+] as const;
+
+export type SkippedBlockType = (typeof SKIPPED_BLOCK_TYPES)[number];
+
+const isSkippedBlockType = (type: unknown): type is SkippedBlockType =>
+  typeof type === 'string' && (SKIPPED_BLOCK_TYPES as readonly string[]).includes(type);
 
 const responseSchema = z.looseObject({
   id: z.string(),
@@ -54,7 +59,7 @@ export function decodeAnthropicResponse(body: unknown): CanonicalResponse {
   raw.content.forEach((block, i) => {
     // Server-tool blocks (web search and the like) ran inside Anthropic: the text after them
     // is the answer. They have no canonical form; they are kept for an Anthropic client.
-    if (typeof block.type === 'string' && SKIPPED_BLOCK_TYPES.includes(block.type)) {
+    if (isSkippedBlockType(block.type)) {
       skipped.push({ at: i, block: block as JsonObject });
       return;
     }

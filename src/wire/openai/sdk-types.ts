@@ -3,6 +3,8 @@
  * official SDK types them (only the fields outlast produces; same-format answers may carry
  * more, passed through). The library hands these to its callers as they are.
  */
+import { z } from 'zod';
+import { parseWith } from '../shared/validate.ts';
 
 export type OpenAIToolCall = {
   id: string;
@@ -66,3 +68,56 @@ export type ChatCompletionChunk = {
   }>;
   usage?: OpenAIUsage | null;
 };
+
+const toolCall = z.looseObject({
+  id: z.string(),
+  type: z.literal('function'),
+  function: z.looseObject({ name: z.string(), arguments: z.string() }),
+});
+
+const count = z.number().optional();
+
+/** What the codec writes, checked to be the ChatCompletion the type promises (tsc checks the schema against the type). */
+const completionSchema: z.ZodType<ChatCompletion> = z.looseObject({
+  id: z.string(),
+  object: z.literal('chat.completion'),
+  created: z.number(),
+  model: z.string(),
+  choices: z.array(
+    z.looseObject({
+      index: z.number(),
+      message: z.looseObject({
+        role: z.literal('assistant'),
+        // The type promises it, as OpenAI always sends it; an upstream that left it out gets null.
+        content: z.string().nullable().default(null),
+        refusal: z.string().nullable().optional(),
+        reasoning_content: z.string().optional(),
+        tool_calls: z.array(toolCall).optional(),
+      }),
+      finish_reason: z.string().nullable(),
+      logprobs: z.null(),
+    }),
+  ),
+  usage: z
+    .looseObject({
+      prompt_tokens: z.number(),
+      completion_tokens: z.number(),
+      total_tokens: z.number(),
+      prompt_tokens_details: z.looseObject({ cached_tokens: count }).optional(),
+      completion_tokens_details: z.looseObject({ reasoning_tokens: count }).optional(),
+    })
+    .optional(),
+});
+
+/**
+ * A ChatCompletion body the OpenAI codec wrote, as the SDK-shaped type, validated rather than
+ * cast: a same-format answer carries the upstream's fields, and one that is not a
+ * ChatCompletion fails here (invalid_response, naming the field) instead of reaching the
+ * caller mistyped.
+ */
+export function toChatCompletion(body: unknown): ChatCompletion {
+  return parseWith(completionSchema, body, {
+    kind: 'invalid_response',
+    what: 'openai chat completion answer',
+  });
+}
