@@ -1,7 +1,8 @@
 /**
  * What the engine remembers about targets across calls: breakers per target and per provider,
  * cooldowns from rate-limit hints, which targets reject a prefill, and recent latencies and
- * outcomes for /status.
+ * outcomes for /status. State for targets the configuration does not name is kept for the
+ * most recently used few only (recent-targets.ts).
  */
 import type { ErrorKind } from '../errors/index.ts';
 import {
@@ -17,6 +18,7 @@ import {
   createMemoryBreakerStore,
 } from '../policy/index.ts';
 import type { EventHub, SkipReason } from './events.ts';
+import { createRecentTargets } from './recent-targets.ts';
 import type { TargetRef } from './routes.ts';
 import type { EngineSettings } from './settings.ts';
 
@@ -118,8 +120,10 @@ export interface Health {
   markPrefillRejected(key: string): void;
   acceptsPrefill(key: string): boolean | undefined;
   status(targets: readonly TargetRef[]): TargetStatus[];
-  /** Targets attempted so far (a call may name one no route lists). */
+  /** Targets attempted so far (a call may name one no route lists; of those, the most recent few). */
   seen(): TargetRef[];
+  /** How many targets have state of each kind (for tests and leak checks). */
+  sizes(): { breakers: number; stats: number; prefill: number; seen: number; inFlight: number };
   dispose(): void;
 }
 
@@ -144,7 +148,13 @@ function percentile(sorted: readonly number[], p: number): number | undefined {
 export function createHealth(
   settings: EngineSettings,
   hub: EventHub,
-  deps: { clock: Clock; breakerStore?: BreakerStore; cooldownStore?: CooldownStore },
+  deps: {
+    clock: Clock;
+    breakerStore?: BreakerStore;
+    cooldownStore?: CooldownStore;
+    /** Whether the configuration names the target; the others' state is bounded. Default: all are named. */
+    isConfigured?: (key: string) => boolean;
+  },
 ): Health {
   const { clock } = deps;
   const store = deps.breakerStore ?? createMemoryBreakerStore();
@@ -159,6 +169,10 @@ export function createHealth(
   const seen = new Map<string, TargetRef>();
   // provider → model key → when it last failed in a way that may be the provider's.
   const failingModels = new Map<string, Map<string, number>>();
+  const isConfigured = deps.isConfigured ?? (() => true);
+  const recent = createRecentTargets();
+  // Permits given and not yet released, per target: a target in use is not forgotten.
+  const inFlight = new Map<string, number>();
   const spreadWindowMs =
     (settings.breaker === false ? undefined : settings.breaker.windowMs) ?? DEFAULT_SPREAD_WINDOW_MS;
 
@@ -195,6 +209,23 @@ export function createHealth(
     }
     return s;
   };
+  /** Forgets a target the configuration does not name (only what this engine owns; shared stores keep theirs). */
+  const forget = (key: string) => {
+    breakers.get(key)?.dispose();
+    breakers.delete(key);
+    if (!deps.breakerStore) store.delete?.(key);
+    if (!deps.cooldownStore) cooldowns.clear(key);
+    stats.delete(key);
+    prefill.delete(key);
+    seen.delete(key);
+    recovering.delete(key);
+    for (const models of failingModels.values()) models.delete(key);
+  };
+  /** The target is in use now; an unconfigured one may push the least recently used out. */
+  const touch = (key: string) => {
+    if (isConfigured(key)) return;
+    for (const old of recent.touch(key, (k) => inFlight.has(k) || pacers.has(k))) forget(old);
+  };
   const push = <T>(list: T[], value: T, max: number) => {
     list.push(value);
     if (list.length > max) list.shift();
@@ -202,6 +233,7 @@ export function createHealth(
 
   return {
     acquire(target, options) {
+      touch(target.key);
       const pacingVerdict = pacers.get(target.key);
       if (pacingVerdict)
         return { allowed: false, reason: 'cooling_down', retryAtMs: clock.now(), pacingVerdict };
@@ -249,12 +281,20 @@ export function createHealth(
           resolve(coolUntilMs);
         };
       }
+      inFlight.set(target.key, (inFlight.get(target.key) ?? 0) + 1);
+      let released = false;
       return {
         allowed: true,
         probe: p.probe || t.probe,
         pacing,
         settlePacing: (coolUntilMs) => settlePacing(coolUntilMs),
         release(outcome, kind, longCooldown) {
+          if (!released) {
+            released = true;
+            const left = (inFlight.get(target.key) ?? 1) - 1;
+            if (left > 0) inFlight.set(target.key, left);
+            else inFlight.delete(target.key);
+          }
           const opts = { longCooldown: longCooldown === true };
           t.release(outcome, opts);
           const providerOutcome =
@@ -266,11 +306,13 @@ export function createHealth(
       };
     },
     readyAt(target, now) {
+      touch(target.key);
       if (breaker(target.provider)?.state() === 'open' || breaker(target.key)?.state() === 'open')
         return undefined;
       return cooldowns.isCooling(target.key)?.untilMs ?? now;
     },
     coolUntil(key, untilMs, reason) {
+      touch(key);
       const before = cooldowns.isCooling(key)?.untilMs;
       cooldowns.coolUntil(key, untilMs, reason);
       const after = cooldowns.isCooling(key)?.untilMs;
@@ -280,6 +322,7 @@ export function createHealth(
     },
     lastFailureAt: (key) => stats.get(key)?.lastFailureAt,
     record(target, result) {
+      touch(target.key);
       seen.set(target.key, target);
       const s = statsOf(target.key);
       push(s.outcomes, result.ok, RING);
@@ -300,7 +343,10 @@ export function createHealth(
         RECENT_FAILURES,
       );
     },
-    markPrefillRejected: (key) => void prefill.set(key, false),
+    markPrefillRejected(key) {
+      touch(key);
+      prefill.set(key, false);
+    },
     acceptsPrefill: (key) => prefill.get(key),
     status(targets) {
       return targets.map((target) => {
@@ -333,6 +379,13 @@ export function createHealth(
       });
     },
     seen: () => [...seen.values()],
+    sizes: () => ({
+      breakers: breakers.size,
+      stats: stats.size,
+      prefill: prefill.size,
+      seen: seen.size,
+      inFlight: inFlight.size,
+    }),
     dispose() {
       for (const b of breakers.values()) b.dispose();
       breakers.clear();

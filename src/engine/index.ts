@@ -80,7 +80,13 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = {}): Eng
     clock,
     ...(deps.breakerStore ? { breakerStore: deps.breakerStore } : {}),
     ...(deps.cooldownStore ? { cooldownStore: deps.cooldownStore } : {}),
+    // Asked only once calls run, when configuredTargets below is defined.
+    isConfigured: (key) => {
+      configuredKeys ??= new Set(configuredTargets().keys());
+      return configuredKeys.has(key);
+    },
   });
+  let configuredKeys: Set<string> | undefined;
   const budget =
     settings.retry.budget === false ? undefined : createRetryBudget({ ...settings.retry.budget, clock });
   const balancing = createBalancing(settings, { clock, random });

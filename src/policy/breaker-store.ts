@@ -34,6 +34,8 @@ export interface BreakerState {
 export interface BreakerStore {
   get(key: string): BreakerState | undefined;
   set(key: string, state: BreakerState): void;
+  /** Optional: forgets a key (a target no longer tracked); a shared store may keep it for others. */
+  delete?(key: string): void;
   /** Optional: hears changes to any key (made here or, for a remote store, elsewhere). */
   subscribe?(listener: (key: string, state: BreakerState) => void): () => void;
 }
@@ -47,6 +49,7 @@ export function createMemoryBreakerStore(): BreakerStore {
       states.set(key, state);
       for (const listener of [...listeners]) listener(key, state);
     },
+    delete: (key) => void states.delete(key),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { UNCONFIGURED_TARGETS_KEPT } from '../../src/engine/recent-targets.ts';
 import { createHarness, GATEWAY_KEY, type Harness } from './support.ts';
 
 let harness: Harness | undefined;
@@ -131,5 +132,10 @@ describe('bounded labels and state', () => {
     expect(after.targets).toEqual(before.targets);
     expect(after.targets).not.toContainEqual(expect.stringMatching(/^openai\/gpt-[0-9a-f]{12}$/));
     expect(Math.abs(after.size - before.size)).toBeLessThan(before.size * 0.02);
+    // The engine's own health state is bounded too: the configured targets and the latest few others.
+    const engineTargets = gateway.engine.status();
+    const configured = engineTargets.filter((t) => !/^gpt-[0-9a-f]{12}$/.test(t.model));
+    expect(configured.map((t) => t.key).sort()).toEqual([...before.targets].sort());
+    expect(engineTargets.length - configured.length).toBe(UNCONFIGURED_TARGETS_KEPT);
   });
 });
