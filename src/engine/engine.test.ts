@@ -347,7 +347,7 @@ describe('engine: before the commit point', () => {
     ]);
   });
 
-  it('opens breakers on repeated failures, skips the target, and tries the longest-failed one when all are open', async () => {
+  it('opens breakers on repeated failures, skips the target, and tries each (the longest-failed first) when all are open', async () => {
     const { clock, transport, engine } = setup(
       {
         'anthropic/claude-sonnet-4-5': [{ fail: 'server' }],
@@ -364,8 +364,12 @@ describe('engine: before the commit point', () => {
     expect(engine.status().map((s) => s.breaker)).toEqual(['open', 'open', 'open']);
     const call = engine.execute(ask());
     await settle(clock, call.response()).catch(() => {});
-    // One attempt, on the target that failed longest ago, rather than none.
-    expect(transport.seen.map((s) => s.key).slice(3)).toEqual(['anthropic/claude-sonnet-4-5']);
+    // A real attempt on each, the target that failed longest ago first, rather than none.
+    expect(transport.seen.map((s) => s.key).slice(3)).toEqual([
+      'anthropic/claude-sonnet-4-5',
+      'openai/gpt-4.1',
+      'gemini/gemini-2.5-flash',
+    ]);
     expect((await call.trace).breakerSkips.length).toBeGreaterThanOrEqual(3);
   });
 });

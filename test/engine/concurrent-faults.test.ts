@@ -121,6 +121,42 @@ describe('every target of the route held back', () => {
     expect(error.message).toMatch(/2 failures/);
   });
 
+  it('every breaker open and the first panic attempt fails: the other held targets are tried too', async () => {
+    const [a, b, c] = [MODEL, 'claude-sonnet-4-5', 'gemini-2.5-flash'];
+    mock.setScenario({
+      models: {
+        [a]: { faults: [{ fault: '500', times: 3 }] },
+        [b]: { faults: [{ fault: '500', times: 2 }] },
+        [c]: { faults: [{ fault: '500', times: 2 }] },
+      },
+    });
+    engine = engineFor(mock, {
+      routes: {
+        default: [`openai/${a}`, `anthropic/${b}`, `gemini/${c}`],
+        a: [`openai/${a}`],
+        b: [`anthropic/${b}`],
+        c: [`gemini/${c}`],
+      },
+      retry: { attempts: 1, baseMs: 1, capMs: 1 },
+      breaker: { consecutiveFailures: 2, minimumSpanMs: 0, cooldownMs: 60_000 },
+    });
+    // Each breaker opens in turn: the first failed longest ago, so panic tries it first (and it fails again).
+    for (const route of ['a', 'b', 'c'])
+      for (let i = 0; i < 2; i++)
+        await engine
+          .execute({ ...ask(i), model: route })
+          .response()
+          .catch(() => undefined);
+    expect(engine.status().map((t) => t.breaker)).toEqual(['open', 'open', 'open']);
+    const call = engine.execute(ask(9));
+    const response = await call.response();
+    expect(response.model).toBe(b);
+    expect((await call.trace).attempts.map((t) => [t.model, t.outcome])).toEqual([
+      [a, 'error'],
+      [b, 'success'],
+    ]);
+  });
+
   it('nothing answered and a target held back only by its breaker: it still gets a real attempt (panic) and answers', async () => {
     mock.setScenario({
       models: { [MODEL]: { faults: [{ fault: '500', times: 2 }] }, 'gpt-4.1-mini': { faults: ['503'] } },

@@ -65,15 +65,25 @@ export async function runRoute(ctx: CallContext): Promise<Outcome> {
   }
   // Nothing answered and a target was passed over only for its breaker, untried by this call:
   // it gets a real attempt (Envoy's panic threshold) rather than the call failing unasked.
-  const held = states.filter(
-    (s) => s.attempts === 0 && (s.skipped === 'breaker_open' || s.skipped === 'provider_breaker_open'),
-  );
-  if (ctx.ledger.records.length > 0 && held.length > 0 && ctx.deadline.remainingMs() > 0) {
-    const pick = forcedPick(held, health, settings);
-    if (pick) {
+  // Each such target is tried, the one that failed longest ago first: with random faults every
+  // breaker of a busy route can be open at once, and a call that is otherwise lost gains from each.
+  const untriedHeld = () =>
+    states.filter(
+      (s) => s.attempts === 0 && (s.skipped === 'breaker_open' || s.skipped === 'provider_breaker_open'),
+    );
+  const panic = async (): Promise<Outcome | undefined> => {
+    for (let held = untriedHeld(); held.length > 0 && ctx.deadline.remainingMs() > 0; held = untriedHeld()) {
+      const pick = forcedPick(held, health, settings);
+      if (!pick) return undefined;
       const outcome = await tryTarget(ctx, states, pick, { forced: true });
       if (ended(outcome)) return outcome;
+      if (pick.attempts === 0) return undefined;
     }
+    return undefined;
+  };
+  if (ctx.ledger.records.length > 0) {
+    const outcome = await panic();
+    if (outcome) return outcome;
   }
   // Every target was skipped: the one that failed longest ago is tried rather than none.
   if (ctx.ledger.records.length === 0) {
@@ -81,6 +91,8 @@ export async function runRoute(ctx: CallContext): Promise<Outcome> {
     if (pick) {
       const outcome = await tryTarget(ctx, states, pick, { forced: true });
       if (ended(outcome)) return outcome;
+      const rest = await panic();
+      if (rest) return rest;
     } else {
       const soonest = soonestCooldownEnd(states);
       if (soonest !== undefined) return { kind: 'stop', error: everyTargetCooling(ctx, states, soonest) };
