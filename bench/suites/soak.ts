@@ -25,9 +25,9 @@ import {
   FIRST_ATTEMPT_MIX,
   failingShare,
   MODELS,
+  parseOutage,
   ROUTE_ORDER,
   SEED,
-  parseOutage,
   soakScenario,
 } from '../soak/scenario.ts';
 import { SOAK_SYSTEMS, type SoakSystemSpec } from '../soak/systems.ts';
@@ -202,7 +202,10 @@ async function runSystem(spec: SoakSystemSpec, o: ReturnType<typeof options>): P
     const { outage } = o;
     const timers = outage
       ? [
-          setTimeout(() => void setScenario(soakScenario(o.faults, outage)), outage.from * o.durationS * 1000),
+          setTimeout(
+            () => void setScenario(soakScenario(o.faults, outage)),
+            outage.from * o.durationS * 1000,
+          ),
           setTimeout(() => void setScenario(soakScenario(o.faults)), outage.to * o.durationS * 1000),
         ]
       : [];
