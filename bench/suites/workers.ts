@@ -33,7 +33,7 @@ interface Cell {
   mode: Mode;
   connections: number;
   /** The best round (highest ok/s), with CPU per request over every gateway process. */
-  load?: LoadResult & { gatewayUsPerReq: number; mockUsPerReq: number };
+  load?: LoadResult & { gatewayUsPerReq: number; primaryUsPerReq: number; mockUsPerReq: number };
   rounds: number[];
 }
 
@@ -89,7 +89,11 @@ export async function run(): Promise<void> {
               cells.push(cell);
             }
             const stream = mode === 'stream';
-            const before = await Promise.all([cpuOf(cluster.pids), mock.cpuMs()]);
+            const before = await Promise.all([
+              cpuOf(cluster.pids),
+              mock.cpuMs(),
+              procCpuMs(cluster.pids[0] ?? 0),
+            ]);
             const load = await runLoad({
               url: `${cluster.service.url}/v1/chat/completions`,
               headers: {},
@@ -97,11 +101,22 @@ export async function run(): Promise<void> {
               connections,
               durationS: DURATION_S,
             });
-            const after = await Promise.all([cpuOf(cluster.pids), mock.cpuMs()]);
-            const perReq = (i: 0 | 1) => (((after[i] ?? 0) - (before[i] ?? 0)) * 1000) / Math.max(1, load.ok);
+            const after = await Promise.all([
+              cpuOf(cluster.pids),
+              mock.cpuMs(),
+              procCpuMs(cluster.pids[0] ?? 0),
+            ]);
+            const perReq = (i: 0 | 1 | 2) =>
+              (((after[i] ?? 0) - (before[i] ?? 0)) * 1000) / Math.max(1, load.ok);
             cell.rounds.push(load.okPerSec);
             if (!cell.load || load.okPerSec > cell.load.okPerSec)
-              cell.load = { ...load, gatewayUsPerReq: perReq(0), mockUsPerReq: perReq(1) };
+              cell.load = {
+                ...load,
+                gatewayUsPerReq: perReq(0),
+                // With one worker the primary is the gateway itself: no separate share.
+                primaryUsPerReq: workers === 1 ? 0 : perReq(2),
+                mockUsPerReq: perReq(1),
+              };
             console.log(
               `  round ${round + 1} ${mode} c=${connections} --workers ${workers}: ${load.okPerSec.toFixed(0)} ok/s p50 ${load.p50} ms p99 ${load.p99} ms, gateway CPU ${perReq(0).toFixed(0)} µs/req (non2xx ${load.non2xx}, errors ${load.errors})`,
             );
@@ -133,6 +148,7 @@ export async function run(): Promise<void> {
         l.p99,
         Math.round(l.gatewayUsPerReq),
         ref ? (l.gatewayUsPerReq / ref.gatewayUsPerReq).toFixed(2) : '',
+        c.workers === 1 ? '–' : Math.round(l.primaryUsPerReq),
         Math.round(l.mockUsPerReq),
         l.non2xx + l.errors,
       ];
@@ -148,6 +164,7 @@ export async function run(): Promise<void> {
       'p99 ms',
       'gateway CPU µs/req (all processes)',
       `CPU × ${base} worker`,
+      'of which the primary',
       'mock CPU µs/req',
       'failed',
     ],

@@ -7,6 +7,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type MockProvider, startMockProvider } from '../../src/testing/index.ts';
+import { sharedRedisUrl, uniquePrefix } from '../state/redis-server.ts';
 import {
   killAll,
   openStream,
@@ -130,6 +131,34 @@ describe('outlast gateway --workers 2', () => {
     expect(viaOther.headers['x-outlast-attempts']).toBe('1');
     // The other worker never sent the open target a request.
     expect(primaryCalls()).toBe(2);
+  });
+
+  it('with state.redis the workers share through Redis directly, as separate instances do', async () => {
+    mock = await startMockProvider({
+      scenario: {
+        defaults: { firstTokenMs: 0, tokenMs: 0, answerTokens: 5 },
+        models: { 'gpt-primary': { faults: ['500'] } },
+      },
+    });
+    const redis = `state: { redis: "${sharedRedisUrl()}", prefix: "${uniquePrefix()}", syncIntervalMs: 200 }`;
+    const { url } = await startCluster(writeConfig(yaml(mock, [redis])));
+    const first = await pinnedTo(url);
+    const answer = await send(url, '/v1/chat/completions', { body: chat(), agent: first.agent });
+    first.agent.destroy();
+    expect(answer.headers['x-outlast-model']).toBe('gemini/gemini-backup');
+    const other = first.worker === '1' ? '2' : '1';
+    const seen = await sendUntil(
+      url,
+      '/status',
+      (a) => {
+        const s = parse(a.body);
+        return (
+          a.worker === other && s.targets.some((t) => t.key === 'openai/gpt-primary' && t.breaker === 'open')
+        );
+      },
+      100,
+    );
+    expect(parse(seen.body).state).toMatchObject({ backend: 'redis', status: 'ok' });
   });
 
   it('SIGTERM drains the streams in flight on both workers, then exits 0', async () => {
