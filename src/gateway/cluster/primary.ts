@@ -38,6 +38,8 @@ export interface GatewayClusterOptions {
   restart?: RestartPolicyOptions;
   /** A worker's share of /metrics not in within this fails the scrape (503); default 2000 ms. */
   metricsTimeoutMs?: number;
+  /** Every worker of the first start must listen within this, or the start fails; default 60 000 ms. */
+  startupTimeoutMs?: number;
 }
 
 export interface GatewayCluster {
@@ -291,13 +293,22 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
     });
   };
 
+  const startupTimeoutMs = options.startupTimeoutMs ?? 60_000;
+  let startupTimer: NodeJS.Timeout | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       startupReady = resolve;
       startupFailed = (reason) => reject(new Error(reason));
+      // A worker that neither listens nor exits (a hung dependency) must not hang the start.
+      startupTimer = setTimeout(() => {
+        const waiting = [...lives.values()].filter((l) => l.readyAt === undefined).map((l) => l.worker.id);
+        startupFailed?.(`workers ${waiting.join(', ')} did not listen within ${startupTimeoutMs} ms`);
+      }, startupTimeoutMs);
       for (let slot = 0; slot < options.workers; slot++) fork(slot);
     });
+    clearTimeout(startupTimer);
   } catch (error) {
+    clearTimeout(startupTimer);
     startupFailed = undefined;
     await stopAll(1, error instanceof Error ? error.message : String(error));
     throw error;

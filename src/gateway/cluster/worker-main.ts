@@ -46,7 +46,16 @@ const member: ClusterMember = {
   metrics() {
     const id = nextMetricsId++;
     return new Promise<string>((resolve, reject) => {
-      metricsWaiting.set(id, { resolve, reject });
+      // The primary answers within its own collection timeout; this bounds a primary that does not.
+      const timer = setTimeout(() => {
+        metricsWaiting.delete(id);
+        reject(new Error('the primary process did not send the metrics within 5000 ms'));
+      }, 5000);
+      const settle = <T>(fn: (value: T) => void) => (value: T) => {
+        clearTimeout(timer);
+        fn(value);
+      };
+      metricsWaiting.set(id, { resolve: settle(resolve), reject: settle(reject) });
       send({ ns: CONTROL_NS, t: 'metrics', id });
     });
   },
