@@ -51,10 +51,12 @@ const member: ClusterMember = {
         metricsWaiting.delete(id);
         reject(new Error('the primary process did not send the metrics within 5000 ms'));
       }, 5000);
-      const settle = <T>(fn: (value: T) => void) => (value: T) => {
-        clearTimeout(timer);
-        fn(value);
-      };
+      const settle =
+        <T>(fn: (value: T) => void) =>
+        (value: T) => {
+          clearTimeout(timer);
+          fn(value);
+        };
       metricsWaiting.set(id, { resolve: settle(resolve), reject: settle(reject) });
       send({ ns: CONTROL_NS, t: 'metrics', id });
     });
