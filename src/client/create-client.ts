@@ -183,7 +183,15 @@ export function createClient(options: ClientOptions, deps: ClientDeps = {}): Out
       return startStreamed<ChatCompletionChunk>(call, async function* () {
         // The chunk objects the gateway frames as SSE: one translation (src/wire/openai).
         const events = createOpenaiEventEncoder({ model: (await call.committed).model, includeUsage });
-        for await (const part of call) yield* events.push(part);
+        // A call relayed as it came (n > 1, audio) yields the upstream's own chunks.
+        let relaying = false;
+        for await (const part of call) {
+          if (part.type === 'verbatim') {
+            if (part.dialect !== 'openai-chat') continue;
+            relaying = true;
+            yield JSON.parse(part.data) as ChatCompletionChunk;
+          } else if (!relaying) yield* events.push(part);
+        }
       });
     });
 

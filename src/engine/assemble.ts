@@ -8,6 +8,7 @@ import type {
   StreamPart,
   Usage,
 } from '../wire/canonical/index.ts';
+import { WHOLE_CHAT_COMPLETION } from '../wire/canonical/response-parts.ts';
 
 type Building =
   | { type: 'text'; text: string }
@@ -118,7 +119,9 @@ export function createAssembler(): Assembler {
         case 'verbatim':
           // The dialect's own final answer, for a caller of that dialect (the Responses API's
           // terminal event carries the whole Response object).
-          if (TERMINAL_RESPONSES_EVENTS.has(part.event)) {
+          if (part.event === WHOLE_CHAT_COMPLETION)
+            verbatim = { dialect: part.dialect, body: JSON.parse(part.data) as JsonObject };
+          else if (TERMINAL_RESPONSES_EVENTS.has(part.event)) {
             const body = (JSON.parse(part.data) as { response?: JsonObject }).response;
             if (body) verbatim = { dialect: part.dialect, body };
           }

@@ -88,6 +88,7 @@ export async function serveCall(input: ServeRequest, context: ServeContext): Pro
       model: committed.model,
       // An OpenAI client that asked for `stream_options.include_usage` gets its usage chunk.
       ...(request.includeUsage === undefined ? {} : { includeUsage: request.includeUsage }),
+      ...(request.origin ? { relayed: request.origin.dialect } : {}),
       signal,
       facing: context.facing,
       ...(context.onUsage ? { onUsage: context.onUsage } : {}),

@@ -8,7 +8,7 @@
 
 import { type EngineCall, forEachQueued } from '../engine/index.ts';
 import type { OutlastError } from '../errors/index.ts';
-import type { StreamPart, Usage } from '../wire/canonical/index.ts';
+import type { StreamPart, Usage, VerbatimDialect } from '../wire/canonical/index.ts';
 import type { ServerCodec, StreamEncoder } from '../wire/codec.ts';
 
 export interface SseBody {
@@ -34,6 +34,8 @@ export interface SseBodyOptions {
   model: string;
   /** OpenAI: whether the client asked for `stream_options.include_usage`. */
   includeUsage?: boolean;
+  /** The request is relayed as it came in this dialect (serve-call reads it from the request). */
+  relayed?: VerbatimDialect;
   signal: AbortSignal;
   /** The error as this entry point's client sees it. */
   facing(error: unknown): OutlastError;
@@ -46,6 +48,7 @@ export function createSseBody(options: SseBodyOptions): SseBody {
   const encoder: StreamEncoder = codec.createStreamEncoder({
     model: options.model,
     ...(options.includeUsage === undefined ? {} : { includeUsage: options.includeUsage }),
+    ...(options.relayed === undefined ? {} : { relayed: options.relayed }),
   });
   let parts: AsyncIterator<StreamPart> | undefined;
   let finished = false;

@@ -4,7 +4,13 @@
  * the gateway and the mock provider use the server side. One translation, written once.
  */
 import type { OutlastError } from '../errors/index.ts';
-import type { CanonicalRequest, CanonicalResponse, StreamPart, WireFormat } from './canonical/index.ts';
+import type {
+  CanonicalRequest,
+  CanonicalResponse,
+  StreamPart,
+  VerbatimDialect,
+  WireFormat,
+} from './canonical/index.ts';
 
 /** One server-sent event as eventsource-parser hands it over. */
 export interface SseEvent {
@@ -71,6 +77,8 @@ export interface StreamEncoderOptions {
   model: string;
   /** OpenAI: whether the client asked for a usage chunk. */
   includeUsage?: boolean;
+  /** The request is relayed as it came in this dialect: its `verbatim` parts are the stream. */
+  relayed?: VerbatimDialect;
 }
 
 /** Turns canonical parts into the bytes the real API would send. */

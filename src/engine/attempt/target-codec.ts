@@ -10,6 +10,7 @@
 import { OutlastError } from '../../errors/index.ts';
 import type { CanonicalRequest } from '../../wire/canonical/index.ts';
 import type { ClientCodec } from '../../wire/codec.ts';
+import { relayedChatClientCodec } from '../../wire/openai/index.ts';
 import { responsesClientCodec } from '../../wire/openai-responses/index.ts';
 import type { ProviderConfig, ProviderType } from '../config.ts';
 import type { TargetRef } from '../routes.ts';
@@ -45,11 +46,17 @@ export function codecForAttempt(
       return { codec: deps.responseHomes.recording(responsesClientCodec, ref.provider), verbatim: true };
     }
   }
+  // What Chat Completions cannot say in the canonical model (n > 1, audio) goes as it came to
+  // an OpenAI-format target, never continued.
+  if (origin?.dialect === 'openai-chat' && provider.type === 'openai' && !continuation)
+    return { codec: relayedChatClientCodec, verbatim: true };
   const need = origin?.needs[0];
   if (need)
     throw untranslatable(
       need.path,
-      `${need.what} needs OpenAI's own Responses API as the upstream (an openai provider with \`responses: true\`); ${ref.provider}/${ref.model} ${provider.type === 'openai' ? 'is not marked as one' : `speaks the ${provider.type} format`}`,
+      origin?.dialect === 'openai-chat'
+        ? `${need.what} passes only to an OpenAI-format target, as it came; ${ref.provider}/${ref.model} speaks the ${provider.type} format`
+        : `${need.what} needs OpenAI's own Responses API as the upstream (an openai provider with \`responses: true\`); ${ref.provider}/${ref.model} ${provider.type === 'openai' ? 'is not marked as one' : `speaks the ${provider.type} format`}`,
     );
   return { codec: deps.codecFor(provider.type), verbatim: false };
 }

@@ -7,6 +7,9 @@ import type { CanonicalResponse, StreamPart } from './types.ts';
  * streamed answer would: content blocks a stream cannot carry (an image, a tool result) and
  * passthrough fields are not in them.
  */
+/** The event name of a whole Chat Completion relayed as one `verbatim` part (no SSE event has it). */
+export const WHOLE_CHAT_COMPLETION = 'chat.completion';
+
 export function responseToParts(response: CanonicalResponse): StreamPart[] {
   const parts: StreamPart[] = [{ type: 'message_start', id: response.id, model: response.model }];
   let index = 0;
@@ -52,14 +55,13 @@ export function responseToParts(response: CanonicalResponse): StreamPart[] {
   if (response.verbatim) {
     // The answer as the caller's own dialect gave it, for that caller's encoder (the Responses
     // API's terminal event carries the whole Response).
-    const event =
-      response.verbatim.body.status === 'incomplete' ? 'response.incomplete' : 'response.completed';
-    parts.push({
-      type: 'verbatim',
-      dialect: response.verbatim.dialect,
-      event,
-      data: JSON.stringify({ type: event, response: response.verbatim.body }),
-    });
+    const { dialect, body } = response.verbatim;
+    if (dialect === 'openai-chat')
+      parts.push({ type: 'verbatim', dialect, event: WHOLE_CHAT_COMPLETION, data: JSON.stringify(body) });
+    else {
+      const event = body.status === 'incomplete' ? 'response.incomplete' : 'response.completed';
+      parts.push({ type: 'verbatim', dialect, event, data: JSON.stringify({ type: event, response: body }) });
+    }
   }
   parts.push({
     type: 'message_delta',

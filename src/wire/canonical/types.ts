@@ -158,8 +158,12 @@ export interface CanonicalRequest {
   origin?: RequestOrigin;
 }
 
-/** A dialect whose requests and events outlast can relay unchanged to a target that speaks it. */
-export type VerbatimDialect = 'openai-responses';
+/**
+ * A dialect whose requests and events outlast can relay unchanged to a target that speaks it:
+ * the Responses API, and Chat Completions for what the canonical model cannot carry (`n > 1`,
+ * audio output).
+ */
+export type VerbatimDialect = 'openai-responses' | 'openai-chat';
 
 export interface RequestOrigin {
   readonly dialect: VerbatimDialect;

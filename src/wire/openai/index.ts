@@ -1,5 +1,5 @@
 /** The OpenAI Chat Completions codec (also every OpenAI-compatible server), both directions. */
-import type { Codec } from '../codec.ts';
+import type { ClientCodec, Codec } from '../codec.ts';
 import {
   decodeOpenaiError,
   encodeOpenaiError,
@@ -7,6 +7,12 @@ import {
   openaiRequestIdOf,
 } from './errors.ts';
 import { parseOpenaiRequest } from './parse-request.ts';
+import {
+  createRelayedChatDecoder,
+  createRelayedChatEncoder,
+  decodeRelayedChatResponse,
+  encodeRelayedChatRequest,
+} from './relayed.ts';
 import { encodeOpenaiRequest } from './request.ts';
 import { decodeOpenaiResponse, encodeOpenaiResponse } from './response.ts';
 import { createOpenaiStreamDecoder } from './stream-decoder.ts';
@@ -22,9 +28,20 @@ export const openaiCodec: Codec = {
   requestIdOf: openaiRequestIdOf,
   decodeRequest: (body) => parseOpenaiRequest(body),
   encodeResponse: encodeOpenaiResponse,
-  createStreamEncoder: (options) => createOpenaiStreamEncoder(options),
+  createStreamEncoder: (options) =>
+    options.relayed === 'openai-chat'
+      ? createRelayedChatEncoder(createOpenaiStreamEncoder(options))
+      : createOpenaiStreamEncoder(options),
   encodeError: encodeOpenaiError,
   encodeStreamError: encodeOpenaiStreamError,
+};
+
+/** The client side for a Chat Completions call relayed as it came (`n > 1`, audio output). */
+export const relayedChatClientCodec: ClientCodec = {
+  ...openaiCodec,
+  encodeRequest: encodeRelayedChatRequest,
+  decodeResponse: decodeRelayedChatResponse,
+  createStreamDecoder: createRelayedChatDecoder,
 };
 
 export {

@@ -273,17 +273,29 @@ function messages(raw: RawRequest, request: CanonicalRequest): void {
   if (system.length > 0) request.system = system;
 }
 
+/** The parts of a request only an OpenAI-format target can answer, relayed as they came. */
+function relayedOnly(body: JsonObject): Array<{ path: string; what: string }> {
+  const needs: Array<{ path: string; what: string }> = [];
+  if (typeof body.n === 'number' && body.n > 1) needs.push({ path: 'n', what: `${body.n} choices (n > 1)` });
+  const modalities = Array.isArray(body.modalities) ? body.modalities : [];
+  if (modalities.includes('audio')) needs.push({ path: 'modalities', what: 'audio output' });
+  else if (isJsonObject(body.audio)) needs.push({ path: 'audio', what: 'audio output' });
+  return needs;
+}
+
 export function parseOpenaiRequest(body: unknown): CanonicalRequest {
   if (!isJsonObject(body)) throw badRequest('body', 'expected a JSON object');
   const raw = parse<RawRequest>(requestSchema, body, '');
-  if (typeof raw.n === 'number' && raw.n > 1)
-    throw badRequest('n', 'outlast answers one choice; n must be 1');
   const fields = unknownFields(raw, REQUEST_KEYS);
   // A known field sent as null means "unset": keep it verbatim, read nothing from it.
   for (const key of REQUEST_KEYS) if (raw[key] === null) fields[key] = null;
   const meta: JsonObject = {};
   const request: CanonicalRequest = { model: raw.model, messages: [] };
   messages(raw, request);
+  // What the canonical model cannot carry back: such a call is relayed as it came to an
+  // OpenAI-format target, and only there.
+  const needs = relayedOnly(body);
+  if (needs.length > 0) request.origin = { dialect: 'openai-chat', body, needs };
 
   if (typeof raw.max_completion_tokens === 'number') {
     request.maxTokens = raw.max_completion_tokens;

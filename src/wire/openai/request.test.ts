@@ -103,10 +103,21 @@ describe('openai request → canonical', () => {
       'messages.0.tool_calls.0.function.arguments',
     ],
     [{ model: 'm', messages: [{ role: 'tool', content: 'x' }] }, 'messages.0.tool_call_id'],
-    [{ model: 'm', messages: [{ role: 'user', content: 'x' }], n: 2 }, 'n: '],
     [{ model: 'm', messages: [{ role: 'user', content: 'x' }], tool_choice: 'sometimes' }, 'tool_choice'],
   ])('rejects %j with a bad_request naming %s', (body, path) => {
     expect(badRequestMessage(() => openaiCodec.decodeRequest(body))).toContain(path);
+  });
+
+  it.each([
+    [{ n: 2 }, ['n']],
+    [{ modalities: ['text', 'audio'], audio: { voice: 'alloy', format: 'wav' } }, ['modalities']],
+    [{ audio: { voice: 'alloy', format: 'wav' } }, ['audio']],
+    [{ n: 1, modalities: ['text'] }, []],
+  ])('keeps %j as it came, to relay to an OpenAI-format target only (needs %j)', (extra, paths) => {
+    const body = { model: 'm', messages: [{ role: 'user', content: 'x' }], ...extra };
+    const request = openaiCodec.decodeRequest(body);
+    expect(request.origin?.needs.map((n) => n.path) ?? []).toEqual(paths);
+    if (paths.length > 0) expect(request.origin).toMatchObject({ dialect: 'openai-chat', body });
   });
 });
 

@@ -96,6 +96,8 @@ function messageContent(texts: TextBlock[], remembered: JsonValue | undefined): 
 }
 
 export function encodeOpenaiResponse(response: CanonicalResponse, options: { model: string }): JsonObject {
+  // An answer relayed as it came (n > 1, audio), for its client unchanged.
+  if (response.verbatim?.dialect === 'openai-chat') return response.verbatim.body;
   const { fields, meta } = readPassthrough(response.passthrough);
   const texts: TextBlock[] = [];
   const refusals: TextBlock[] = [];
