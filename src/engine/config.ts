@@ -105,23 +105,45 @@ export type RouteEntryInput = z.output<typeof routeEntry>;
  * starts on the next target; the first to reach its first token answers, the other is
  * cancelled. `false`: never (the same as leaving it out; says so where a reader looks).
  */
-export const hedgeSchema = z.union(
-  [
-    z.literal(false),
-    z.strictObject({
-      after: z.union([z.literal('p95'), ms], { error: "expected 'p95' or a number of ms >= 0" }),
-      /** Hedged calls at most as a share of the route's calls in the window; default 0.05. */
-      maxRatio: ratio.optional(),
-      /** The budget's window; default 60 000. */
-      windowMs: ms.min(1, 'expected a number of ms >= 1').optional(),
-      /** With `after: p95`: the delay while the target has fewer than `minSamples` first tokens; no hedge when absent. */
-      fallbackMs: ms.optional(),
-      /** With `after: p95`: first tokens observed before the p95 is trusted; default 20. */
-      minSamples: positiveInt.min(1, 'expected a positive integer').optional(),
-    }),
-  ],
-  { error: "expected false or an object { after: 'p95' | ms, maxRatio? }" },
-);
+export const hedgeSchema = z
+  .union(
+    [
+      z.literal(false),
+      z.strictObject({
+        after: z
+          .union([z.literal('p95'), ms], { error: "expected 'p95' or a number of ms >= 0" })
+          .describe(
+            "How long the call's first attempt may go without a first token before a second starts on the next target: 'p95' (the first target's observed p95 time to first token) or a number of ms",
+          ),
+        /** Hedged calls at most as a share of the route's calls in the window; default 0.05. */
+        maxRatio: ratio
+          .describe(
+            "Hedged calls at most as a share of the route's calls in the window (default 0.05, no floor)",
+          )
+          .optional(),
+        /** The budget's window; default 60 000. */
+        windowMs: ms
+          .min(1, 'expected a number of ms >= 1')
+          .describe('The hedge budget window, ms (default 60000)')
+          .optional(),
+        /** With `after: p95`: the delay while the target has fewer than `minSamples` first tokens; no hedge when absent. */
+        fallbackMs: ms
+          .describe(
+            "With after: 'p95', the delay while the target has fewer than minSamples first tokens (absent: no hedge until then)",
+          )
+          .optional(),
+        /** With `after: p95`: first tokens observed before the p95 is trusted; default 20. */
+        minSamples: positiveInt
+          .min(1, 'expected a positive integer')
+          .describe("With after: 'p95', first tokens observed before the p95 is trusted (default 20)")
+          .optional(),
+      }),
+    ],
+    { error: "expected false or an object { after: 'p95' | ms, maxRatio? }" },
+  )
+  .describe(
+    'Hedged requests: the first to reach its first token answers, the other is cancelled; false or absent: never. A call with { hedge: false } in its options is never hedged',
+  );
 
 export const routeSchema = z.union(
   [
@@ -239,18 +261,35 @@ export const streamSchema = z.union(
             z.number().positive('expected a number of tokens per second > 0'),
             z.strictObject({
               /** Absolute floor, tokens per second. */
-              tokensPerSecond: z.number().positive('expected a number of tokens per second > 0').optional(),
+              tokensPerSecond: z
+                .number()
+                .positive('expected a number of tokens per second > 0')
+                .describe('Absolute floor, tokens per second')
+                .optional(),
               /** Slow below this share of the target's own median rate (once it has 20 streams). */
-              relative: ratio.optional(),
+              relative: ratio
+                .describe("Slow below this share of the target's own median rate (once it has 20 streams)")
+                .optional(),
               /** No verdict in a stream's first ms; default 3000. */
-              graceMs: ms.optional(),
+              graceMs: ms.describe("No verdict in a stream's first ms (default 3000)").optional(),
               /** The rate is measured over the last ms; default 3000. */
-              windowMs: ms.min(1, 'expected a number of ms >= 1').optional(),
+              windowMs: ms
+                .min(1, 'expected a number of ms >= 1')
+                .describe('The rate is measured over the last ms (default 3000)')
+                .optional(),
               /** `keep` (default): a committed answer streams on however slowly; `continue`: it is continued elsewhere. */
-              afterCommit: z.enum(['keep', 'continue']).optional(),
+              afterCommit: z
+                .enum(['keep', 'continue'])
+                .describe(
+                  'keep (default): a committed answer streams on however slowly; continue: it is continued elsewhere',
+                )
+                .optional(),
             }),
           ],
           { error: 'expected a number of tokens per second or an object' },
+        )
+        .describe(
+          'The slow-stream guard (off by default): a stream crawling below the floor is abandoned before the commit point and the call goes on elsewhere',
         )
         .optional(),
       /** How many times one answer may be continued after interruptions. */
