@@ -45,7 +45,7 @@ export function runGateway(args: string[]) {
     child,
     exited,
     output: () => out,
-    async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+    async waitFor(pattern: RegExp, timeoutMs = 45_000): Promise<RegExpMatchArray> {
       const until = Date.now() + timeoutMs;
       while (Date.now() < until) {
         const match = pattern.exec(out);

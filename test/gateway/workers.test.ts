@@ -66,7 +66,9 @@ interface Status {
 }
 const parse = (body: string) => JSON.parse(body) as Status;
 
-describe('outlast gateway --workers 2', () => {
+// Three Node processes start per test: on a loaded 2-core machine (the whole suite running
+// beside) that alone took over 15 s, so the bounds are wide; a passing test takes 3-8 s.
+describe('outlast gateway --workers 2', { timeout: 90_000 }, () => {
   it('answers from both workers on one port, lists them in /status, and sums both in /metrics', async () => {
     mock = await startMockProvider({
       scenario: { defaults: { firstTokenMs: 0, tokenMs: 0, answerTokens: 5 } },
@@ -233,6 +235,22 @@ describe('outlast gateway --workers 2', () => {
     const answer = await sendUntil(url, '/v1/chat/completions', (a) => a.worker === '3', 30, chat());
     expect(answer.status).toBe(200);
     expect(mock.log().filter((e) => e.model === 'gpt-primary')).toHaveLength(2);
+  });
+
+  it('the demo (no --config) runs on 2 workers with the built-in mock, and exits 0 on SIGTERM', async () => {
+    const demo = runGateway(['--port', '0', '--workers', '2']);
+    const [, url] = await demo.waitFor(/outlast gateway \(demo\) on (http:\/\/\S+)/);
+    await demo.waitFor(/2 workers \(pids \d+, \d+\)/);
+    for (const worker of ['1', '2']) {
+      const status = await sendUntil(url as string, '/status', (a) => a.worker === worker);
+      expect(parse(status.body).routes.map((r) => r.id)).toEqual(['default']);
+      expect(parse(status.body).cluster.size).toBe(2);
+    }
+    const body = { model: 'default', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] };
+    const answer = await send(url as string, '/v1/messages', { body });
+    expect(answer.status).toBe(200);
+    demo.child.kill('SIGTERM');
+    expect(await demo.exited).toBe(0);
   });
 
   it('exits non-zero with the message on a bad config, before any worker starts', async () => {
