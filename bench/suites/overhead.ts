@@ -8,7 +8,7 @@
  */
 
 import { mkdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type ChatTarget,
@@ -23,10 +23,13 @@ import { type LoadResult, runLoad } from '../lib/load.ts';
 import { holdOpenStreams, type OpenStreamsResult } from '../lib/open-streams.ts';
 import { writeResults } from '../lib/results.ts';
 import { addedRatio, ratio } from '../lib/stats.ts';
+import { type SteadyRateResult, steadyRate } from '../lib/steady-rate.ts';
 import { barChartSvg, type Panel } from '../lib/svg.ts';
 import { markdownTable, type Cell as TableCell } from '../lib/table.ts';
-import { OVERHEAD_MODELS, overheadScenario } from '../overhead/scenario.ts';
+import { type LinearityRow, linearityTable, measureLinearity } from '../overhead/linearity.ts';
+import { LINEARITY_TOKENS, OVERHEAD_MODELS, overheadScenario, tokenModel } from '../overhead/scenario.ts';
 import { runSoak, type SoakResult } from '../overhead/soak.ts';
+import { issue20Verdicts } from '../overhead/targets.ts';
 import { portkeyForwardHeaders, startPortkey } from '../services/portkey.ts';
 import { startGatewayChild, startMockChild, startReferenceProxyChild } from '../services/services.ts';
 
@@ -39,6 +42,15 @@ const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 400);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SOAK_ROUNDS = Number(process.env.BENCH_SOAK_ROUNDS ?? 4);
 const SOAK_S = Number(process.env.BENCH_SOAK_S ?? 5);
+/** Issue 20: the 10,000 open streams measured (0 skips), the steady rate, the linearity table. */
+const LARGE_STREAMS = Number(process.env.BENCH_OPEN_STREAMS_LARGE ?? 10_000);
+const STEADY_RATE = Number(process.env.BENCH_STEADY_RATE ?? 500);
+const STEADY_S = Number(process.env.BENCH_STEADY_S ?? 5);
+const LINEARITY = process.env.BENCH_LINEARITY !== '0';
+const LINEARITY_CONCURRENCY = (process.env.BENCH_LINEARITY_CONCURRENCY ?? '10,100,1000')
+  .split(',')
+  .map(Number);
+const STEADY_SYSTEMS = ['direct', 'reference', 'outlast', 'outlastJson'] as const;
 
 type SystemKey = 'direct' | 'reference' | 'outlast' | 'outlastJson' | 'portkey' | 'portkey1550';
 const LABEL: Record<SystemKey, string> = {
@@ -97,7 +109,13 @@ interface Cell {
 export function outlastGatewayConfig(mockUrl: string, jsonUpstream = false): object {
   return {
     providers: { mock: { type: 'openai', baseURL: `${mockUrl}/v1`, apiKey: 'bench-upstream-key' } },
-    routes: { bench: [`mock/${OVERHEAD_MODELS.fast}`], slow: [`mock/${OVERHEAD_MODELS.slow}`] },
+    routes: {
+      bench: [`mock/${OVERHEAD_MODELS.fast}`],
+      slow: [`mock/${OVERHEAD_MODELS.slow}`],
+      [OVERHEAD_MODELS.slowLong]: [`mock/${OVERHEAD_MODELS.slowLong}`],
+      // The linearity rows ask for the mock's model names; the gateway serves them as routes.
+      ...Object.fromEntries(LINEARITY_TOKENS.map((n) => [tokenModel(n), [`mock/${tokenModel(n)}`]])),
+    },
     logging: { level: 'warn' },
     ...(jsonUpstream ? { stream: { upstream: 'when-streaming' } } : {}),
   };
@@ -157,6 +175,13 @@ export async function run(): Promise<void> {
   let soak: SoakResult | string = 'not run';
   let profile: Profile | string = 'not run';
   let profileJson: Profile | string = 'not run';
+  const steady: Partial<Record<SystemKey, SteadyRateResult | { error: string }>> = {};
+  const large: Record<string, OpenStreamsResult | { error: string }> = {};
+  let linearity: LinearityRow[] = [];
+  // The machine is shared: its load is part of every figure.
+  const loads: number[] = [loadavg()[0] ?? Number.NaN];
+  const loadSampler = setInterval(() => loads.push(loadavg()[0] ?? Number.NaN), 5000);
+  loadSampler.unref();
   try {
     const mock = await startMockChild(overheadScenario());
     services.push(mock);
@@ -250,6 +275,31 @@ export async function run(): Promise<void> {
       }
     }
 
+    // Added latency at a steady rate (open loop), sub-millisecond timing: issue 20's 500 req/s.
+    // ROUNDS rounds interleaved across systems; each keeps its round with the lowest p99 (the
+    // least disturbed by the shared machine), as the load cells keep their best.
+    for (let round = 0; STEADY_RATE > 0 && round < ROUNDS; round++) {
+      for (const sys of systems) {
+        if (!(STEADY_SYSTEMS as readonly SystemKey[]).includes(sys.key)) continue;
+        if (!sys.target || sys.error['non-stream']) {
+          steady[sys.key] = { error: sys.error['non-stream'] ?? 'not started' };
+          continue;
+        }
+        const result = await steadyRate({
+          url: sys.target.url,
+          headers: sys.target.headers,
+          body: chatBody(sys.target.model, MAX_TOKENS, false),
+          rate: STEADY_RATE,
+          durationS: STEADY_S,
+        });
+        const kept = steady[sys.key];
+        if (!kept || 'error' in kept || result.p99 < kept.p99) steady[sys.key] = result;
+        console.log(
+          `  round ${round + 1} steady ${STEADY_RATE}/s ${LABEL[sys.key]}: p50 ${result.p50.toFixed(2)} ms p99 ${result.p99.toFixed(2)} ms (sent ${result.sent}, failed ${result.failed})`,
+        );
+      }
+    }
+
     // Memory: fresh child per gateway, so its peak RSS is that of the open-streams phase only.
     for (const key of MEMORY_SYSTEMS) {
       const sys = await startSystem(key, mock.url, mock);
@@ -272,6 +322,57 @@ export async function run(): Promise<void> {
       console.log(`  memory ${LABEL[key]}: ${JSON.stringify(memory[key])}`);
     }
 
+    // Issue 20: many more open streams, measured and reported (each side needs a socket per
+    // stream to the client and, for a gateway, one to the mock: the process's file limit shows).
+    if (LARGE_STREAMS > 0) {
+      for (const key of ['reference', 'outlast'] as const) {
+        const sys = await startSystem(key, mock.url, mock);
+        if (sys.service) services.push(sys.service);
+        if (!sys.target || !sys.service) {
+          large[key] = { error: sys.error.start ?? 'not started' };
+          continue;
+        }
+        // The gateway serves the mock's model name as a route of the same name.
+        large[key] = await holdOpenStreams({
+          service: sys.service,
+          url: sys.target.url,
+          headers: sys.target.headers,
+          body: chatBody(OVERHEAD_MODELS.slowLong, OVERHEAD_MODELS.slowLongTokens, true),
+          count: LARGE_STREAMS,
+          openTimeoutMs: 60_000,
+          holdMs: 2000,
+        });
+        await sys.service.close();
+        console.log(`  memory (${LARGE_STREAMS} streams) ${LABEL[key]}: ${JSON.stringify(large[key])}`);
+      }
+    }
+
+    // Issue 20: CPU and memory per call as concurrency and answers grow.
+    if (LINEARITY) {
+      linearity = await measureLinearity({
+        concurrency: LINEARITY_CONCURRENCY,
+        tokens: LINEARITY_TOKENS,
+        durationS: DURATION_S,
+        mock,
+        start: async (key) => {
+          const sys = await startSystem(key, mock.url, mock);
+          if (!sys.service || !sys.target) throw new Error(sys.error.start ?? 'not started');
+          const service = sys.service;
+          services.push(service);
+          return {
+            service,
+            url: sys.target.url,
+            model: (name) =>
+              key === 'outlast' && name === OVERHEAD_MODELS.fast
+                ? 'bench'
+                : key === 'outlast' && name === OVERHEAD_MODELS.slow
+                  ? 'slow'
+                  : name,
+          };
+        },
+      });
+    }
+
     // Leak check: a fresh gateway under faults, its heap after GC round after round.
     if (SOAK_ROUNDS > 0) {
       soak = await runSoak({ rounds: SOAK_ROUNDS, durationS: SOAK_S, connections: 32 });
@@ -285,6 +386,8 @@ export async function run(): Promise<void> {
       profileJson = await profileGateway(mock.url, true);
     }
   } finally {
+    clearInterval(loadSampler);
+    loads.push(loadavg()[0] ?? Number.NaN);
     await closeProbeAgent();
     await Promise.allSettled(services.reverse().map((s) => s.close()));
   }
@@ -299,6 +402,10 @@ export async function run(): Promise<void> {
     tokensPerStream,
     profile,
     profileJson,
+    steady,
+    large,
+    linearity,
+    loads,
     seconds: (Date.now() - started) / 1000,
   });
 }
@@ -347,6 +454,11 @@ interface Report {
   tokensPerStream: number;
   profile: Profile | string;
   profileJson: Profile | string;
+  steady: Partial<Record<SystemKey, SteadyRateResult | { error: string }>>;
+  large: Record<string, OpenStreamsResult | { error: string }>;
+  linearity: LinearityRow[];
+  /** 1-minute load average at the start, every 5 s, and at the end. */
+  loads: number[];
   seconds: number;
 }
 
@@ -611,6 +723,71 @@ function report(r: Report): Promise<void> {
       targetRows,
     )}`,
   );
+  // Issue 20's targets first: what the lead reads.
+  const mem = (k: 'reference' | 'outlast') => {
+    const m = r.memory[k];
+    return m && !('error' in m) ? m.peakRssMb : undefined;
+  };
+  const largeOf = (k: 'reference' | 'outlast') => {
+    const m = r.large[k];
+    return m && !('error' in m) ? m : undefined;
+  };
+  const issue20 = issue20Verdicts({
+    levels: LEVELS,
+    cpu: (system, mode, c) => find(system, mode, c)?.load?.cpu?.systemUsPerReq,
+    okPerSec: (system, mode, c) => find(system, mode, c)?.load?.okPerSec,
+    steady: { direct: r.steady.direct, reference: r.steady.reference, outlast: r.steady.outlast },
+    peakRssMb: { reference: mem('reference'), outlast: mem('outlast') },
+    openStreams: STREAMS,
+    ...(LARGE_STREAMS > 0
+      ? {
+          large: Object.fromEntries(
+            (['reference', 'outlast'] as const).flatMap((k) => {
+              const m = largeOf(k);
+              return m ? [[k, m]] : [];
+            }),
+          ),
+        }
+      : {}),
+  });
+  const finite = r.loads.filter(Number.isFinite);
+  const loadLine = `Machine load (1-minute load average, ${machineCpus()} CPUs): ${finite[0]?.toFixed(2) ?? '–'} at the start, ${finite.length ? `${Math.min(...finite).toFixed(2)}–${Math.max(...finite).toFixed(2)}` : '–'} during the run, ${finite.at(-1)?.toFixed(2) ?? '–'} at the end. Every ratio is to the reference proxy measured in the same run; CPU time per request (utime + stime from /proc) depends least on the load.`;
+  const steadyRows = STEADY_SYSTEMS.map((k) => {
+    const s = r.steady[k];
+    if (!s) return [LABEL[k], undefined, undefined, undefined, undefined, undefined, undefined, 'not run'];
+    if ('error' in s)
+      return [LABEL[k], undefined, undefined, undefined, undefined, undefined, undefined, s.error];
+    const d = r.steady.direct;
+    const base = d && !('error' in d) ? d : undefined;
+    return [
+      LABEL[k],
+      Math.round(s.achievedRate),
+      s.p50,
+      s.p99,
+      k === 'direct' || !base ? undefined : s.p50 - base.p50,
+      k === 'direct' || !base ? undefined : s.p99 - base.p99,
+      s.failed,
+      s.firstError,
+    ];
+  });
+  tables.unshift(
+    `Added latency at a steady ${STEADY_RATE} requests/s (open loop, non-streaming, ${MAX_TOKENS} tokens, ${STEADY_S} s after a 1 s warm-up, best of ${ROUNDS} rounds by p99; ms, timed with performance.now(); added = over the mock directly at the same rate):\n\n` +
+      markdownTable(
+        ['system', 'req/s sent', 'p50 ms', 'p99 ms', 'added p50', 'added p99', 'failed', 'error'],
+        steadyRows,
+      ),
+  );
+  if (r.linearity.length > 0) {
+    tables.push(
+      `Cost per call as load and answers grow (issue 20): streamed calls; concurrent rows: CPU over ${DURATION_S} s of closed-loop load at that many connections (128-token answers), memory = resident growth ÷ streams held open at once (slow model, fresh process per row); token rows: 16 connections, answers of that many tokens, memory = resident growth during the load ÷ 16:\n\n${linearityTable(r.linearity)}`,
+    );
+  }
+  tables.unshift(
+    `Issue 20 targets, the outlast gateway as shipped (defaults: non-streaming calls streamed from the upstream, first-token and idle protection kept) against the reference proxy in the same run:\n\n${loadLine}\n\n${markdownTable(
+      ['target', 'measured', 'verdict'],
+      issue20,
+    )}`,
+  );
   const text = tables.join('\n\n');
   console.log(`\n${text}\n\n(suite took ${r.seconds.toFixed(0)} s)`);
   return writeResults(
@@ -632,6 +809,11 @@ function report(r: Report): Promise<void> {
       probes: r.probes,
       profile: r.profile,
       profileJson: r.profileJson,
+      steady: r.steady,
+      largeOpenStreams: r.large,
+      linearity: r.linearity,
+      loadAverages: r.loads,
+      issue20Targets: issue20,
       errors: Object.fromEntries(r.systems.map((s) => [s.key, s.error])),
     },
     barChartSvg(
@@ -640,4 +822,8 @@ function report(r: Report): Promise<void> {
       `ratios are to the reference proxy measured in the same run`,
     ),
   );
+}
+
+function machineCpus(): number {
+  return cpus().length;
 }

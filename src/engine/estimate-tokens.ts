@@ -24,8 +24,19 @@ function blockChars(block: ContentBlock): number {
   }
 }
 
+/** Counted once per request: the timeout profile and the call's context check both ask (issue 20's "walked twice"). */
+const counted = new WeakMap<CanonicalRequest, number>();
+
 /** A rough count of the prompt's tokens (characters / 4), for context-window checks and profiles. */
 export function estimatePromptTokens(request: CanonicalRequest): number {
+  const known = counted.get(request);
+  if (known !== undefined) return known;
+  const tokens = countPromptTokens(request);
+  counted.set(request, tokens);
+  return tokens;
+}
+
+function countPromptTokens(request: CanonicalRequest): number {
   let chars = 0;
   for (const block of request.system ?? []) chars += block.text.length;
   for (const message of request.messages) for (const block of message.content) chars += blockChars(block);
