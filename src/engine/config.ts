@@ -350,6 +350,17 @@ export const clientOptionsSchema = z.strictObject({
   breaker: breakerSchema.optional(),
   stream: streamSchema.optional(),
   models: z.record(z.string(), modelInfoSchema).optional(),
+  /**
+   * Rate-limit-aware pacing (default true): a target whose own rate-limit headers say a limit is
+   * spent gets no calls before it has room again; they go to another target or wait, as for a
+   * cooldown. A target that sends no such headers behaves the same either way.
+   */
+  pacing: z
+    .boolean({ error: 'expected true or false' })
+    .describe(
+      "Rate-limit-aware pacing (default true): read every answer's x-ratelimit-* / anthropic-ratelimit-* headers and send a target no calls while they say a limit is spent (remaining 0, or fewer tokens left than the prompt's estimate) until it has room again",
+    )
+    .optional(),
   logger: loggerSchema.optional(),
   on: listenerSchema.optional(),
 });

@@ -22,6 +22,7 @@ import { createHealth, type TargetStatus } from './health.ts';
 import { targetOf } from './routes.ts';
 import { createBalancing } from './routing/balancing.ts';
 import { createHedgeBudgets } from './routing/hedge.ts';
+import { createPacing, NO_PACING } from './routing/pacing.ts';
 import { type EngineSettings, resolveSettings } from './settings.ts';
 import { runSideCall, type SideCallAnswer, type SideCallRequest } from './side-call.ts';
 import { createTargetStats } from './target-stats.ts';
@@ -92,6 +93,7 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = {}): Eng
   const balancing = createBalancing(settings, { clock, random });
   const stats = createTargetStats(clock);
   const hedgeBudget = createHedgeBudgets(clock);
+  const pacing = settings.pacing ? createPacing({ clock, health }) : NO_PACING;
   const transport = deps.transport ?? createDefaultTransport();
   const codecFor = deps.codecFor ?? defaultCodecFor;
   const isPrefillRejection = deps.isPrefillRejection ?? defaultIsPrefillRejection;
@@ -134,6 +136,7 @@ export function createEngine(options: EngineOptions, deps: EngineDeps = {}): Eng
           isPrefillRejection,
           budget,
           balancing,
+          pacing,
           requestId: newRequestId(),
           stats,
           hedgeBudget,

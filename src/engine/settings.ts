@@ -92,6 +92,8 @@ export interface EngineSettings {
   readonly breaker: Omit<CircuitBreakerOptions, 'key' | 'store' | 'clock'> | false;
   readonly stream: StreamSettings;
   readonly models: ModelTable;
+  /** Rate-limit-aware pacing from the targets' own headers. */
+  readonly pacing: boolean;
   readonly logger: LoggerLike | undefined;
   readonly on: ((event: EngineEvent) => void) | undefined;
 }
@@ -218,6 +220,7 @@ export function resolveSettings(input: unknown): EngineSettings {
               ...slowStreamSettings(stream.slowFloor),
             },
     models,
+    pacing: options.pacing ?? true,
     logger: options.logger,
     on: options.on as ((event: EngineEvent) => void) | undefined,
   };

@@ -18,6 +18,8 @@ export interface EngineUpstreamTarget {
 export interface EngineUpstreamStream extends AsyncIterable<StreamPart> {
   readonly status: number;
   readonly requestId: string | undefined;
+  /** The answer's headers (rate-limit pacing reads them); a test transport may leave them out. */
+  readonly headers?: Headers;
   readonly malformedEvents: number;
   cancel(reason?: unknown): void;
 }

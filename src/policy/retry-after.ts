@@ -93,7 +93,7 @@ function pickReset(
 }
 
 /** A non-negative decimal number; anything else (garbage, negative, empty) is no value. */
-function parseDecimal(raw: string | undefined): number | undefined {
+export function parseDecimal(raw: string | undefined): number | undefined {
   const text = raw?.trim();
   if (!text || !DELTA_SECONDS.test(text)) return undefined;
   const value = Number(text);
@@ -110,7 +110,8 @@ export function parseRetryAfter(raw: string | undefined, nowMs: number): number 
   return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
 }
 
-function parseRfc3339Delay(raw: string | undefined, nowMs: number): number | undefined {
+/** An RFC 3339 time (Anthropic's resets) as ms from `nowMs`; a past time means now. */
+export function parseRfc3339Delay(raw: string | undefined, nowMs: number): number | undefined {
   const text = raw?.trim();
   if (!text || !RFC_3339.test(text)) return undefined;
   const at = Date.parse(text);

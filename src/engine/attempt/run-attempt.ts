@@ -107,6 +107,8 @@ export async function runAttempt(
   const t0 = clock.now();
   // Calls in flight and time to first token, for the balancer of a group this target is in.
   const load = ctx.deps.balancing?.begin(ref.key);
+  // The target's rate-limit bucket counts this attempt until its answer's headers say where it stands.
+  const paced = ctx.deps.pacing?.begin(ref.key, ctx.promptTokens);
   let ttftMs: number | undefined;
   let upstream: EngineUpstreamStream | undefined;
   let scope: AttemptScope | undefined;
@@ -172,6 +174,8 @@ export async function runAttempt(
       request: spec,
       scope,
     });
+    // What the answer's rate-limit headers say is left, before the calls this attempt paces go on.
+    paced?.(upstream.headers);
     // An answer has begun: the limit this attempt was pacing has passed.
     permit.settlePacing();
     // Before the commit point the stitcher holds this piece until its first content, so a
@@ -237,6 +241,7 @@ export async function runAttempt(
   } finally {
     load?.end('cancelled');
     stopWatching();
+    paced?.();
     permit.settlePacing();
     // A stream read to its end has already given its connection back to the pool.
     if (!completed) upstream?.cancel();

@@ -15,6 +15,7 @@ import type { Health } from '../health.ts';
 import type { ResolvedRoute, TargetRef } from '../routes.ts';
 import type { Balancing } from '../routing/balancing.ts';
 import type { CallHedge } from '../routing/hedge.ts';
+import type { Pacing } from '../routing/pacing.ts';
 import type { EngineSettings } from '../settings.ts';
 import type { TargetStats } from '../target-stats.ts';
 import type { CallTimeouts } from '../timeouts.ts';
@@ -37,6 +38,8 @@ export interface CallDeps {
   budget: RetryBudget | undefined;
   /** The routes' balanced groups: this call's order of their members, and their load. */
   balancing?: Balancing;
+  /** What the targets' rate-limit headers say is left. */
+  pacing?: Pacing;
   requestId: string;
   /** Each target's recent first-token times and stream rates (hedging, the slow-stream guard). */
   stats: TargetStats;

@@ -8,10 +8,12 @@ import { cooldownEndOf } from '../../errors/index.ts';
 import { planRetryWait } from '../../policy/index.ts';
 import { ADMITTED, FORCED, isBreakerReason, runAttempt } from '../attempt/run-attempt.ts';
 import { type CallContext, contextTooSmall, untilSettled, waitToRetry } from '../call/call-context.ts';
+import type { TargetPermit } from '../health.ts';
 import { recover } from '../recovery/recover.ts';
 import { createRetryTicket, decideInCall } from './decide-in-call.ts';
 import { runHedged } from './hedge.ts';
 import { DONE, NEXT, type Outcome, STOP } from './outcome.ts';
+import { PACING_REASON } from './pacing.ts';
 import { fallbackReadyAt } from './selectors.ts';
 import type { TargetState } from './target-state.ts';
 
@@ -69,7 +71,7 @@ export async function tryTarget(
   for (;;) {
     let permit = how.forced
       ? FORCED
-      : health.acquire(ref, { ignoreCooldown: paced, retry: state.attempts > 0 });
+      : (paceHold(ctx, state) ?? health.acquire(ref, { ignoreCooldown: paced, retry: state.attempts > 0 }));
     if (!permit.allowed && permit.pacingVerdict && returning) {
       // This call has waited what the server asked, and another call is finding out whether the
       // limit has passed: wait for its verdict (moments: its first response) rather than go at
@@ -142,4 +144,15 @@ export async function tryTarget(
     paced = decision.source === 'hint';
     returning = paced;
   }
+}
+
+/**
+ * The target's own rate-limit headers (and what this instance sent since) say it has no room for
+ * this call: held back as a cooldown would (another target, or a wait for it), even after a hint
+ * waited out, since going anyway would spend an attempt on a 429 the headers foretold.
+ */
+function paceHold(ctx: CallContext, state: TargetState): TargetPermit | undefined {
+  const hold = ctx.deps.pacing?.holdFor(state.ref.key, ctx.promptTokens);
+  if (!hold) return undefined;
+  return { allowed: false, reason: 'cooling_down', retryAtMs: hold.untilMs, cooledBy: PACING_REASON };
 }
