@@ -59,12 +59,22 @@ describe('pacing from rate-limit headers', () => {
     expect(pacing.holdFor('a/m', 0)).toBeUndefined();
   });
 
-  it('the latest answer replaces the reading; a bucket past its reset holds nothing', () => {
+  it('an answer that says less lowers the estimate; one that says more (read late, out of order) does not raise it', () => {
     const { pacing, clock, answer } = setup();
-    answer('a/m', openai(0, '1s'));
-    expect(pacing.holdFor('a/m', 0)).toBeDefined();
     answer('a/m', openai(5, '1s'));
     expect(pacing.holdFor('a/m', 0)).toBeUndefined();
+    answer('a/m', openai(0, '1s'));
+    expect(pacing.holdFor('a/m', 0)?.untilMs).toBe(clock.now() + 125);
+    // An older answer, read after the newer one, still says 5 are left: the lower estimate stands.
+    answer('a/m', openai(5, '1s'));
+    expect(pacing.holdFor('a/m', 0)?.untilMs).toBe(clock.now() + 125);
+    // It refills at its own rate: one request back after 125 ms.
+    clock.advance(125);
+    expect(pacing.holdFor('a/m', 0)).toBeUndefined();
+  });
+
+  it('a bucket past its reset holds nothing', () => {
+    const { pacing, clock, answer } = setup();
     answer('a/m', openai(0, '1s', 1));
     expect(pacing.holdFor('a/m', 0)?.untilMs).toBe(clock.now() + 1000);
     clock.advance(1000);

@@ -74,6 +74,20 @@ function current(bucket: Bucket, pending: Pending, now: number): LimitReading[] 
   });
 }
 
+const NONE_PENDING: Pending = { requests: 0, tokens: 0 };
+
+/**
+ * Per family, the reading that leaves less: answers are read out of order when several are in
+ * flight, and an older answer's headers must not undo what a newer one said was spent. The
+ * lower estimate refills at its own rate, so this only delays a call, never holds one for good.
+ */
+function lowerOf(fresh: readonly LimitReading[], known: readonly LimitReading[]): LimitReading[] {
+  return fresh.map((r) => {
+    const k = known.find((o) => o.family === r.family);
+    return k && k.remaining < r.remaining && k.resetAtMs !== undefined ? k : r;
+  });
+}
+
 export function createPacing(deps: { clock: Clock; health: Pick<Health, 'coolUntil'> }): Pacing {
   const { clock, health } = deps;
   const buckets = new Map<string, Bucket>();
@@ -81,9 +95,13 @@ export function createPacing(deps: { clock: Clock; health: Pick<Health, 'coolUnt
   const observe = (key: string, headers: Headers) => {
     const now = clock.now();
     const readings = readRateLimits((name) => headers.get(name) ?? undefined, now);
+    const before = buckets.get(key);
     buckets.delete(key);
     if (readings.length === 0) return;
-    buckets.set(key, { readings, at: now });
+    buckets.set(key, {
+      readings: before ? lowerOf(readings, current(before, NONE_PENDING, now)) : readings,
+      at: now,
+    });
     if (buckets.size > MAX_TARGETS) buckets.delete(buckets.keys().next().value ?? key);
     const spent = limitHold(readings, 0, now);
     if (spent) health.coolUntil(key, spent.untilMs, PACING_REASON);
@@ -92,12 +110,9 @@ export function createPacing(deps: { clock: Clock; health: Pick<Health, 'coolUnt
     holdFor(key, tokens) {
       const bucket = buckets.get(key);
       if (!bucket) return undefined;
+      // Kept past its reset: a bucket the headers said refills to full is full less what is in
+      // flight, not a licence for every waiting call to go at once.
       const now = clock.now();
-      if (bucket.readings.every((r) => r.resetAtMs === undefined || r.resetAtMs <= now)) {
-        // Every limit is back to full: nothing to go by until the next answer.
-        buckets.delete(key);
-        return undefined;
-      }
       return limitHold(current(bucket, pending.get(key) ?? { requests: 0, tokens: 0 }, now), tokens, now);
     },
     begin(key, tokens) {
