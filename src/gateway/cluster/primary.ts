@@ -79,6 +79,26 @@ interface Life {
   detach(): void;
 }
 
+/**
+ * What a worker (re)started after a reload serves: the reloaded config, but the parts that take
+ * a restart (server.port/host, state, logging) as the first start had them, so it listens where
+ * the others do and shares their state.
+ */
+export function configForStart(first: GatewayConfig, current: GatewayConfig): GatewayConfig {
+  const { state: _state, logging: _logging, ...rest } = current;
+  const { port: _port, host: _host, ...server } = current.server ?? {};
+  return {
+    ...rest,
+    server: {
+      ...server,
+      ...(first.server?.port === undefined ? {} : { port: first.server.port }),
+      ...(first.server?.host === undefined ? {} : { host: first.server.host }),
+    },
+    ...(first.state ? { state: first.state } : {}),
+    ...(first.logging ? { logging: first.logging } : {}),
+  };
+}
+
 export async function startGatewayCluster(options: GatewayClusterOptions): Promise<GatewayCluster> {
   if (!cluster.isPrimary) throw new Error('startGatewayCluster: call it in the primary process');
   if (!Number.isInteger(options.workers) || options.workers < 1)
@@ -91,6 +111,7 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
   const metricsTimeoutMs = options.metricsTimeoutMs ?? 2000;
   const hub = createStateHub();
   let config = options.config;
+  const startable = (c: GatewayConfig) => configForStart(options.config, c);
   const { port, host } = options;
 
   const registry = new Registry();
@@ -263,7 +284,7 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
     tell(worker, {
       ns: CONTROL_NS,
       t: 'start',
-      config,
+      config: startable(config),
       ...(port === undefined ? {} : { port }),
       ...(host === undefined ? {} : { host }),
     });
