@@ -61,6 +61,28 @@ describe('admin keys', () => {
     }
   });
 
+  it('opens the dashboard event stream to the admin key as a Bearer token', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${url}/dashboard/events`, {
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('\n\n')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    controller.abort();
+    const first = JSON.parse(text.slice('data: '.length, text.indexOf('\n\n'))) as { targets: unknown[] };
+    expect(text.startsWith('data: ')).toBe(true);
+    expect(Array.isArray(first.targets)).toBe(true);
+  });
+
   it('keeps the health checks open and the admin key out of the model endpoints', async () => {
     expect((await get('/healthz')).status).toBe(200);
     expect((await get('/readyz')).status).toBe(200);
