@@ -1,16 +1,8 @@
-/** Test helpers for cross-translation: run SSE through codecs and reduce parts to what a caller reads. */
-import { createParser } from 'eventsource-parser';
 import type { JsonObject, StopReason, StreamPart, Usage } from '../../src/wire/canonical/index.ts';
-import type { Codec, SseEvent } from '../../src/wire/codec.ts';
+import type { Codec } from '../../src/wire/codec.ts';
+import { parseSse } from '../../src/wire/shared/parse-sse.ts';
 
-export function parseSse(text: string): SseEvent[] {
-  const events: SseEvent[] = [];
-  const parser = createParser({
-    onEvent: (e) => events.push({ data: e.data, ...(e.event ? { event: e.event } : {}) }),
-  });
-  parser.feed(text);
-  return events;
-}
+export { parseSse };
 
 /** SSE text → canonical parts through a codec's decoder, `end()` included. */
 export function decodeSse(codec: Codec, text: string): StreamPart[] {

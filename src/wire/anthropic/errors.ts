@@ -12,7 +12,7 @@ import {
   upstreamError,
 } from '../../errors/index.ts';
 import type { EncodedError, HeaderBag } from '../codec.ts';
-import { bodyExcerpt } from '../shared/body-excerpt.ts';
+import { decodeHttpError } from '../shared/decode-http-error.ts';
 import { finerStatus } from '../shared/finer-status.ts';
 import { formatSse, getHeader } from '../shared/index.ts';
 import { saysQuotaExhausted } from '../shared/quota-text.ts';
@@ -79,17 +79,11 @@ function readErrorBody(bodyText: string): ErrorFacts | undefined {
 
 export function decodeAnthropicError(status: number, headers: HeaderBag, bodyText: string): OutlastError {
   const facts = readErrorBody(bodyText);
-  const providerMessage = facts?.message ?? (bodyText.trim() === '' ? undefined : bodyExcerpt(bodyText));
-  return upstreamError(
-    {
-      status,
-      providerType: facts?.type,
-      providerCode: facts?.code,
-      message: providerMessage,
-      quotaExhausted: saysQuotaExhausted(status, facts?.message),
-      providerMessage,
-      requestId: anthropicRequestIdOf(headers) ?? facts?.requestId,
-    },
+  return decodeHttpError(
+    status,
+    bodyText,
+    facts,
+    anthropicRequestIdOf(headers) ?? facts?.requestId,
     ANTHROPIC_ERROR_TYPES,
   );
 }

@@ -13,7 +13,7 @@ import {
   upstreamError,
 } from '../../errors/index.ts';
 import type { EncodedError, HeaderBag } from '../codec.ts';
-import { bodyExcerpt } from '../shared/body-excerpt.ts';
+import { decodeHttpError } from '../shared/decode-http-error.ts';
 import { finerStatus } from '../shared/finer-status.ts';
 import { formatSse, getHeader } from '../shared/index.ts';
 import { saysQuotaExhausted } from '../shared/quota-text.ts';
@@ -86,20 +86,7 @@ export function readErrorObject(error: Record<string, unknown>): ErrorFacts {
 
 export function decodeOpenaiError(status: number, headers: HeaderBag, bodyText: string): OutlastError {
   const facts = readErrorBody(bodyText);
-  const providerMessage = facts?.message ?? (bodyText.trim() === '' ? undefined : bodyExcerpt(bodyText));
-  return upstreamError(
-    {
-      status,
-      providerType: facts?.type,
-      // The finer of the two names: `insufficient_quota`, `context_length_exceeded`, else the type.
-      providerCode: facts?.code,
-      message: providerMessage,
-      quotaExhausted: saysQuotaExhausted(status, facts?.message),
-      providerMessage,
-      requestId: openaiRequestIdOf(headers),
-    },
-    OPENAI_ERROR_TYPES,
-  );
+  return decodeHttpError(status, bodyText, facts, openaiRequestIdOf(headers), OPENAI_ERROR_TYPES);
 }
 
 /** An in-band `{"error": {...}}` chunk after the 200. */
