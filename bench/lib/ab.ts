@@ -7,6 +7,7 @@
  * (round i of B over round i of A), reported as a median with its spread, so the noise shows.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { OVERHEAD_MODELS } from '../overhead/scenario.ts';
 import { chatBody } from './chat-probe.ts';
 import type { Service } from './child.ts';
 import { runLoad } from './load.ts';
@@ -149,4 +150,47 @@ export async function writeAbResults(suite: string, data: object): Promise<void>
   const json = `${JSON.stringify({ suite, date: new Date().toISOString(), machine: machineInfo(), ...data }, null, 2)}\n`;
   await writeFile(`${resultsDir}${suite}.json`, json);
   console.log(`\nwrote ${resultsDir}${suite}.json`);
+}
+
+/** The knobs of the A/B suites: BENCH_AB_ROUNDS (6), BENCH_AB_S (3 s a round), BENCH_AB_CONNECTIONS (16). */
+const AB_ROUNDS = Number(process.env.BENCH_AB_ROUNDS ?? 6);
+const AB_S = Number(process.env.BENCH_AB_S ?? 3);
+const AB_CONNECTIONS = Number(process.env.BENCH_AB_CONNECTIONS ?? 16);
+
+/** The gateway config every A/B variant runs: one route, `bench`, to the mock's fast model. */
+export function abGatewayConfig(mockUrl: string): object {
+  return {
+    providers: { mock: { type: 'openai', baseURL: `${mockUrl}/v1`, apiKey: 'bench-upstream-key' } },
+    routes: { bench: [`mock/${OVERHEAD_MODELS.fast}`] },
+    logging: { level: 'warn' },
+  };
+}
+
+/** Runs the variants streamed and not with the knobs above, prints the table and writes bench/results/<suite>.json. */
+export async function runAbSuite(
+  suite: string,
+  variants: readonly AbVariant[],
+  mock: Service,
+  facts: object = {},
+): Promise<void> {
+  const started = Date.now();
+  const rows = await runAb({
+    variants,
+    mock,
+    model: 'bench',
+    rounds: AB_ROUNDS,
+    durationS: AB_S,
+    connections: AB_CONNECTIONS,
+    modes: ['non-stream', 'stream'],
+    maxTokens: 64,
+  });
+  console.log(`\n${abTable(rows)}`);
+  await writeAbResults(suite, {
+    ...facts,
+    rounds: AB_ROUNDS,
+    durationS: AB_S,
+    connections: AB_CONNECTIONS,
+    rows,
+    seconds: (Date.now() - started) / 1000,
+  });
 }

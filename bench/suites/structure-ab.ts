@@ -15,24 +15,13 @@ import { mkdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type AbVariant, abTable, runAb, writeAbResults } from '../lib/ab.ts';
+import { type AbVariant, abGatewayConfig, runAbSuite } from '../lib/ab.ts';
 import { readyLine, spawnService } from '../lib/child.ts';
-import { OVERHEAD_MODELS, overheadScenario } from '../overhead/scenario.ts';
+import { overheadScenario } from '../overhead/scenario.ts';
 import { startMockChild } from '../services/services.ts';
 
 const BASE = process.env.BENCH_AB_BASE ?? 'b912d66';
-const ROUNDS = Number(process.env.BENCH_AB_ROUNDS ?? 6);
-const DURATION_S = Number(process.env.BENCH_AB_S ?? 3);
-const CONNECTIONS = Number(process.env.BENCH_AB_CONNECTIONS ?? 16);
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-
-function gatewayConfig(mockUrl: string): object {
-  return {
-    providers: { mock: { type: 'openai', baseURL: `${mockUrl}/v1`, apiKey: 'bench-upstream-key' } },
-    routes: { bench: [`mock/${OVERHEAD_MODELS.fast}`] },
-    logging: { level: 'warn' },
-  };
-}
 
 /** The tree at `rev` in a temp dir, with this checkout's node_modules linked in. */
 async function extract(rev: string): Promise<string> {
@@ -48,12 +37,15 @@ async function extract(rev: string): Promise<string> {
 const gateway = (root: string, mockUrl: string) => () =>
   spawnService({
     name: 'outlast-gateway',
-    args: [join(root, 'bench/services/gateway-child.ts'), '--config', JSON.stringify(gatewayConfig(mockUrl))],
+    args: [
+      join(root, 'bench/services/gateway-child.ts'),
+      '--config',
+      JSON.stringify(abGatewayConfig(mockUrl)),
+    ],
     readyFromLine: readyLine,
   });
 
 export async function run(): Promise<void> {
-  const started = Date.now();
   const head = execFileSync('git', ['-C', repo, 'rev-parse', '--short', 'HEAD']).toString().trim();
   const old = await extract(BASE);
   const mock = await startMockChild(overheadScenario());
@@ -62,26 +54,7 @@ export async function run(): Promise<void> {
       { label: `(a) ${BASE}, before the split`, start: gateway(old, mock.url) },
       { label: `(b) ${head}, this checkout`, start: gateway(repo, mock.url) },
     ];
-    const rows = await runAb({
-      variants,
-      mock,
-      model: 'bench',
-      rounds: ROUNDS,
-      durationS: DURATION_S,
-      connections: CONNECTIONS,
-      modes: ['non-stream', 'stream'],
-      maxTokens: 64,
-    });
-    console.log(`\n${abTable(rows)}`);
-    await writeAbResults('structure-ab', {
-      base: BASE,
-      head,
-      rounds: ROUNDS,
-      durationS: DURATION_S,
-      connections: CONNECTIONS,
-      rows,
-      seconds: (Date.now() - started) / 1000,
-    });
+    await runAbSuite('structure-ab', variants, mock, { base: BASE, head });
   } finally {
     await mock.close();
     await rm(old, { recursive: true, force: true });

@@ -10,23 +10,12 @@
  * BENCH_AB_CONNECTIONS (16).
  */
 import { fileURLToPath } from 'node:url';
-import { type AbVariant, abTable, runAb, writeAbResults } from '../lib/ab.ts';
+import { type AbVariant, abGatewayConfig, runAbSuite } from '../lib/ab.ts';
 import { readyLine, spawnService } from '../lib/child.ts';
-import { OVERHEAD_MODELS, overheadScenario } from '../overhead/scenario.ts';
+import { overheadScenario } from '../overhead/scenario.ts';
 import { startMockChild } from '../services/services.ts';
 
-const ROUNDS = Number(process.env.BENCH_AB_ROUNDS ?? 6);
-const DURATION_S = Number(process.env.BENCH_AB_S ?? 3);
-const CONNECTIONS = Number(process.env.BENCH_AB_CONNECTIONS ?? 16);
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-
-function gatewayConfig(mockUrl: string): object {
-  return {
-    providers: { mock: { type: 'openai', baseURL: `${mockUrl}/v1`, apiKey: 'bench-upstream-key' } },
-    routes: { bench: [`mock/${OVERHEAD_MODELS.fast}`] },
-    logging: { level: 'warn' },
-  };
-}
 
 const gateway = (mockUrl: string, preload?: string) => () =>
   spawnService({
@@ -35,13 +24,12 @@ const gateway = (mockUrl: string, preload?: string) => () =>
       ...(preload ? ['--import', here(preload)] : []),
       here('../services/gateway-child.ts'),
       '--config',
-      JSON.stringify(gatewayConfig(mockUrl)),
+      JSON.stringify(abGatewayConfig(mockUrl)),
     ],
     readyFromLine: readyLine,
   });
 
 export async function run(): Promise<void> {
-  const started = Date.now();
   const mock = await startMockChild(overheadScenario());
   try {
     const variants: AbVariant[] = [
@@ -51,25 +39,7 @@ export async function run(): Promise<void> {
         ? [{ label: '(c) SDK provider, spans dropped', start: gateway(mock.url, '../services/otel-sdk.ts') }]
         : []),
     ];
-    const rows = await runAb({
-      variants,
-      mock,
-      model: 'bench',
-      rounds: ROUNDS,
-      durationS: DURATION_S,
-      connections: CONNECTIONS,
-      modes: ['non-stream', 'stream'],
-      maxTokens: 64,
-    });
-    const table = abTable(rows);
-    console.log(`\n${table}`);
-    await writeAbResults('tracing', {
-      rounds: ROUNDS,
-      durationS: DURATION_S,
-      connections: CONNECTIONS,
-      rows,
-      seconds: (Date.now() - started) / 1000,
-    });
+    await runAbSuite('tracing', variants, mock);
   } finally {
     await mock.close();
   }

@@ -12,7 +12,7 @@ import {
   upstreamError,
 } from '../../errors/index.ts';
 import type { EncodedError, HeaderBag } from '../codec.ts';
-import { decodeHttpError } from '../shared/decode-http-error.ts';
+import { decodeHttpError, parseErrorBody } from '../shared/decode-http-error.ts';
 import { finerStatus } from '../shared/finer-status.ts';
 import { formatSse, getHeader } from '../shared/index.ts';
 import { saysQuotaExhausted } from '../shared/quota-text.ts';
@@ -61,13 +61,8 @@ function readErrorObject(error: Record<string, unknown>): ErrorFacts {
 }
 
 function readErrorBody(bodyText: string): ErrorFacts | undefined {
-  let body: unknown;
-  try {
-    body = JSON.parse(bodyText);
-  } catch {
-    return undefined;
-  }
-  if (!isJsonObject(body)) return undefined;
+  const body = parseErrorBody(bodyText);
+  if (!body) return undefined;
   // Anthropic's own shape, then the `{"error": "text"}` and `{"message"}` of proxies in front of it.
   let facts: ErrorFacts | undefined;
   if (isJsonObject(body.error)) facts = readErrorObject(body.error);

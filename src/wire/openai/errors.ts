@@ -13,7 +13,7 @@ import {
   upstreamError,
 } from '../../errors/index.ts';
 import type { EncodedError, HeaderBag } from '../codec.ts';
-import { decodeHttpError } from '../shared/decode-http-error.ts';
+import { decodeHttpError, parseErrorBody } from '../shared/decode-http-error.ts';
 import { finerStatus } from '../shared/finer-status.ts';
 import { formatSse, getHeader } from '../shared/index.ts';
 import { saysQuotaExhausted } from '../shared/quota-text.ts';
@@ -61,13 +61,8 @@ interface ErrorFacts {
 
 /** The error object of an OpenAI body, or of the shapes compatible servers use (`{error: "..."}`, FastAPI `{detail}`). */
 function readErrorBody(bodyText: string): ErrorFacts | undefined {
-  let body: unknown;
-  try {
-    body = JSON.parse(bodyText);
-  } catch {
-    return undefined;
-  }
-  if (!isJsonObject(body)) return undefined;
+  const body = parseErrorBody(bodyText);
+  if (!body) return undefined;
   const error = body.error;
   if (typeof error === 'string') return { message: error };
   if (isJsonObject(error)) return readErrorObject(error);

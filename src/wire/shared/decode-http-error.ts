@@ -6,12 +6,24 @@
  */
 import { type OutlastError, type ProviderErrorTypes, upstreamError } from '../../errors/index.ts';
 import { bodyExcerpt } from './body-excerpt.ts';
+import { isPlainObject } from './is-plain-object.ts';
 import { saysQuotaExhausted } from './quota-text.ts';
 
 export interface ErrorBodyFacts {
   message?: string;
   type?: string;
   code?: string;
+}
+
+/** An error answer's body as a JSON object, or undefined when it is not one (a proxy's HTML, an empty body). */
+export function parseErrorBody(bodyText: string): Record<string, unknown> | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(bodyText);
+  } catch {
+    return undefined;
+  }
+  return isPlainObject(body) ? body : undefined;
 }
 
 export function decodeHttpError(
