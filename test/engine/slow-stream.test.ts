@@ -144,4 +144,31 @@ describe('slow-stream guard', () => {
     expect(mock.log()[0]?.tokensSent).toBeLessThan(30);
     await engine.close();
   });
+
+  it('with only a relative rule, judges a target against its own median rate, once it has 20 streams', async () => {
+    mock.reset();
+    const fast = { textKey: 'story', firstTokenMs: 5, tokenMs: 5, answerTokens: 30 };
+    const crawl = { ...fast, tokenMs: 60 };
+    const rule = { relative: 0.3, graceMs: 100, windowMs: 200, afterCommit: 'continue' as const };
+    const { engine, events } = guarded({ slowFloor: rule });
+    const interruptions = () => events.filter((e) => e.type === 'interruption').length;
+    // No norm yet: a crawl is nobody's business.
+    mock.setScenario({ models: { 'gpt-4.1': crawl, 'gemini-2.5-flash': fast } });
+    const early = await engine.execute(ask).trace;
+    expect(early.attempts.map((a) => [a.model, a.outcome])).toEqual([['gpt-4.1', 'success']]);
+    // 20 healthy streams make the target's norm.
+    mock.setScenario({ models: { 'gpt-4.1': fast, 'gemini-2.5-flash': fast } });
+    for (let i = 0; i < 20; i++) expect((await engine.execute(ask).trace).outcome).toBe('success');
+    expect(interruptions()).toBe(0);
+    // Now the same crawl is far below 30% of the norm: continued on the next target.
+    mock.setScenario({ models: { 'gpt-4.1': crawl, 'gemini-2.5-flash': fast } });
+    const late = await engine.execute(ask).trace;
+    expect(late.continued).toBe(true);
+    expect(late.attempts.map((a) => [a.model, a.error?.code])).toEqual([
+      ['gpt-4.1', 'OUTLAST_SLOW_STREAM'],
+      ['gemini-2.5-flash', undefined],
+    ]);
+    expect(interruptions()).toBe(1);
+    await engine.close();
+  }, 30_000);
 });
