@@ -8,8 +8,12 @@
 import type { JsonObject, JsonValue } from '../canonical/index.ts';
 import { isJsonObject } from './passthrough.ts';
 
-const MESSAGE_FIELDS: Readonly<JsonObject> = { container: null, diagnostics: null, stop_details: null };
-const USAGE_FIELDS: Readonly<JsonObject> = {
+export const MESSAGE_FIELDS: Readonly<JsonObject> = {
+  container: null,
+  diagnostics: null,
+  stop_details: null,
+};
+export const USAGE_FIELDS: Readonly<JsonObject> = {
   cache_creation: null,
   cache_creation_input_tokens: null,
   cache_read_input_tokens: null,
@@ -18,6 +22,16 @@ const USAGE_FIELDS: Readonly<JsonObject> = {
   server_tool_use: null,
   service_tier: null,
   speed: null,
+};
+
+/** What the SDK's `RawMessageDeltaEvent` requires: its delta's `container` and `stop_details`, its usage's counts. */
+export const DELTA_FIELDS: Readonly<JsonObject> = { container: null, stop_details: null };
+export const DELTA_USAGE_FIELDS: Readonly<JsonObject> = {
+  cache_creation_input_tokens: null,
+  cache_read_input_tokens: null,
+  input_tokens: null,
+  output_tokens_details: null,
+  server_tool_use: null,
 };
 
 function withDefaults(value: JsonObject, defaults: Readonly<JsonObject>): JsonObject {

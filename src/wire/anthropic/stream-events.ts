@@ -15,6 +15,7 @@
 import type { StopReason, StreamPart, Usage } from '../canonical/index.ts';
 import type { StreamEncoderOptions, StreamEventEncoder } from '../codec.ts';
 import { withStreamEnding } from '../shared/stream-ending.ts';
+import { DELTA_FIELDS, DELTA_USAGE_FIELDS, MESSAGE_FIELDS, USAGE_FIELDS } from './sdk-fields.ts';
 import type {
   AnthropicContentBlock,
   AnthropicContentDelta,
@@ -47,7 +48,9 @@ export function createAnthropicEventEncoder(options: StreamEncoderOptions): Anth
     if (startUsage) usage = { ...usage, ...startUsage };
     return {
       type: 'message_start',
+      // Every field the SDK's Message type requires, null until the answer says otherwise.
       message: {
+        ...MESSAGE_FIELDS,
         id,
         type: 'message',
         role: 'assistant',
@@ -55,7 +58,7 @@ export function createAnthropicEventEncoder(options: StreamEncoderOptions): Anth
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: encodeUsage({ outputTokens: 0, ...startUsage }),
+        usage: { ...USAGE_FIELDS, ...encodeUsage({ outputTokens: 0, ...startUsage }) },
       },
     };
   }
@@ -79,8 +82,8 @@ export function createAnthropicEventEncoder(options: StreamEncoderOptions): Anth
     const wireUsage = { ...repeated, output_tokens: deltaUsage.outputTokens ?? usage.outputTokens ?? 0 };
     out.push({
       type: 'message_delta',
-      delta: { stop_reason: reason, stop_sequence: truncated ? null : stopSequence },
-      usage: wireUsage,
+      delta: { ...DELTA_FIELDS, stop_reason: reason, stop_sequence: truncated ? null : stopSequence },
+      usage: { ...DELTA_USAGE_FIELDS, ...wireUsage },
     });
     out.push({ type: 'message_stop' });
     return out;
