@@ -244,4 +244,34 @@ describe('hedged requests', () => {
     expect(parts.join('')).toBe(reference['gpt-4.1']?.[0]);
     await engine.close();
   });
+
+  it("hedges a balanced group's pick onto the group's other member", async () => {
+    mock.reset();
+    mock.setScenario({
+      models: {
+        'gpt-4.1': { firstTokenMs: 600, tokenMs: 1, answerTokens: 12 },
+        'gpt-4.1-mini': { firstTokenMs: 600, tokenMs: 1, answerTokens: 12 },
+        'gemini-2.5-flash': FAST_MODELS['gemini-2.5-flash'],
+      },
+    });
+    // Round-robin over two slow members, both slower than the hedge delay: each call's pick is
+    // hedged onto the other member, never past the group to the chain's next target.
+    const { engine } = hedgingEngine({
+      targets: [
+        { balance: 'round-robin', targets: ['openai/gpt-4.1', 'openai/gpt-4.1-mini'] },
+        'gemini/gemini-2.5-flash',
+      ],
+      hedge: { after: 100, maxRatio: 1 },
+    });
+    const first = await engine.execute(ask(0)).trace;
+    const second = await engine.execute(ask(1)).trace;
+    for (const t of [first, second]) {
+      expect(t.outcome).toBe('success');
+      expect(['gpt-4.1', 'gpt-4.1-mini']).toContain(t.hedge?.target.model);
+      expect(t.attempts.every((a) => a.model !== 'gemini-2.5-flash')).toBe(true);
+    }
+    // Round-robin: the two calls picked different members, so their hedges went opposite ways.
+    expect(first.hedge?.target.model).not.toBe(second.hedge?.target.model);
+    await engine.close();
+  }, 20_000);
 });
