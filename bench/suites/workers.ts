@@ -18,6 +18,7 @@ import { barChartSvg } from '../lib/svg.ts';
 import { markdownTable } from '../lib/table.ts';
 import { OVERHEAD_MODELS, overheadScenario } from '../overhead/scenario.ts';
 import { startMockChild } from '../services/services.ts';
+import { measureSpread } from '../workers/spread.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const LEVELS = (process.env.BENCH_LEVELS ?? '16,64').split(',').map(Number);
@@ -128,6 +129,8 @@ export async function run(): Promise<void> {
     for (const cluster of clusters.values()) await cluster.service.close();
     await mock.close();
   }
+  // How fast a breaker or cooldown set in one worker is in another's store (no load running).
+  const spread = await measureSpread(Number(process.env.BENCH_SPREAD_SAMPLES ?? 200));
   const load1After = loadavg()[0] ?? 0;
 
   const base = WORKER_COUNTS[0] ?? 1;
@@ -171,7 +174,8 @@ export async function run(): Promise<void> {
     rows,
   );
   const note = `${availableParallelism()} cores; load average (1 min) ${load1Before.toFixed(2)} before the run, ${load1After.toFixed(2)} after; ${DURATION_S} s cells, best of ${ROUNDS} rounds; the mock and autocannon run on the same cores.`;
-  console.log(`\n${table}\n\n${note}`);
+  const spreadLine = `A cooldown set in one worker's store, until it is in another's (the primary's clock, four IPC hops where a transition takes two; ${spread.samples} one at a time): p50 ${spread.p50Ms.toFixed(2)} ms, p99 ${spread.p99Ms.toFixed(2)} ms, max ${spread.maxMs.toFixed(1)} ms.`;
+  console.log(`\n${table}\n\n${note}\n\n${spreadLine}`);
   const panels = (['non-stream', 'stream'] as const).map((mode) => ({
     title: `${mode}: completed requests per second`,
     unit: 'ok/s',
@@ -181,7 +185,17 @@ export async function run(): Promise<void> {
   }));
   await writeResults(
     'workers',
-    { durationS: DURATION_S, rounds: ROUNDS, load1Before, load1After, cells, table, note },
+    {
+      durationS: DURATION_S,
+      rounds: ROUNDS,
+      load1Before,
+      load1After,
+      cells,
+      table,
+      note,
+      spread,
+      spreadLine,
+    },
     barChartSvg('outlast gateway --workers: 1 vs 2', panels, note),
   );
 }
