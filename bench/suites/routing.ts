@@ -11,10 +11,13 @@
  *   request from the seed); the tail hedging is meant for;
  * - `brownout`: `east` gives its first token after 2.5 s from 1 s to 6 s into each run (a run of healthy calls takes ~4 s);
  * - `limiter`: `east` sits behind a token bucket (capacity 8, 20 requests/s refill) that its
- *   headers report, met by 16 concurrent callers.
+ *   headers report, met by 16 concurrent callers; each system also runs with pacing off;
+ * - `herd`: 64 concurrent callers on one target behind a token bucket (capacity 8, 80/s) that
+ *   its headers report: the ordered chain with pacing on and off (issue 19's herd).
  * Per cell: calls, failures, p50/p99 of the whole call (client side, ms), upstream attempts per
  * call (the mock's log), hedges started and won, 429s met. `npm run bench -- routing`;
- * `BENCH_ROUTING_CALLS` (default 300), `BENCH_ROUTING_CONCURRENCY` (default 8; limiter 16).
+ * `BENCH_ROUTING_CALLS` (default 300), `BENCH_ROUTING_CONCURRENCY` (default 8; limiter 16), `BENCH_ROUTING_SCENARIOS` (a comma list,
+ * default all).
  */
 import { createEngine, type EngineOptions, type Trace } from '../../src/engine/index.ts';
 import { type MockProvider, type ScenarioInput, startMockProvider } from '../../src/testing/index.ts';
@@ -27,6 +30,7 @@ import { markdownTable } from '../lib/table.ts';
 const CALLS = Number(process.env.BENCH_ROUTING_CALLS ?? 300);
 const CONCURRENCY = Number(process.env.BENCH_ROUTING_CONCURRENCY ?? 8);
 const SEED = 19;
+const ONLY = process.env.BENCH_ROUTING_SCENARIOS?.split(',').map((name) => name.trim());
 const EAST = 'gpt-4.1-east';
 const WEST = 'gpt-4.1-west';
 const SLOW_MS = 2500;
@@ -39,6 +43,8 @@ const members = ['east/gpt-4.1-east', 'west/gpt-4.1-west'];
 interface System {
   name: string;
   route: Route;
+  /** Rate-limit-aware pacing (the engine's default: on). */
+  pacing?: boolean;
 }
 
 const hedged = (targets: Route & unknown[], hedge: object): Route => ({ targets, hedge }) as unknown as Route;
@@ -67,7 +73,13 @@ interface Scenario {
   name: string;
   concurrency: number;
   mock: ScenarioInput;
+  /** The systems this scenario runs (default SYSTEMS). */
+  systems?: System[];
 }
+
+const unpaced = (systems: System[]): System[] =>
+  systems.flatMap((system) => [system, { ...system, name: `${system.name} (pacing off)`, pacing: false }]);
+const UNHEDGED = SYSTEMS.filter((system) => !system.name.includes('hedge'));
 
 const slowFirstToken = `slow first=${SLOW_MS}ms`;
 const SCENARIOS: Scenario[] = [
@@ -97,8 +109,17 @@ const SCENARIOS: Scenario[] = [
     mock: {
       models: { [EAST]: { ...HEALTHY, rateLimit: { capacity: 8, refillPerSecond: 20 } }, [WEST]: HEALTHY },
     } as ScenarioInput,
+    systems: [...unpaced(UNHEDGED), ...SYSTEMS.filter((system) => system.name.includes('hedge'))],
   },
-];
+  {
+    name: 'herd',
+    concurrency: 64,
+    mock: {
+      models: { [EAST]: { ...HEALTHY, rateLimit: { capacity: 8, refillPerSecond: 80 } } },
+    } as ScenarioInput,
+    systems: unpaced([{ name: 'one target', route: [members[0]!] }]),
+  },
+].filter((scenario) => !ONLY || ONLY.includes(scenario.name));
 
 interface Cell {
   scenario: string;
@@ -127,6 +148,7 @@ async function runCell(mock: MockProvider, scenario: Scenario, system: System): 
   const engine = createEngine({
     providers: { east: provider, west: provider },
     routes: { bench: system.route },
+    ...(system.pacing === undefined ? {} : { pacing: system.pacing }),
     timeout: {
       connect: 2000,
       headers: 5000,
@@ -176,11 +198,11 @@ export async function run(): Promise<void> {
   const cells: Cell[] = [];
   try {
     for (const scenario of SCENARIOS) {
-      for (const system of SYSTEMS) {
+      for (const system of scenario.systems ?? SYSTEMS) {
         const cell = await runCell(mock, scenario, system);
         cells.push(cell);
         console.log(
-          `${scenario.name.padEnd(9)} ${system.name.padEnd(28)} p50 ${cell.p50} ms, p99 ${cell.p99} ms, ` +
+          `${scenario.name.padEnd(9)} ${system.name.padEnd(40)} p50 ${cell.p50} ms, p99 ${cell.p99} ms, ` +
             `${cell.attemptsPerCall.toFixed(3)} attempts/call, ${cell.hedges} hedges (${cell.hedgeWins} won), ` +
             `${cell.met429} 429s, ${cell.failed} failed`,
         );

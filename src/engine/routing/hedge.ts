@@ -59,6 +59,8 @@ function pickHedgeTarget(
   const candidates = states.length === 1 ? [primary] : others;
   for (const state of candidates) {
     if (contextTooSmall(ctx, state.ref)) continue;
+    // Its own rate-limit headers say it has no room: a hedge there would meet a 429.
+    if (ctx.deps.pacing?.holdFor(state.ref.key, ctx.promptTokens)) continue;
     const permit = health.acquire(state.ref, { retry: state === primary });
     if (permit.allowed) return { state, permit };
   }
