@@ -64,6 +64,7 @@ const member: ClusterMember = {
 };
 
 let gateway: Gateway | undefined;
+let pendingReload: Extract<PrimaryMessage, { t: 'reload' }> | undefined;
 let draining = false;
 const drain = () => {
   if (draining) return;
@@ -93,6 +94,8 @@ const onMessage = async (message: PrimaryMessage) => {
           },
         );
         send({ ns: CONTROL_NS, t: 'ready', url: gateway.url });
+        if (pendingReload) void onMessage(pendingReload);
+        pendingReload = undefined;
       } catch (error) {
         send({
           ns: CONTROL_NS,
@@ -105,9 +108,12 @@ const onMessage = async (message: PrimaryMessage) => {
       return;
     }
     case 'reload': {
-      const result = gateway
-        ? await gateway.reload(message.config)
-        : { applied: false, reason: 'not started' };
+      if (!gateway) {
+        // Still starting with the config from before: apply this one once it listens.
+        pendingReload = message;
+        return;
+      }
+      const result = await gateway.reload(message.config);
       send({ ns: CONTROL_NS, t: 'reloaded', seq: message.seq, ...result });
       return;
     }
