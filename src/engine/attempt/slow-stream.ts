@@ -7,7 +7,7 @@
  */
 import { OutlastError, SPECIFIC_CODES } from '../../errors/index.ts';
 import { createStreamRateGuard, type StreamRateGuard } from '../../policy/index.ts';
-import type { StreamPart } from '../../wire/canonical/index.ts';
+import { deltaChars, type StreamPart } from '../../wire/canonical/index.ts';
 import type { CallContext } from '../call/call-context.ts';
 import { CHARS_PER_TOKEN } from '../estimate-tokens.ts';
 import type { TargetRef } from '../routes.ts';
@@ -24,14 +24,7 @@ export interface SlowStreamWatch {
 
 function contentChars(part: StreamPart): number {
   if (part.type !== 'block_delta') return 0;
-  const d = part.delta;
-  return d.type === 'text'
-    ? d.text.length
-    : d.type === 'thinking'
-      ? d.thinking.length
-      : d.type === 'tool_input'
-        ? d.partialJson.length
-        : 0;
+  return deltaChars(part.delta);
 }
 
 export function slowStreamGuard(

@@ -34,12 +34,13 @@
  * the pieces, with what was dropped counted as wasted (`piece-usage.ts`). This file routes
  * each part of a piece among them and ends the answer.
  */
-import type {
-  BlockStart,
-  ContentBlock,
-  PassthroughPart,
-  StopReason,
-  StreamPart,
+import {
+  type BlockStart,
+  type ContentBlock,
+  deltaChars,
+  type PassthroughPart,
+  type StopReason,
+  type StreamPart,
 } from '../../wire/canonical/index.ts';
 import { type ContinuationMode, chooseAnchor } from './align-continuation.ts';
 import { heldToolJson, holdToolCall, sendHeldToolCall } from './atomic-tool-calls.ts';
@@ -147,14 +148,7 @@ export function createStitcher(emit: (part: StreamPart) => void, options: Stitch
     const route = routes.get(part.index);
     if (!route) return;
     const d = part.delta;
-    const chars =
-      d.type === 'text'
-        ? d.text.length
-        : d.type === 'thinking'
-          ? d.thinking.length
-          : d.type === 'tool_input'
-            ? d.partialJson.length
-            : 0;
+    const chars = deltaChars(d);
     usage.countChars(chars);
     switch (route.kind) {
       case 'drop':
