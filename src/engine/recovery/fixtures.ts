@@ -6,6 +6,7 @@
  * thing the aligner cannot tell from a repeat). A second, disjoint vocabulary gives the
  * paraphrases: same shape, none of the same words.
  */
+import { type Alignment, alignContinuation, type ContinuationMode } from './align-continuation.ts';
 
 const WORDS = (
   'time year people way day man thing woman life child world school state family student group ' +
@@ -101,3 +102,44 @@ export function reword(text: string): string {
     return word[0] === word[0]?.toUpperCase() ? other[0]?.toUpperCase() + other.slice(1) : other;
   });
 }
+
+export type Outcome =
+  | { kind: 'text'; text: string; held: number }
+  | { kind: 'complete' }
+  | { kind: 'unaligned' };
+
+/** Feeds the head token by token as the stitcher does; the text the caller would end with. */
+export function alignTokenByToken(
+  answer: string,
+  head: string,
+  mode: ContinuationMode,
+  tokens = toTokens(head),
+): Outcome {
+  let got = '';
+  let i = 0;
+  let verdict: Alignment = { kind: 'need_more' };
+  while (i < tokens.length) {
+    got += tokens[i++];
+    verdict = alignContinuation({ answer, head: got, mode, ended: false });
+    if (verdict.kind !== 'need_more') break;
+  }
+  if (verdict.kind === 'need_more') verdict = alignContinuation({ answer, head: got, mode, ended: true });
+  const after = tokens.slice(i).join('');
+  switch (verdict.kind) {
+    case 'need_more':
+      throw new Error('need_more after the head ended');
+    case 'aligned':
+      return {
+        kind: 'text',
+        text: answer + verdict.join + got.slice(verdict.drop) + after,
+        held: got.length,
+      };
+    case 'complete':
+      return { kind: 'complete' };
+    case 'unaligned':
+      return { kind: 'unaligned' };
+  }
+}
+
+/** The chatty line models open a continuation with. */
+export const PREAMBLE = 'Sure, continuing from where I left off:\n\n';
