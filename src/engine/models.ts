@@ -78,6 +78,7 @@ export const BUILTIN_MODELS: Readonly<Record<string, ModelInfo>> = {
   'text-embedding-3-small': { contextWindow: 8191, inputCostPerMtok: 0.02, family: 'text-embedding-3-small' },
   'text-embedding-3-large': { contextWindow: 8191, inputCostPerMtok: 0.13, family: 'text-embedding-3-large' },
   'text-embedding-ada-002': { contextWindow: 8191, inputCostPerMtok: 0.1, family: 'text-embedding-ada-002' },
+  'gemini-embedding-001': { contextWindow: 2048, inputCostPerMtok: 0.15, family: 'gemini-embedding-001' },
 };
 
 export type ModelTable = (model: string) => ModelInfo;

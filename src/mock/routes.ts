@@ -15,11 +15,12 @@ export type Route =
       responses?: boolean;
     }
   | { type: 'models'; format: WireFormat }
-  | { type: 'embeddings' }
+  | { type: 'embeddings'; gemini?: { model: string; batch: boolean } }
   | { type: 'count_tokens' }
   | { type: 'control'; action: 'health' | 'log' | 'reset' | 'scenario' }
   | { type: 'unknown' };
 
+const GEMINI_EMBED = /^\/v1(?:beta|alpha)?\/models\/([^/:]+(?:\/[^/:]+)?):(embedContent|batchEmbedContents)$/;
 const GEMINI = /^\/v1(?:beta|alpha)?\/models\/([^/:]+(?:\/[^/:]+)?):(generateContent|streamGenerateContent)$/;
 
 export function routeOf(
@@ -46,6 +47,12 @@ export function routeOf(
     if (path === '/v1/responses' || path === '/responses')
       return { type: 'generate', format: 'openai', responses: true };
     if (path === '/v1/embeddings' || path === '/embeddings') return { type: 'embeddings' };
+    const embed = GEMINI_EMBED.exec(path);
+    if (embed)
+      return {
+        type: 'embeddings',
+        gemini: { model: decodeURIComponent(embed[1]!), batch: embed[2] === 'batchEmbedContents' },
+      };
     const gemini = GEMINI.exec(path);
     if (gemini) {
       const pathStream = gemini[2] === 'streamGenerateContent';

@@ -161,16 +161,17 @@ export function createMockServer(options: MockServerOptions): MockServer {
         });
       }
       case 'embeddings': {
-        const entry = newEntry(req, 'openai');
+        const format = route.gemini ? 'gemini' : 'openai';
+        const entry = newEntry(req, format);
         log.add(entry);
         const watcher = watch(res, entry, performance.now());
-        const codec = options.codecs.openai;
         return handleEmbeddings(req, res, {
           picker,
           entry,
-          codec,
+          codec: options.codecs[format],
           now: clock.now(),
           intentional: watcher.intentional,
+          ...(route.gemini ? { gemini: route.gemini } : {}),
         });
       }
       case 'unknown':

@@ -15,6 +15,7 @@ import { type AdminContext, healthz, metrics, readyz, status } from './admin-end
 import { type Dialect, newRequestId, sendError } from './dialect.ts';
 import { withClientHeaders } from './endpoints/client-headers.ts';
 import { GEMINI_GENERATE_PATH, geminiCallDialect, geminiDialect } from './endpoints/gemini.ts';
+import { GEMINI_EMBED_PATH, serveGeminiEmbeddings } from './endpoints/gemini-embeddings.ts';
 import { RESPONSES_PATH, responsesDialect } from './endpoints/responses.ts';
 import {
   MODEL_INFO_PATH,
@@ -102,6 +103,21 @@ export function createRoutes(context: RouteContext): Route[] {
       handler: modelCall(
         (ctx) => geminiCallDialect(ctx.req, ctx.path),
         gatewayKey({ keys: context.keys, queryParam: 'key' }),
+      ),
+    },
+    {
+      path: GEMINI_EMBED_PATH,
+      label: '/v1beta/models/{model}:embedContent',
+      dialect: geminiDialect,
+      handler: compose(
+        [
+          connections,
+          allowMethods('POST'),
+          gatewayKey({ keys: context.keys, queryParam: 'key' }),
+          draining,
+          inFlight,
+        ],
+        (ctx) => serveGeminiEmbeddings(ctx.req, ctx.res, ctx.path, context.call),
       ),
     },
     {

@@ -52,7 +52,11 @@ function anthropicHeaders(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
-function answerHeaders(dialect: Dialect, requestId: string, answer: SideCallAnswer): Record<string, string> {
+export function answerHeaders(
+  dialect: Dialect,
+  requestId: string,
+  answer: SideCallAnswer,
+): Record<string, string> {
   return {
     [dialect.name === 'anthropic' ? 'request-id' : 'x-request-id']: requestId,
     'x-outlast-request-id': requestId,
@@ -62,13 +66,14 @@ function answerHeaders(dialect: Dialect, requestId: string, answer: SideCallAnsw
   };
 }
 
-interface Served {
+export interface Served {
   status: number;
   body: unknown;
   headers: Record<string, string>;
 }
 
-async function serve(
+/** Serves one side call: its body read under the limits, its answer or its error in the dialect's shape. */
+export async function serve(
   req: IncomingMessage,
   res: ServerResponse,
   dialect: Dialect,
