@@ -77,6 +77,31 @@ describe('gateway config', () => {
     );
   });
 
+  it('takes balanced groups in YAML, and names a bad member by its path', () => {
+    const yaml = `
+providers:
+  east: { type: openai, apiKey: k1 }
+  west: { type: openai, apiKey: k2 }
+routes:
+  default: [{ balance: latency, targets: [east/gpt-4.1, west/gpt-4.1] }, west/gpt-4.1-mini]
+  keys: { targets: [{ balance: weighted, targets: [{ target: east/gpt-4.1, weight: 3 }, west/gpt-4.1] }] }
+pacing: false
+chaos:
+  - { route: default, fault: rate_limited, rate: 0.5, target: west/gpt-4.1 }
+`;
+    const config = parseConfig(yaml);
+    expect(config.pacing).toBe(false);
+    expect(config.chaos?.[0]?.target).toBe('west/gpt-4.1');
+    const typo = yaml.replace('weight: 3 }, west/gpt-4.1', 'weight: 3 }, wset/gpt-4.1');
+    expect(errorOf(() => parseConfig(typo))).toContain(
+      'routes.keys.targets.0.targets.1: unknown provider "wset", did you mean "west"?',
+    );
+    const stray = yaml.replace('target: west/gpt-4.1 }', 'target: east/gpt-4.1-nope }');
+    expect(errorOf(() => parseConfig(stray))).toContain(
+      'chaos.0.target: "east/gpt-4.1-nope" is not a target of route "default"',
+    );
+  });
+
   it('reports YAML syntax errors with their line', () => {
     const message = errorOf(() => parseConfig('providers:\n  a: [unclosed\n', { source: 'bad.yaml' }));
     expect(message).toMatch(/bad\.yaml: line \d+/);
