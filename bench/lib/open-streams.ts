@@ -26,6 +26,12 @@ export async function holdOpenStreams(options: {
   /** How long to wait for all streams to open, then how long to hold them. */
   openTimeoutMs: number;
   holdMs: number;
+  /**
+   * Opens the streams in waves of this many, 100 ms apart (default: all at once). Thousands of
+   * connections at once overflow a listener's accept backlog (511 in Node), which resets the rest:
+   * that measures the backlog, not what an open stream costs.
+   */
+  wave?: number;
 }): Promise<OpenStreamsResult> {
   const agent = new Agent({ connections: options.count + 10, keepAliveTimeout: 1000 });
   const abort = new AbortController();
@@ -46,7 +52,11 @@ export async function holdOpenStreams(options: {
   const settle = () => {
     if (opened + failed >= options.count) allOpen();
   };
-  const streams = Array.from({ length: options.count }, async () => {
+  const wave = options.wave ?? options.count;
+  const streams = Array.from({ length: options.count }, async (_, i) => {
+    const wait = Math.floor(i / wave) * 100;
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (abort.signal.aborted) return;
     try {
       const res = await request(options.url, {
         method: 'POST',

@@ -28,11 +28,15 @@ export function startReferenceProxyChild(upstream: string): Promise<Service> {
   });
 }
 
-/** `nodeArgs` e.g. `--cpu-prof` for a profiling run. */
-export function startGatewayChild(config: object, nodeArgs: string[] = []): Promise<Service> {
+/** `nodeArgs` e.g. `--cpu-prof` for a profiling run; `childArgs` e.g. `--connections-per-origin`. */
+export function startGatewayChild(
+  config: object,
+  nodeArgs: string[] = [],
+  childArgs: string[] = [],
+): Promise<Service> {
   return spawnService({
     name: 'outlast-gateway',
-    args: [...nodeArgs, here('./gateway-child.ts'), '--config', JSON.stringify(config)],
+    args: [...nodeArgs, here('./gateway-child.ts'), '--config', JSON.stringify(config), ...childArgs],
     readyFromLine: readyLine,
   });
 }

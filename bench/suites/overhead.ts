@@ -121,7 +121,13 @@ export function outlastGatewayConfig(mockUrl: string, jsonUpstream = false): obj
   };
 }
 
-async function startSystem(key: SystemKey, mockUrl: string, mock: Service): Promise<SystemRun> {
+/** `streams`: how many streams the system must hold at once, when more than its defaults allow (the 10,000-stream run). */
+async function startSystem(
+  key: SystemKey,
+  mockUrl: string,
+  mock: Service,
+  streams?: number,
+): Promise<SystemRun> {
   const run: SystemRun = { key, error: {} };
   try {
     if (key === 'direct') {
@@ -141,7 +147,17 @@ async function startSystem(key: SystemKey, mockUrl: string, mock: Service): Prom
         model: OVERHEAD_MODELS.fast,
       };
     } else if (key === 'outlast' || key === 'outlastJson') {
-      run.service = await startGatewayChild(outlastGatewayConfig(mockUrl, key === 'outlastJson'));
+      const config = outlastGatewayConfig(mockUrl, key === 'outlastJson');
+      // Room for every stream: the gateway's in-flight and connection limits (1024 and 4096 by
+      // default) and the transport's sockets per upstream origin (1024), raised for this run only.
+      run.service =
+        streams === undefined
+          ? await startGatewayChild(config)
+          : await startGatewayChild(
+              { ...config, server: { maxInFlight: streams + 64, maxConnections: streams + 64 } },
+              [],
+              ['--connections-per-origin', String(streams + 64)],
+            );
       run.target = { name: key, url: `${run.service.url}/v1/chat/completions`, headers: {}, model: 'bench' };
     } else {
       run.service = await startPortkey({ workaround1550: key === 'portkey1550' });
@@ -326,7 +342,7 @@ export async function run(): Promise<void> {
     // stream to the client and, for a gateway, one to the mock: the process's file limit shows).
     if (LARGE_STREAMS > 0) {
       for (const key of ['reference', 'outlast'] as const) {
-        const sys = await startSystem(key, mock.url, mock);
+        const sys = await startSystem(key, mock.url, mock, LARGE_STREAMS);
         if (sys.service) services.push(sys.service);
         if (!sys.target || !sys.service) {
           large[key] = { error: sys.error.start ?? 'not started' };
@@ -341,6 +357,7 @@ export async function run(): Promise<void> {
           count: LARGE_STREAMS,
           openTimeoutMs: 60_000,
           holdMs: 2000,
+          wave: 250,
         });
         await sys.service.close();
         console.log(`  memory (${LARGE_STREAMS} streams) ${LABEL[key]}: ${JSON.stringify(large[key])}`);
