@@ -357,7 +357,7 @@ export async function run(): Promise<void> {
           count: LARGE_STREAMS,
           openTimeoutMs: 60_000,
           holdMs: 2000,
-          wave: 250,
+          wave: 100,
         });
         await sys.service.close();
         console.log(`  memory (${LARGE_STREAMS} streams) ${LABEL[key]}: ${JSON.stringify(large[key])}`);
