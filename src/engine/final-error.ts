@@ -73,7 +73,10 @@ export function buildFinalError(input: FinalErrorInput): OutlastError {
   if (input.ending?.kind === 'cancelled') {
     return input.ending.with({ attempts, message: input.ending.message });
   }
-  const primaryRecord = real[0];
+  // A target that could not be sent the request at all (its format cannot say it) tells less than
+  // one that answered: the first upstream that was asked leads.
+  const untranslatable = (a: AttemptRecord) => a.error?.code === SPECIFIC_CODES.UNTRANSLATABLE;
+  const primaryRecord = real.find((a) => !untranslatable(a)) ?? real[0];
   const primary = input.interruption ?? primaryRecord?.error ?? input.ending;
   if (!primary) {
     return new OutlastError({
@@ -124,7 +127,11 @@ export function buildFinalError(input: FinalErrorInput): OutlastError {
     if (seen.has(key) || !a.error) continue;
     seen.add(key);
     const lastHere = real.filter((r) => `${r.provider}/${r.model}` === key).at(-1)?.error ?? a.error;
-    parts.push(`fell back to ${key}: ${describeFailure(lastHere)}`);
+    parts.push(
+      untranslatable(a)
+        ? `${key} could not take it (${a.error.message})`
+        : `fell back to ${key}: ${describeFailure(lastHere)}`,
+    );
   }
   for (const s of input.skips) {
     const key = `${s.provider}/${s.model}`;
