@@ -15,6 +15,7 @@ export type {
   ChatCompletion,
   ChatCompletionChunk,
   ChatCompletionChunkDelta,
+  OpenAILogprobs,
   OpenAIToolCall,
   OpenAIUsage,
 } from '../wire/openai/sdk-types.ts';

@@ -76,4 +76,46 @@ describe('non-streamed answers, decoded', () => {
     expect(completion.choices[0]?.message.content).toBeNull();
     expect(completion.choices[0]?.message.tool_calls?.[0]?.function.name).toBe('f');
   });
+
+  it("a ChatCompletion keeps the upstream's logprobs (asked for with logprobs: true)", () => {
+    const logprobs = {
+      content: [{ token: 'Hi', logprob: -0.1, bytes: [72, 105], top_logprobs: [] }],
+      refusal: null,
+    };
+    const upstream = {
+      id: 'chatcmpl-2',
+      object: 'chat.completion',
+      created: 1,
+      model: 'gpt-x',
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: 'Hi', refusal: null },
+          finish_reason: 'stop',
+          logprobs,
+        },
+      ],
+      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+    };
+    const canonical = openaiCodec.decodeResponse(upstream);
+    const completion = toChatCompletion(openaiCodec.encodeResponse(canonical, { model: 'gpt-x' }));
+    expect(completion.choices[0]?.logprobs).toEqual(logprobs);
+  });
+
+  it('a ChatCompletion whose compatible upstream sent tool_calls: null keeps it', () => {
+    const upstream = {
+      id: 'chatcmpl-3',
+      object: 'chat.completion',
+      created: 1,
+      model: 'gpt-x',
+      choices: [
+        { index: 0, message: { role: 'assistant', content: 'Hi', tool_calls: null }, finish_reason: 'stop' },
+      ],
+      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+    };
+    const completion = toChatCompletion(
+      openaiCodec.encodeResponse(openaiCodec.decodeResponse(upstream), { model: 'gpt-x' }),
+    );
+    expect(completion.choices[0]?.message).toMatchObject({ content: 'Hi', tool_calls: null });
+  });
 });

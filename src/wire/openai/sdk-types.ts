@@ -20,6 +20,9 @@ export type OpenAIUsage = {
   completion_tokens_details?: { reasoning_tokens?: number };
 };
 
+/** A choice's token log probabilities, when asked for (`logprobs: true`), as the upstream sent them. */
+export type OpenAILogprobs = { content?: unknown[] | null; refusal?: unknown[] | null };
+
 export type ChatCompletion = {
   id: string;
   object: 'chat.completion';
@@ -33,10 +36,11 @@ export type ChatCompletion = {
       refusal?: string | null;
       /** Not in OpenAI's own API: the field DeepSeek-style servers use for reasoning, which SDKs pass through. */
       reasoning_content?: string;
-      tool_calls?: OpenAIToolCall[];
+      /** null where an OpenAI-compatible upstream sent null for none. */
+      tool_calls?: OpenAIToolCall[] | null;
     };
     finish_reason: string | null;
-    logprobs: null;
+    logprobs: OpenAILogprobs | null;
   }>;
   usage?: OpenAIUsage;
 };
@@ -92,10 +96,12 @@ const completionSchema: z.ZodType<ChatCompletion> = z.looseObject({
         content: z.string().nullable().default(null),
         refusal: z.string().nullable().optional(),
         reasoning_content: z.string().optional(),
-        tool_calls: z.array(toolCall).optional(),
+        tool_calls: z.array(toolCall).nullish(),
       }),
       finish_reason: z.string().nullable(),
-      logprobs: z.null(),
+      logprobs: z
+        .looseObject({ content: z.array(z.unknown()).nullish(), refusal: z.array(z.unknown()).nullish() })
+        .nullable(),
     }),
   ),
   usage: z
