@@ -17,6 +17,7 @@ import { realClock } from '../../policy/index.ts';
 import { parseJsonBody, type ServeContext, serveCall } from '../../serve/index.ts';
 import { createTransport, type Transport } from '../../transport/index.ts';
 import { codecFor } from '../../wire/index.ts';
+import { createResponsesServerCodec } from '../../wire/openai-responses/index.ts';
 import { forwardPassthrough, type PassthroughOptions, resolvePassthrough } from './passthrough.ts';
 import { recogniseCall } from './recognise-call.ts';
 import { toResponse } from './respond.ts';
@@ -71,7 +72,8 @@ export function createFetch(options: FetchOptions, deps: FetchDeps = {}): Outlas
     return toResponse(
       await serveCall(
         {
-          codec: codecFor(recognised.format),
+          // A Responses API codec is made per request (a Response repeats the request's parameters).
+          codec: recognised.responses ? createResponsesServerCodec() : codecFor(recognised.format),
           body: async () => parseJsonBody(await request.text()),
           signal: request.signal,
           path: {

@@ -7,6 +7,8 @@ export interface RecognisedCall {
   pathModel?: string;
   /** Gemini asks for a stream by path. */
   pathStream?: boolean;
+  /** OpenAI's Responses API (`POST …/responses`) rather than Chat Completions. */
+  responses?: boolean;
 }
 
 // The model may hold slashes: `gemini/gemini-2.5-flash` names a provider/model pair or a route.
@@ -21,6 +23,8 @@ export function recogniseCall(method: string, url: URL): RecognisedCall | undefi
   const path = url.pathname.replace(/\/+$/, '');
   if (path.endsWith('/v1/messages')) return { format: 'anthropic' };
   if (path.endsWith('/chat/completions')) return { format: 'openai' };
+  // Only the create call: retrieving, cancelling or listing a stored response passes through.
+  if (path.endsWith('/v1/responses') || path === '/responses') return { format: 'openai', responses: true };
   const gemini = GEMINI_PATH.exec(path);
   if (gemini) {
     return {
