@@ -7,7 +7,8 @@
  * this checkout's node_modules. Everything that landed between the two is in the comparison,
  * not only the split: read a difference with `git log BASE..HEAD`. CPU per request of the
  * gateway process, ratios to (a) by paired round.
- * `npm run bench -- structure-ab`; knobs BENCH_AB_BASE, BENCH_AB_ROUNDS (6), BENCH_AB_S (3 s a
+ * `npm run bench -- structure-ab`; knobs BENCH_AB_BASE, BENCH_AB_HEAD (a revision instead of this
+ * checkout), BENCH_AB_ROUNDS (6), BENCH_AB_S (3 s a
  * round), BENCH_AB_CONNECTIONS (16).
  */
 import { execFileSync } from 'node:child_process';
@@ -21,6 +22,8 @@ import { overheadScenario } from '../overhead/scenario.ts';
 import { startMockChild } from '../services/services.ts';
 
 const BASE = process.env.BENCH_AB_BASE ?? 'b912d66';
+/** Another revision in place of this checkout, e.g. 7f9536e to isolate the split commit itself. */
+const HEAD_REV = process.env.BENCH_AB_HEAD;
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The tree at `rev` in a temp dir, with this checkout's node_modules linked in. */
@@ -46,17 +49,23 @@ const gateway = (root: string, mockUrl: string) => () =>
   });
 
 export async function run(): Promise<void> {
-  const head = execFileSync('git', ['-C', repo, 'rev-parse', '--short', 'HEAD']).toString().trim();
+  const head =
+    HEAD_REV ?? execFileSync('git', ['-C', repo, 'rev-parse', '--short', 'HEAD']).toString().trim();
   const old = await extract(BASE);
+  const newer = HEAD_REV ? await extract(HEAD_REV) : repo;
   const mock = await startMockChild(overheadScenario());
   try {
     const variants: AbVariant[] = [
-      { label: `(a) ${BASE}, before the split`, start: gateway(old, mock.url) },
-      { label: `(b) ${head}, this checkout`, start: gateway(repo, mock.url) },
+      {
+        label: `(a) ${BASE}${process.env.BENCH_AB_BASE ? '' : ', before the split'}`,
+        start: gateway(old, mock.url),
+      },
+      { label: `(b) ${head}${HEAD_REV ? '' : ', this checkout'}`, start: gateway(newer, mock.url) },
     ];
     await runAbSuite('structure-ab', variants, mock, { base: BASE, head });
   } finally {
     await mock.close();
     await rm(old, { recursive: true, force: true });
+    if (newer !== repo) await rm(newer, { recursive: true, force: true });
   }
 }
