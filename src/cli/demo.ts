@@ -6,6 +6,12 @@
 import type { GatewayConfigInput } from '../gateway/config/index.ts';
 import { type MockProvider, startMockProvider } from '../testing/index.ts';
 
+/**
+ * The mock takes any key. This one shares no 4-character piece with the providers' or models'
+ * names, so the redactor (which masks any fragment of a secret) leaves those readable in the logs.
+ */
+const DEMO_KEY = 'no-key-needed';
+
 export const DEMO_ROUTE = [
   'mock-anthropic/claude-sonnet-4-5',
   'mock-openai/gpt-4.1',
@@ -18,9 +24,9 @@ export async function startDemo(
   const mock = await startMockProvider({ scenario });
   const config: GatewayConfigInput = {
     providers: {
-      'mock-anthropic': { type: 'anthropic', baseURL: mock.baseURLs.anthropic, apiKey: 'mock-key' },
-      'mock-openai': { type: 'openai', baseURL: mock.baseURLs.openai, apiKey: 'mock-key' },
-      'mock-gemini': { type: 'gemini', baseURL: mock.baseURLs.gemini, apiKey: 'mock-key' },
+      'mock-anthropic': { type: 'anthropic', baseURL: mock.baseURLs.anthropic, apiKey: DEMO_KEY },
+      'mock-openai': { type: 'openai', baseURL: mock.baseURLs.openai, apiKey: DEMO_KEY },
+      'mock-gemini': { type: 'gemini', baseURL: mock.baseURLs.gemini, apiKey: DEMO_KEY },
     },
     routes: { default: DEMO_ROUTE },
     logging: { level: 'info' },
