@@ -51,12 +51,11 @@ export async function recover(
     const silent = interruption.kind === 'timeout';
     const tired = (t: TargetState) => ((broke.get(t) ?? 0) >= 2 || (silent && t === current) ? 1 : 0);
     const order = [...states.slice(start), ...states.slice(0, start)].sort((a, b) => tired(a) - tired(b));
-    let progressed = false;
     // Every target may be cooling after short rate-limit hints: the soonest is waited for, as
     // before the commit point, rather than failing an answer the caller has half of; for at most
     // `retry.cooldownWaitMs` in all, the wait a call whose targets all cool is allowed.
     let cooledWaitMs = 0;
-    while (!progressed) {
+    waiting: for (;;) {
       let soonestCooled: number | undefined;
       for (const state of order) {
         if (contextTooSmall(ctx, state.ref)) continue;
@@ -67,8 +66,7 @@ export async function recover(
         if (result.kind === 'broke') {
           interruption = result.error;
           current = state;
-          progressed = true;
-          break;
+          break waiting;
         }
         if (
           result.coolingUntilMs !== undefined &&
@@ -76,7 +74,6 @@ export async function recover(
         )
           soonestCooled = result.coolingUntilMs;
       }
-      if (progressed) break;
       const waitMs = soonestCooled === undefined ? undefined : soonestCooled + 1 - ctx.deps.clock.now();
       const stepMs = waitMs === undefined ? undefined : Math.max(MIN_COOLDOWN_WAIT_MS, waitMs);
       const fits =

@@ -81,24 +81,17 @@ export async function runRoute(ctx: CallContext): Promise<Outcome> {
     }
     return undefined;
   };
-  if (ctx.ledger.records.length > 0) {
-    const outcome = await panic();
-    if (outcome) return outcome;
-  }
   // Every target was skipped: the one that failed longest ago is tried rather than none.
   if (ctx.ledger.records.length === 0) {
     const pick = forcedPick(states, health, settings);
-    if (pick) {
-      const outcome = await tryTarget(ctx, states, pick, { forced: true });
-      if (ended(outcome)) return outcome;
-      const rest = await panic();
-      if (rest) return rest;
-    } else {
+    if (!pick) {
       const soonest = soonestCooldownEnd(states);
-      if (soonest !== undefined) return { kind: 'stop', error: everyTargetCooling(ctx, states, soonest) };
+      return soonest === undefined ? STOP : { kind: 'stop', error: everyTargetCooling(ctx, states, soonest) };
     }
+    const outcome = await tryTarget(ctx, states, pick, { forced: true });
+    if (ended(outcome)) return outcome;
   }
-  return STOP;
+  return (await panic()) ?? STOP;
 }
 
 /**
