@@ -17,6 +17,9 @@ const ask: CanonicalRequest = {
 const textOf = (r: { content: ReadonlyArray<{ type: string; text?: string }> }) =>
   r.content.map((b) => (b.type === 'text' ? (b.text ?? '') : '')).join('');
 
+/** Budgets roomy enough that only the scripted faults fail an attempt, whatever the machine's load. */
+const ROOMY = { connect: 2000, headers: 2000, firstToken: 2000, idle: 2000, total: 8000, deadline: 20_000 };
+
 let mock: MockProvider;
 let engine: Engine | undefined;
 const healthy: Record<string, string> = {};
@@ -60,7 +63,7 @@ describe.each(Object.entries(TARGETS))('a continuation on a one-target route (%s
     });
     engine = engineFor(mock, {
       routes: { default: [target] },
-      timeout: { connect: 2000, headers: 2000, firstToken: 2000, idle: 2000, total: 8000, deadline: 20_000 },
+      timeout: ROOMY,
     });
     const call = engine.execute(ask);
     const response = await call.response();
@@ -81,24 +84,19 @@ describe.each(Object.entries(TARGETS))('a continuation on a one-target route (%s
   });
 });
 
+/** One OpenAI target whose first stream is cut after 10 tokens, then `limit` meets the next requests. */
+function cutThenRateLimited(model: string, limit: { fault: string; times: number }): Engine {
+  mock.setScenario({
+    defaults: { tokenMs: 20 },
+    models: { [model]: { faults: [{ fault: 'cut after=10', times: 1 }, limit] } },
+  });
+  return engineFor(mock, { routes: { default: [`openai/${model}`] }, timeout: ROOMY });
+}
+
 describe('a stream broken while its only target is cooling after another call met a short rate limit', () => {
   it('waits for the cooldown and continues the answer, rather than fail a half-sent answer', async () => {
     const model = 'gpt-4.1';
-    mock.setScenario({
-      defaults: { tokenMs: 20 },
-      models: {
-        [model]: {
-          faults: [
-            { fault: 'cut after=10', times: 1 },
-            { fault: '429 retry-after=1', times: 1 },
-          ],
-        },
-      },
-    });
-    engine = engineFor(mock, {
-      routes: { default: ['openai/gpt-4.1'] },
-      timeout: { connect: 2000, headers: 2000, firstToken: 2000, idle: 2000, total: 8000, deadline: 20_000 },
-    });
+    engine = cutThenRateLimited(model, { fault: '429 retry-after=1', times: 1 });
     const first = engine.execute(ask);
     await first.committed;
     // Another call meets the 429 while the first streams: the target cools for a second.
@@ -115,21 +113,7 @@ describe('a stream broken while its only target is cooling after another call me
 describe('a stream broken while other calls keep finding its only target rate limited', () => {
   it('keeps waiting for the cooldowns (within retry.cooldownWaitMs) and continues the answer', async () => {
     const model = 'gpt-4.1';
-    mock.setScenario({
-      defaults: { tokenMs: 20 },
-      models: {
-        [model]: {
-          faults: [
-            { fault: 'cut after=10', times: 1 },
-            { fault: '429 retry-after-ms=200', times: 8 },
-          ],
-        },
-      },
-    });
-    engine = engineFor(mock, {
-      routes: { default: ['openai/gpt-4.1'] },
-      timeout: { connect: 2000, headers: 2000, firstToken: 2000, idle: 2000, total: 8000, deadline: 20_000 },
-    });
+    engine = cutThenRateLimited(model, { fault: '429 retry-after-ms=200', times: 8 });
     const first = engine.execute(ask);
     await first.committed;
     // Three more calls meet the limit one after another while the first waits to continue.
